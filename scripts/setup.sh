@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what building and testing tcpopt needs on a fresh Debian machine with only Rust.
+# Idempotent: every step checks first and skips what is already there.
+# Usage: scripts/setup.sh [--web] [--test]   (no flag: everything)
+set -euo pipefail
+
+WASM_BINDGEN_VERSION=0.2.130
+TRUNK_VERSION=0.21.14
+
+want_web=0; want_test=0
+[ $# -eq 0 ] && { want_web=1; want_test=1; }
+for a in "$@"; do
+  case "$a" in
+    --web) want_web=1 ;;
+    --test) want_test=1 ;;
+    *) echo "setup.sh: unknown flag $a" >&2; exit 2 ;;
+  esac
+done
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+need_apt=()
+have() { command -v "$1" >/dev/null 2>&1; }
+if [ "$want_test" = 1 ]; then
+  have tshark || need_apt+=(tshark)
+  have tcpdump || need_apt+=(tcpdump)
+fi
+if [ "$want_web" = 1 ]; then
+  have wasm-opt || need_apt+=(binaryen)
+  have chromium || need_apt+=(chromium)
+  have chromedriver || need_apt+=(chromium-driver)
+  have node || need_apt+=(nodejs npm)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections || true
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+if [ "$want_web" = 1 ] || [ "$want_test" = 1 ]; then
+  installed_targets=$(rustup target list --installed)
+  for t in wasm32-unknown-unknown thumbv7em-none-eabihf; do
+    grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
+  done
+fi
+
+if [ "$want_web" = 1 ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    # No --locked: its lock file names a crate version this registry mirror lacks.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION\$"; then
+    cargo install trunk --version "$TRUNK_VERSION" --locked --force
+  fi
+  if ! have wasm-pack; then
+    cargo install wasm-pack --locked
+  fi
+fi
+echo "setup: done"

@@ -1,0 +1,1 @@
+//! TCP timestamp analysis.

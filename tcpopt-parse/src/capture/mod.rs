@@ -1,0 +1,1 @@
+//! Capture framing: pcap and pcapng.

@@ -1,0 +1,1 @@
+//! Packet decoding: link layer, tunnels, IP, TCP.

@@ -1,0 +1,61 @@
+//! Link-layer header types, as numbered by tcpdump.org's LINKTYPE_ registry
+//! (the value in a pcap file header or a pcapng Interface Description Block).
+
+use core::fmt;
+
+/// A LINKTYPE_ value. Kept as the raw number so unknown types survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    /// BSD loopback: a 4-byte address family in the *capturing host's* byte order.
+    pub const NULL: LinkType = LinkType(0);
+    /// Ethernet II (and 802.3, which carries no IP for us).
+    pub const ETHERNET: LinkType = LinkType(1);
+    /// DLT_RAW as some BSDs numbered it in pcap files (raw IPv4/IPv6).
+    pub const RAW_12: LinkType = LinkType(12);
+    /// DLT_RAW as OpenBSD numbered it (raw IPv4/IPv6).
+    pub const RAW_14: LinkType = LinkType(14);
+    /// Raw IPv4 or IPv6, version nibble decides.
+    pub const RAW: LinkType = LinkType(101);
+    /// OpenBSD loopback: like NULL but the family is always big-endian.
+    pub const LOOP: LinkType = LinkType(108);
+    /// Linux cooked capture v1 (`tcpdump -i any` before libpcap 1.10).
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    /// Raw IPv4 only.
+    pub const IPV4: LinkType = LinkType(228);
+    /// Raw IPv6 only.
+    pub const IPV6: LinkType = LinkType(229);
+    /// Linux cooked capture v2 (`tcpdump -i any` since libpcap 1.10).
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+
+    /// The registry's name, or `None` for a type this crate does not decode.
+    pub const fn name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0 => "NULL",
+            1 => "ETHERNET",
+            12 | 14 | 101 => "RAW",
+            108 => "LOOP",
+            113 => "LINUX_SLL",
+            228 => "IPV4",
+            229 => "IPV6",
+            276 => "LINUX_SLL2",
+            _ => return None,
+        })
+    }
+
+    /// Whether [`crate::decode`] understands this link type.
+    pub const fn is_supported(self) -> bool {
+        self.name().is_some()
+    }
+}
+
+impl fmt::Display for LinkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "{n} ({})", self.0),
+            None => write!(f, "linktype {}", self.0),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! TCP: the checked header view and the options iterator.
+mod flags;
+pub use flags::TcpFlags;

@@ -1,0 +1,2 @@
+//! Placeholder until the web issue.
+#![forbid(unsafe_code)]
