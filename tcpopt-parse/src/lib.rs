@@ -45,3 +45,6 @@ pub mod tcp;
 pub mod analysis;
 
 pub use segment::Segment;
+
+#[cfg(feature = "compress")]
+pub mod compress;
