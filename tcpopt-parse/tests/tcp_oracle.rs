@@ -13,13 +13,19 @@
 //!   so [`OptionsSummary::sack_permitted`] is too;
 //! - nothing after EOL is decoded.
 
-use tcpopt_parse::tcp::{OptionErrorReason, OptionsSummary, TcpOption, TcpOptions};
+mod tcp_util;
+
+use tcp_util::summary_from_iterator;
+use tcpopt_parse::tcp::{TcpOption, TcpOptions};
 
 const ORACLE: &str = include_str!("tcp_oracle.tsv");
 
 fn hex(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0, "odd hex {s}");
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn list<T: std::str::FromStr>(s: &str) -> Vec<T>
@@ -31,46 +37,6 @@ where
     } else {
         s.split(',').map(|v| v.parse().unwrap()).collect()
     }
-}
-
-/// The summary as the iterator defines it (the contract of `summary()`).
-pub fn summary_from_iterator(it: TcpOptions<'_>) -> OptionsSummary {
-    let mut s = OptionsSummary { complete: true, ..OptionsSummary::EMPTY };
-    let mut run = 0u8;
-    for item in it {
-        if item != Ok(TcpOption::Nop) {
-            run = 0;
-        }
-        match item {
-            Ok(TcpOption::Nop) => {
-                run += 1;
-                s.max_nop_run = s.max_nop_run.max(run);
-            }
-            Ok(TcpOption::Mss(v)) => {
-                s.mss.get_or_insert(v);
-            }
-            Ok(TcpOption::WindowScale(v)) => {
-                s.wscale.get_or_insert(v);
-            }
-            Ok(TcpOption::SackPermitted) => s.sack_permitted = true,
-            Ok(TcpOption::Timestamps { tsval, tsecr }) => {
-                s.timestamps.get_or_insert((tsval, tsecr));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                if e.kind == 4 && e.reason == OptionErrorReason::BadLength {
-                    s.sack_permitted = true;
-                }
-                if e.kind == 8 && !e.reason.is_truncation() {
-                    s.ts_malformed = true;
-                }
-                if e.reason.stops_walk() {
-                    s.complete = false;
-                }
-            }
-        }
-    }
-    s
 }
 
 #[test]
@@ -100,14 +66,25 @@ fn options_agree_with_tshark() {
         }
         assert_eq!(mss, list::<u16>(c[3]), "mss_val, {what}");
         assert_eq!(ws, list::<u8>(c[4]), "wscale.shift, {what}");
-        assert_eq!(sack_perm, c[5].parse::<usize>().unwrap(), "sack_perm, {what}");
+        assert_eq!(
+            sack_perm,
+            c[5].parse::<usize>().unwrap(),
+            "sack_perm, {what}"
+        );
         assert_eq!(tsval, list::<u32>(c[6]), "tsval, {what}");
         assert_eq!(tsecr, list::<u32>(c[7]), "tsecr, {what}");
 
         let fast = TcpOptions::new(&area).summary();
-        assert_eq!(fast, summary_from_iterator(TcpOptions::new(&area)), "summary, {what}");
+        assert_eq!(
+            fast,
+            summary_from_iterator(TcpOptions::new(&area)),
+            "summary, {what}"
+        );
         assert_eq!(fast.mss, mss.first().copied());
-        assert_eq!(fast.timestamps, tsval.first().copied().zip(tsecr.first().copied()));
+        assert_eq!(
+            fast.timestamps,
+            tsval.first().copied().zip(tsecr.first().copied())
+        );
 
         rows += 1;
         with_ts += usize::from(!tsval.is_empty());
@@ -123,7 +100,10 @@ fn options_agree_with_tshark() {
 #[test]
 fn mptcp_and_accecn_from_tcpdump_captures() {
     let find = |file: &str, frame: &str| {
-        let line = ORACLE.lines().find(|l| l.starts_with(&format!("{file}\t{frame}\t"))).unwrap();
+        let line = ORACLE
+            .lines()
+            .find(|l| l.starts_with(&format!("{file}\t{frame}\t")))
+            .unwrap();
         hex(line.split('\t').nth(2).unwrap())
     };
     // mptcp-v0.pcap frame 1: MP_CAPABLE (subtype 0) after MSS, SACK-perm, TS, NOP, WS.
@@ -134,11 +114,22 @@ fn mptcp_and_accecn_from_tcpdump_captures() {
     // throws "Malformed Packet" decoding it), then EOL.
     let a = find("tcpdump/mptcp-dss-oobr.pcap", "1");
     let items: Vec<_> = TcpOptions::new(&a).collect::<Result<_, _>>().unwrap();
-    assert_eq!(items[3..], [TcpOption::Mptcp { subtype: 2, data: &[0x20] }, TcpOption::Eol]);
+    assert_eq!(
+        items[3..],
+        [
+            TcpOption::Mptcp {
+                subtype: 2,
+                data: &[0x20]
+            },
+            TcpOption::Eol
+        ]
+    );
     // accecn_handshake.pcap frame 3: the pre-RFC AccECN option (ExID 0xACC0), then EOL padding.
     let a = find("tcpdump/accecn_handshake.pcap", "3");
     let items: Vec<_> = TcpOptions::new(&a).collect::<Result<_, _>>().unwrap();
-    assert!(matches!(items[3], TcpOption::Experimental { kind: 254, exid: 0xacc0, data } if data.len() == 9));
+    assert!(
+        matches!(items[3], TcpOption::Experimental { kind: 254, exid: 0xacc0, data } if data.len() == 9)
+    );
     assert_eq!(items[4], TcpOption::Eol);
     assert_eq!(items.len(), 5);
 }

@@ -3,6 +3,7 @@
 mod flags;
 pub use flags::TcpFlags;
 
+mod emit;
 mod header;
 pub mod kind;
 mod option;
@@ -11,6 +12,7 @@ pub mod parsers;
 mod sack;
 mod summary;
 
+pub use emit::TcpHeaderFields;
 pub use header::{field, TcpHeader};
 pub use option::{OptionError, OptionErrorReason, TcpOption};
 pub use options::TcpOptions;
