@@ -16,7 +16,7 @@
 mod tcp_util;
 
 use tcp_util::summary_from_iterator;
-use tcpopt_parse::tcp::{TcpOption, TcpOptions};
+use tcpopt_parse::tcp::{TcpHeader, TcpOption, TcpOptions};
 
 const ORACLE: &str = include_str!("tcp_oracle.tsv");
 
@@ -132,4 +132,74 @@ fn mptcp_and_accecn_from_tcpdump_captures() {
     );
     assert_eq!(items[4], TcpOption::Eol);
     assert_eq!(items.len(), 5);
+}
+
+/// A throwaway legacy-pcap splitter (little-endian, Ethernet, IPv4 or IPv6): the
+/// crate's own capture reader and decoder are tested elsewhere.
+fn tcp_segments(file: &[u8]) -> Vec<Vec<u8>> {
+    assert_eq!(file[..4], [0xd4, 0xc3, 0xb2, 0xa1]);
+    assert_eq!(file[20..24], [1, 0, 0, 0], "Ethernet");
+    let mut out = vec![];
+    let mut at = 24;
+    while at + 16 <= file.len() {
+        let incl = u32::from_le_bytes(file[at + 8..at + 12].try_into().unwrap()) as usize;
+        let frame = &file[at + 16..at + 16 + incl];
+        at += 16 + incl;
+        let ip = &frame[14..];
+        let (hlen, total) = match frame[12..14] {
+            [0x08, 0x00] => {
+                assert_eq!(ip[9], 6, "TCP");
+                (
+                    usize::from(ip[0] & 0x0f) * 4,
+                    usize::from(u16::from_be_bytes([ip[2], ip[3]])),
+                )
+            }
+            [0x86, 0xdd] => {
+                assert_eq!(ip[6], 6, "TCP right after the IPv6 header");
+                (40, 40 + usize::from(u16::from_be_bytes([ip[4], ip[5]])))
+            }
+            ref t => panic!("ethertype {t:?}"),
+        };
+        out.push(ip[hlen..total.min(ip.len())].to_vec());
+    }
+    out
+}
+
+#[test]
+fn header_fields_agree_with_tshark() {
+    let captures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures/");
+    let oracle = include_str!("tcp_header_oracle.tsv");
+    let mut checked = 0;
+    let mut current: Option<(String, Vec<Vec<u8>>)> = None;
+    for line in oracle.lines() {
+        let c: Vec<&str> = line.split('\t').collect();
+        if current.as_ref().is_none_or(|(f, _)| f != c[0]) {
+            let bytes = std::fs::read(format!("{captures}{}", c[0])).expect("shared capture");
+            current = Some((c[0].to_string(), tcp_segments(&bytes)));
+        }
+        let segs = &current.as_ref().unwrap().1;
+        let frame: usize = c[1].parse().unwrap();
+        let h = TcpHeader::parse(&segs[frame - 1]).unwrap();
+        let num = |i: usize| -> u64 {
+            let s = c[i];
+            match s.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16).unwrap(),
+                None => s.parse().unwrap(),
+            }
+        };
+        let what = format!("{} frame {frame}", c[0]);
+        assert_eq!(u64::from(h.src_port()), num(2), "{what}");
+        assert_eq!(u64::from(h.dst_port()), num(3), "{what}");
+        assert_eq!(u64::from(h.seq()), num(4), "{what}");
+        assert_eq!(u64::from(h.ack()), num(5), "{what}");
+        assert_eq!(u64::from(h.flags().bits()), num(6), "{what}");
+        assert_eq!(u64::from(h.window()), num(7), "{what}");
+        assert_eq!(u64::from(h.checksum()), num(8), "{what}");
+        assert_eq!(u64::from(h.urgent_ptr()), num(9), "{what}");
+        assert_eq!(h.header_len() as u64, num(10), "{what}");
+        assert_eq!(h.payload().len() as u64, num(11), "{what}");
+        assert!(!h.options_truncated() && h.summary().complete, "{what}");
+        checked += 1;
+    }
+    assert!(checked > 600, "{checked}");
 }

@@ -54,3 +54,8 @@ open(sys.argv[1], 'wb').write(out)
 PY
 fields "$TMP/cases.pcap" crafted/tcp-options-edge-cases.pcap
 rm -rf "$TMP"
+
+# tcp_header_oracle.tsv (fixed-header fields of every frame of the netns legacy pcaps, all Ethernet/IPv4):
+# cd "$CAP/netns" && for f in *.pcap; do tshark -r $f -T fields -E separator=/t -e frame.number \
+#   -e tcp.srcport -e tcp.dstport -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags -e tcp.window_size_value \
+#   -e tcp.checksum -e tcp.urgent_pointer -e tcp.hdr_len -e tcp.len | sed "s|^|netns/$f\t|"; done

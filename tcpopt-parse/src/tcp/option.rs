@@ -381,3 +381,175 @@ impl From<OptionError> for Error {
         Error::new(Layer::TcpOption, offset, kind)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate alloc;
+    use alloc::string::ToString;
+    use OptionErrorReason::{BadCookieLength, BadLength};
+
+    #[test]
+    fn decode_lengths() {
+        let d = TcpOption::decode;
+        assert_eq!(d(kind::MSS, &[5, 0xb4, 0]), Err(BadLength));
+        assert_eq!(d(kind::WINDOW_SCALE, &[]), Err(BadLength));
+        assert_eq!(d(kind::SACK_PERMITTED, &[0]), Err(BadLength));
+        assert_eq!(d(kind::SACK, &[0; 7]), Err(BadLength));
+        assert_eq!(d(kind::SACK, &[0; 40]), Err(BadLength));
+        assert_eq!(d(kind::TIMESTAMPS, &[0; 9]), Err(BadLength));
+        assert_eq!(d(kind::MD5, &[0; 15]), Err(BadLength));
+        assert_eq!(d(kind::USER_TIMEOUT, &[0x80, 0x05, 0]), Err(BadLength));
+        assert_eq!(
+            d(kind::USER_TIMEOUT, &[0x81, 0x05]),
+            Ok(TcpOption::UserTimeout {
+                granularity_minutes: true,
+                timeout: 0x105
+            })
+        );
+        assert_eq!(d(kind::TCP_AO, &[1]), Err(BadLength));
+        assert_eq!(
+            d(kind::TCP_AO, &[1, 2]),
+            Ok(TcpOption::TcpAo {
+                key_id: 1,
+                rnext_key_id: 2,
+                mac: &[]
+            })
+        );
+        assert_eq!(d(kind::MPTCP, &[]), Err(BadLength));
+        assert_eq!(
+            d(kind::MPTCP, &[0x21]),
+            Ok(TcpOption::Mptcp {
+                subtype: 2,
+                data: &[0x21]
+            })
+        );
+        assert_eq!(d(kind::ACCECN1, &[0; 4]), Err(BadLength));
+        assert_eq!(d(kind::ACCECN1, &[0; 12]), Err(BadLength));
+        assert_eq!(
+            d(kind::ACCECN1, &[0; 9]),
+            Ok(TcpOption::AccEcn {
+                order: 1,
+                counters: &[0; 9]
+            })
+        );
+        assert_eq!(
+            d(kind::ACCECN0, &[]),
+            Ok(TcpOption::AccEcn {
+                order: 0,
+                counters: &[]
+            })
+        );
+        assert_eq!(d(kind::EXPERIMENT1, &[0xf9]), Err(BadLength));
+        assert_eq!(
+            d(200, &[]),
+            Ok(TcpOption::Unknown {
+                kind: 200,
+                data: &[]
+            })
+        );
+    }
+
+    #[test]
+    fn fast_open_cookies() {
+        let d = TcpOption::decode;
+        assert_eq!(
+            d(kind::FAST_OPEN, &[]),
+            Ok(TcpOption::FastOpen {
+                cookie: &[],
+                experimental: false
+            })
+        );
+        assert_eq!(d(kind::FAST_OPEN, &[1, 2, 3]), Err(BadCookieLength));
+        assert_eq!(d(kind::FAST_OPEN, &[1, 2]), Err(BadCookieLength));
+        assert_eq!(d(kind::FAST_OPEN, &[0; 18]), Err(BadCookieLength));
+        assert_eq!(d(kind::FAST_OPEN, &[0; 5]), Err(BadCookieLength));
+        assert_eq!(
+            d(kind::FAST_OPEN, &[7; 16]),
+            Ok(TcpOption::FastOpen {
+                cookie: &[7; 16],
+                experimental: false
+            })
+        );
+        assert_eq!(
+            d(kind::EXPERIMENT2, &[0xf9, 0x89]),
+            Ok(TcpOption::FastOpen {
+                cookie: &[],
+                experimental: true
+            })
+        );
+        assert_eq!(d(kind::EXPERIMENT2, &[0xf9, 0x89, 1]), Err(BadCookieLength));
+        // Kind 253 with the same ExID is not Fast Open (RFC 7413 names kind 254).
+        assert_eq!(
+            d(kind::EXPERIMENT1, &[0xf9, 0x89]),
+            Ok(TcpOption::Experimental {
+                kind: 253,
+                exid: 0xf989,
+                data: &[]
+            })
+        );
+    }
+
+    #[test]
+    fn errors_display_and_convert() {
+        let e = OptionError {
+            offset: 4,
+            kind: 8,
+            len: 1,
+            reason: OptionErrorReason::LengthBelowTwo,
+        };
+        assert_eq!(
+            e.to_string(),
+            "tcp option kind 8 at options byte 4: length 1 is below 2"
+        );
+        let g: Error = e.into();
+        assert_eq!(g.layer, Layer::TcpOption);
+        assert_eq!(g.offset, 24);
+        assert_eq!(
+            g.kind,
+            ErrorKind::BadLength {
+                what: "tcp option length",
+                value: 1
+            }
+        );
+        let t = OptionError {
+            offset: 6,
+            kind: 8,
+            len: 10,
+            reason: OptionErrorReason::Truncated { available: 4 },
+        };
+        assert_eq!(
+            Error::from(t).kind,
+            ErrorKind::Truncated {
+                needed: 10,
+                available: 4
+            }
+        );
+        assert_eq!(
+            t.to_string(),
+            "tcp option kind 8 at options byte 6: truncated by the capture (4 of 10 bytes captured)"
+        );
+    }
+
+    #[test]
+    fn emit_then_decode() {
+        let mut buf = [0u8; 12];
+        let o = TcpOption::Timestamps {
+            tsval: 0x01020304,
+            tsecr: 0x05060708,
+        };
+        assert_eq!(o.emit(&mut buf), Some(10));
+        assert_eq!(buf[..10], [8, 10, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(o.emit(&mut buf[..9]), None);
+        let big = [0u8; 300];
+        let mut out = [0u8; 400];
+        assert_eq!(
+            TcpOption::Unknown {
+                kind: 99,
+                data: &big
+            }
+            .emit(&mut out),
+            None
+        );
+    }
+}

@@ -81,23 +81,17 @@ impl OptionsSummary {
                     rest = r;
                     match (k, opt) {
                         (kind::MSS, &[_, _, a, b]) => {
-                            if s.mss.is_none() {
-                                s.mss = Some(u16::from_be_bytes([a, b]));
-                            }
+                            s.mss.get_or_insert(u16::from_be_bytes([a, b]));
                         }
                         (kind::WINDOW_SCALE, &[_, _, shift]) => {
-                            if s.wscale.is_none() {
-                                s.wscale = Some(shift);
-                            }
+                            s.wscale.get_or_insert(shift);
                         }
                         (kind::SACK_PERMITTED, _) => s.sack_permitted = true,
                         (kind::TIMESTAMPS, &[_, _, a0, a1, a2, a3, b0, b1, b2, b3]) => {
-                            if s.timestamps.is_none() {
-                                s.timestamps = Some((
-                                    u32::from_be_bytes([a0, a1, a2, a3]),
-                                    u32::from_be_bytes([b0, b1, b2, b3]),
-                                ));
-                            }
+                            s.timestamps.get_or_insert((
+                                u32::from_be_bytes([a0, a1, a2, a3]),
+                                u32::from_be_bytes([b0, b1, b2, b3]),
+                            ));
                         }
                         (kind::TIMESTAMPS, _) => s.ts_malformed = true,
                         _ => {}
