@@ -127,6 +127,8 @@ pub fn file_header(input: &[u8]) -> IResult<&[u8], Option<FileHeader>> {
         return Ok((input, None));
     };
     let e = magic.endianness();
+    // Ask for the whole header at once rather than field by field.
+    nom::bytes::streaming::take(FILE_HEADER_LEN)(input)?;
     let (rest, _) = nom::bytes::streaming::take(4usize)(input)?;
     let (rest, version_major) = nom_u16(e)(rest)?;
     let (rest, version_minor) = nom_u16(e)(rest)?;
@@ -174,6 +176,7 @@ pub struct RecordHeader {
 pub fn record_header(magic: Magic) -> impl Fn(&[u8]) -> IResult<&[u8], RecordHeader> {
     move |input| {
         let e = magic.endianness();
+        nom::bytes::streaming::take(magic.record_header_len())(input)?;
         let (rest, ts_sec) = nom_u32(e)(input)?;
         let (rest, ts_frac) = nom_u32(e)(rest)?;
         let (rest, caplen) = nom_u32(e)(rest)?;
