@@ -48,3 +48,7 @@ pub use segment::Segment;
 
 #[cfg(feature = "compress")]
 pub mod compress;
+
+pub mod dissect;
+#[cfg(feature = "alloc")]
+pub mod pipeline;
