@@ -114,7 +114,9 @@ impl Analyzer {
                 let retransmission = self
                     .flows
                     .get(i as usize)
-                    .map(|f| f.client == seg.src && f.cport == seg.sport && f.client_isn == Some(seg.seq))
+                    .map(|f| {
+                        f.client == seg.src && f.cport == seg.sport && f.client_isn == Some(seg.seq)
+                    })
                     .unwrap_or(false);
                 if syn_only && !retransmission {
                     self.new_flow(seg, key, Some(i))
@@ -151,9 +153,7 @@ impl Analyzer {
         // a tie the sender of the first segment seen.
         let (mid, src_is_client) = if f.syn() && !f.ack() {
             (false, true)
-        } else if f.syn() {
-            (true, false)
-        } else if seg.sport < 1024 && seg.dport >= 1024 {
+        } else if f.syn() || (seg.sport < 1024 && seg.dport >= 1024) {
             (true, false)
         } else if seg.dport < 1024 && seg.sport >= 1024 {
             (true, true)
@@ -169,7 +169,13 @@ impl Analyzer {
             Some(&p) => p,
             None => {
                 let p = self.pairs.len() as u32;
-                self.pairs.push(Pair { client, server, rem: None, probe_run: ProbeRun::default(), flows: Vec::new() });
+                self.pairs.push(Pair {
+                    client,
+                    server,
+                    rem: None,
+                    probe_run: ProbeRun::default(),
+                    flows: Vec::new(),
+                });
                 self.pair_map.insert((client, server), p);
                 p
             }
@@ -195,7 +201,11 @@ impl Analyzer {
         let mut mark = None;
         let ns = seg.ts.nanos;
         let flags = seg.flags;
-        let d = if seg.src == f.client && seg.sport == f.cport { C2S } else { S2C };
+        let d = if seg.src == f.client && seg.sport == f.cport {
+            C2S
+        } else {
+            S2C
+        };
         f.last_frame = seg.frame;
         f.last_ns = ns;
         let syn_only = flags.syn() && !flags.ack();
@@ -225,7 +235,11 @@ impl Analyzer {
                 if run.count > 0 && run.tsval == v && run.port != seg.sport && seg.ttl > run.ttl {
                     run.count += 1;
                 } else {
-                    *run = ProbeRun { tsval: v, count: 1, ..ProbeRun::default() };
+                    *run = ProbeRun {
+                        tsval: v,
+                        count: 1,
+                        ..ProbeRun::default()
+                    };
                 }
                 run.ttl = seg.ttl;
                 run.port = seg.sport;
@@ -273,7 +287,9 @@ impl Analyzer {
                         (true, true, Some((_, e))) => {
                             f.ts_negotiated = true;
                             if let Some((lo, hi)) = f.syn_ts {
-                                if crate::analysis::serial::before(e, lo) || crate::analysis::serial::after(e, hi) {
+                                if crate::analysis::serial::before(e, lo)
+                                    || crate::analysis::serial::after(e, hi)
+                                {
                                     f.synack_tsecr_outside = Some(seg.frame);
                                 }
                             }
@@ -281,12 +297,19 @@ impl Analyzer {
                         _ => {}
                     }
                 }
-            } else if flags.ack() && !rst && f.synack.is_none() && f.client_isn.is_some() && f.bare_ack.is_none() {
-                f.bare_ack = Some(BareAck { frame: seg.frame, ack: seg.ack, tsecr: seg.timestamps.map(|t| t.1) });
+            } else if flags.ack()
+                && !rst
+                && f.synack.is_none()
+                && f.client_isn.is_some()
+                && f.bare_ack.is_none()
+            {
+                f.bare_ack = Some(BareAck {
+                    frame: seg.frame,
+                    ack: seg.ack,
+                    tsecr: seg.timestamps.map(|t| t.1),
+                });
             }
-            if rst && f.synack.is_none() && f.server_rst.is_none() {
-                f.server_rst = Some(seg.frame);
-            } else if rst && f.server_rst.is_none() {
+            if rst && f.server_rst.is_none() {
                 f.server_rst = Some(seg.frame);
             }
         } else {
@@ -322,13 +345,22 @@ impl Analyzer {
         let is_bare_ack = f.bare_ack.map(|b| b.frame == seg.frame).unwrap_or(false) && d == S2C;
         let start_seen = !f.mid_stream;
         let [c2s, s2c] = &mut f.dir;
-        let (me, peer) = if d == C2S { (c2s, &mut *s2c) } else { (s2c, &mut *c2s) };
+        let (me, peer) = if d == C2S {
+            (c2s, &mut *s2c)
+        } else {
+            (s2c, &mut *c2s)
+        };
         me.segments += 1;
         // Duplicate ACKs after the peer regressed (TS-03's escalation).
-        if flags.ack() && !flags.syn() && !flags.fin() && !rst && seg.payload_len == 0 {
-            if me.last_ack == Some(seg.ack) && peer.regression_count > 0 {
-                peer.dupacks_after_regression = peer.dupacks_after_regression.saturating_add(1);
-            }
+        if flags.ack()
+            && !flags.syn()
+            && !flags.fin()
+            && !rst
+            && seg.payload_len == 0
+            && me.last_ack == Some(seg.ack)
+            && peer.regression_count > 0
+        {
+            peer.dupacks_after_regression = peer.dupacks_after_regression.saturating_add(1);
         }
         if flags.ack() {
             me.last_ack = Some(seg.ack);
@@ -370,9 +402,21 @@ impl Analyzer {
 
         // tcp_remember_stamp(): the server closed first and the client's
         // segment moves it into (or keeps it in) TIME_WAIT/FIN_WAIT2.
-        if d == C2S && f.server_fin && f.first_fin == Some(Side::Server) && f.ts_negotiated && ts.is_some() {
+        if d == C2S
+            && f.server_fin
+            && f.first_fin == Some(Side::Server)
+            && f.ts_negotiated
+            && ts.is_some()
+        {
             let c = &f.dir[C2S];
-            remembered::remember(&mut pair.rem, RemTs { ts: c.max_tsval, stamp_ns: c.max_ns, frame: c.max_frame });
+            remembered::remember(
+                &mut pair.rem,
+                RemTs {
+                    ts: c.max_tsval,
+                    stamp_ns: c.max_ns,
+                    frame: c.max_frame,
+                },
+            );
         }
         mark
     }

@@ -137,9 +137,19 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
     let mut order: Vec<usize> = members
         .iter()
         .map(|&i| i as usize)
-        .filter(|&i| flows.get(i).map(|f| f.probe.is_none() && f.dir[C2S].has_ts()).unwrap_or(false))
+        .filter(|&i| {
+            flows
+                .get(i)
+                .map(|f| f.probe.is_none() && f.dir[C2S].has_ts())
+                .unwrap_or(false)
+        })
         .collect();
-    order.sort_by_key(|&i| flows.get(i).map(|f| (f.dir[C2S].first_ns, f.first_frame)).unwrap_or((0, 0)));
+    order.sort_by_key(|&i| {
+        flows
+            .get(i)
+            .map(|f| (f.dir[C2S].first_ns, f.first_frame))
+            .unwrap_or((0, 0))
+    });
     let mut lines: Vec<Line> = Vec::new();
     for i in order {
         let Some(f) = flows.get_mut(i) else { continue };
@@ -238,7 +248,12 @@ fn skew(l: &Line) -> Option<f64> {
         hull.push(p);
     }
     let n = l.points.len() as f64;
-    let mean = l.points.iter().map(|&(t, _)| t.saturating_sub(l.anchor_ns) as f64 / 1e9).sum::<f64>() / n;
+    let mean = l
+        .points
+        .iter()
+        .map(|&(t, _)| t.saturating_sub(l.anchor_ns) as f64 / 1e9)
+        .sum::<f64>()
+        / n;
     let edge = hull.windows(2).find(|w| w[0].0 <= mean && mean <= w[1].0)?;
     let dx = edge[1].0 - edge[0].0;
     if dx <= 0.0 {
@@ -267,8 +282,13 @@ pub(crate) fn classify(lines: &[Line]) -> (ClockClass, Option<f64>) {
             let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             hi - lo
         };
-        let rate_differs = rates.len() >= 2 && spread(&rates) > 0.02 * rates.iter().cloned().fold(0.0, f64::max);
-        let dskew = if skews.len() == reused.len() { Some(spread(&skews)) } else { None };
+        let rate_differs =
+            rates.len() >= 2 && spread(&rates) > 0.02 * rates.iter().cloned().fold(0.0, f64::max);
+        let dskew = if skews.len() == reused.len() {
+            Some(spread(&skews))
+        } else {
+            None
+        };
         let class = match dskew {
             _ if rate_differs => ClockClass::NatDifferentMachines,
             Some(s) if s >= 2.0 => ClockClass::NatDifferentMachines,

@@ -5,7 +5,11 @@ use alloc::vec::Vec;
 
 /// The detector codes of `spec/timestamps.md` §4 (serialised verbatim).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "SCREAMING_SNAKE_CASE"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "SCREAMING_SNAKE_CASE")
+)]
 pub enum Code {
     /// TS-01.
     TwRecyclePerHostPawsDrop,
@@ -52,7 +56,11 @@ impl Code {
 
 /// crit = connections fail; warn = degraded or at risk; info = context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Severity {
     Info,
     Warning,
@@ -71,7 +79,11 @@ impl Severity {
 
 /// How sure TS-01 is (spec: high with ≥ 2 dropped SYNs plus TS-06).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Confidence {
     High,
     Medium,
@@ -79,7 +91,11 @@ pub enum Confidence {
 
 /// How the TS clocks behind one client address are explained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum ClockClass {
     /// No TSvals from this client to this server.
     NoTimestamps,
@@ -102,7 +118,10 @@ pub enum ClockClass {
 
 impl ClockClass {
     pub const fn is_nat(self) -> bool {
-        matches!(self, ClockClass::NatSameHost | ClockClass::NatDifferentMachines | ClockClass::Nat)
+        matches!(
+            self,
+            ClockClass::NatSameHost | ClockClass::NatDifferentMachines | ClockClass::Nat
+        )
     }
     pub const fn describe(self) -> &'static str {
         match self {

@@ -46,7 +46,7 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
     detectors::timewait::run(&cx, &mut findings);
     let escalate: BTreeSet<(String, String)> = findings
         .iter()
-        .filter(|f| matches!(f.code, Code::TwRecyclePerHostPawsDrop | Code::TimewaitSynRejectedOldTsval))
+        .filter(|f| f.code == Code::TwRecyclePerHostPawsDrop)
         .filter_map(|f| Some((f.client.clone()?, f.server.clone()?)))
         .collect();
     detectors::regression::run(&cx, &mut findings);
@@ -159,7 +159,10 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
         .enumerate()
         .map(|(pi, p)| {
             let ls = lines.get(pi).map(|v| v.as_slice()).unwrap_or(&[]);
-            let class = classes.get(pi).map(|c| c.0).unwrap_or(ClockClass::NoTimestamps);
+            let class = classes
+                .get(pi)
+                .map(|c| c.0)
+                .unwrap_or(ClockClass::NoTimestamps);
             let with_ts = ls.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
             let without = p
                 .flows
@@ -202,18 +205,36 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
         flows: a.flows.len() as u64,
         clients: clients.len() as u64,
         servers: servers.len() as u64,
-        handshakes_completed: flows.iter().filter(|f| f.handshake == Handshake::Completed).count() as u64,
+        handshakes_completed: flows
+            .iter()
+            .filter(|f| f.handshake == Handshake::Completed)
+            .count() as u64,
         time_went_backwards: a.backwards,
     };
-    let verdict = verdict(&findings, &stats, a.flows.iter().filter(|f| f.probe.is_none()).count());
-    Report { schema_version: SCHEMA_VERSION, verdict, capture, stats, findings, flows, clocks, limits }
+    let verdict = verdict(
+        &findings,
+        &stats,
+        a.flows.iter().filter(|f| f.probe.is_none()).count(),
+    );
+    Report {
+        schema_version: SCHEMA_VERSION,
+        verdict,
+        capture,
+        stats,
+        findings,
+        flows,
+        clocks,
+        limits,
+    }
 }
 
 fn verdict(findings: &[Finding], s: &Stats, conns: usize) -> String {
     if let Some(top) = findings.first().filter(|f| f.severity > Severity::Info) {
         return top.summary.clone();
     }
-    let pct = if s.segments == 0 { 0 } else { (s.segments_with_ts * 100 + s.segments / 2) / s.segments };
+    let pct = (s.segments_with_ts * 100 + s.segments / 2)
+        .checked_div(s.segments)
+        .unwrap_or(0);
     let mut v = format!(
         "no timestamp anomaly found in {conns} connections from {} client{} (timestamps on {pct} % of {} segments)",
         s.clients,

@@ -34,7 +34,11 @@ pub(crate) struct Frames<const N: usize> {
 
 impl<const N: usize> Default for Frames<N> {
     fn default() -> Self {
-        Frames { frames: [0; N], len: 0, total: 0 }
+        Frames {
+            frames: [0; N],
+            len: 0,
+            total: 0,
+        }
     }
 }
 
@@ -68,7 +72,12 @@ pub(crate) struct Points {
 
 impl Default for Points {
     fn default() -> Self {
-        Points { pts: [(0, 0); POINTS], len: 0, stride: 1, seen: 0 }
+        Points {
+            pts: [(0, 0); POINTS],
+            len: 0,
+            stride: 1,
+            seen: 0,
+        }
     }
 }
 
@@ -170,13 +179,17 @@ impl Dir {
         if v < self.last_tsval && step > 0 {
             self.wraps = self.wraps.saturating_add(1);
             if self.wrap_first.is_none() {
-                self.wrap_first = Some((frame, self.last_tsval, v, ns.saturating_sub(self.last_ns)));
+                self.wrap_first =
+                    Some((frame, self.last_tsval, v, ns.saturating_sub(self.last_ns)));
             }
         }
         self.max_idle_ns = self.max_idle_ns.max(ns.saturating_sub(self.last_ns));
         let behind = serial::diff(self.max_tsval, v) as i64;
         if behind > 2 {
-            let r = Regression { frame, ticks: behind };
+            let r = Regression {
+                frame,
+                ticks: behind,
+            };
             if let Some(slot) = self.regressions.get_mut(self.regression_count as usize) {
                 *slot = r;
             }
@@ -380,8 +393,14 @@ mod tests {
             p.push(i, i);
         }
         assert!(p.as_slice().len() <= POINTS);
-        assert!(p.as_slice().windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
-        assert!(p.as_slice().last().map(|x| x.0).unwrap_or(0) > 5_000, "recent points kept");
+        assert!(
+            p.as_slice().windows(2).all(|w| w[0].0 < w[1].0),
+            "time order kept"
+        );
+        assert!(
+            p.as_slice().last().map(|x| x.0).unwrap_or(0) > 5_000,
+            "recent points kept"
+        );
     }
 
     #[test]

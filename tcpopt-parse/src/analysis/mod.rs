@@ -82,5 +82,6 @@ pub use finding::{
 };
 pub use finish::SCHEMA_VERSION;
 pub use report::{
-    CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report, Side, Stats, TsRange,
+    CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report,
+    Side, Stats, TsRange,
 };

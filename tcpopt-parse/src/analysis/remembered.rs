@@ -24,7 +24,8 @@ pub(crate) fn remember(slot: &mut Option<RemTs>, new: RemTs) {
         None => *slot = Some(new),
         Some(r) => {
             let not_older = serial::diff(r.ts, new.ts) <= 0;
-            let stale = new.stamp_ns.saturating_sub(r.stamp_ns) > PAWS_MSL_NS && r.stamp_ns <= new.stamp_ns;
+            let stale =
+                new.stamp_ns.saturating_sub(r.stamp_ns) > PAWS_MSL_NS && r.stamp_ns <= new.stamp_ns;
             if not_older || stale {
                 *r = new;
             }
@@ -56,24 +57,84 @@ mod tests {
     #[test]
     fn keeps_newest_and_replaces_stale() {
         let mut slot = None;
-        remember(&mut slot, RemTs { ts: 1000, stamp_ns: 0, frame: 1 });
-        remember(&mut slot, RemTs { ts: 900, stamp_ns: 10 * S, frame: 2 });
-        assert_eq!(slot.map(|r| r.frame), Some(1), "older value within 60 s is ignored");
-        remember(&mut slot, RemTs { ts: 1000, stamp_ns: 11 * S, frame: 3 });
-        assert_eq!(slot.map(|r| r.frame), Some(3), "equal value refreshes the stamp");
-        remember(&mut slot, RemTs { ts: 5, stamp_ns: 80 * S, frame: 4 });
-        assert_eq!(slot.map(|r| r.frame), Some(4), "a stale entry is replaced even by an older TSval");
+        remember(
+            &mut slot,
+            RemTs {
+                ts: 1000,
+                stamp_ns: 0,
+                frame: 1,
+            },
+        );
+        remember(
+            &mut slot,
+            RemTs {
+                ts: 900,
+                stamp_ns: 10 * S,
+                frame: 2,
+            },
+        );
+        assert_eq!(
+            slot.map(|r| r.frame),
+            Some(1),
+            "older value within 60 s is ignored"
+        );
+        remember(
+            &mut slot,
+            RemTs {
+                ts: 1000,
+                stamp_ns: 11 * S,
+                frame: 3,
+            },
+        );
+        assert_eq!(
+            slot.map(|r| r.frame),
+            Some(3),
+            "equal value refreshes the stamp"
+        );
+        remember(
+            &mut slot,
+            RemTs {
+                ts: 5,
+                stamp_ns: 80 * S,
+                frame: 4,
+            },
+        );
+        assert_eq!(
+            slot.map(|r| r.frame),
+            Some(4),
+            "a stale entry is replaced even by an older TSval"
+        );
     }
 
     #[test]
     fn prediction() {
-        let r = RemTs { ts: 10_000, stamp_ns: 0, frame: 1 };
+        let r = RemTs {
+            ts: 10_000,
+            stamp_ns: 0,
+            frame: 1,
+        };
         assert!(predicts_drop(&r, Some(9_998), S));
-        assert!(!predicts_drop(&r, Some(9_999), S), "TCP_PAWS_WINDOW = 1 tick of slack");
+        assert!(
+            !predicts_drop(&r, Some(9_999), S),
+            "TCP_PAWS_WINDOW = 1 tick of slack"
+        );
         assert!(!predicts_drop(&r, Some(10_500), S));
-        assert!(predicts_drop(&r, None, S), "a26552afe894: TS-less SYNs are dropped too");
-        assert!(!predicts_drop(&r, Some(1), 61 * S), "older than TCP_PAWS_MSL");
-        let w = RemTs { ts: 3, stamp_ns: 0, frame: 1 };
-        assert!(predicts_drop(&w, Some(0xFFFF_FFF0), S), "older across the wrap");
+        assert!(
+            predicts_drop(&r, None, S),
+            "a26552afe894: TS-less SYNs are dropped too"
+        );
+        assert!(
+            !predicts_drop(&r, Some(1), 61 * S),
+            "older than TCP_PAWS_MSL"
+        );
+        let w = RemTs {
+            ts: 3,
+            stamp_ns: 0,
+            frame: 1,
+        };
+        assert!(
+            predicts_drop(&w, Some(0xFFFF_FFF0), S),
+            "older across the wrap"
+        );
     }
 }

@@ -37,7 +37,11 @@ pub struct CaptureError {
 
 /// How the handshake of a flow went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Handshake {
     Completed,
     /// SYN-ACK seen, third ACK not (yet).
@@ -52,7 +56,11 @@ pub enum Handshake {
 
 /// Which side sent something first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Side {
     Client,
     Server,

@@ -57,7 +57,10 @@ mod tests {
     #[test]
     fn half_circle_window() {
         assert!(after(0x8000_0000 - 1, 0));
-        assert!(before(0x8000_0000, 0), "exactly 2^31 apart counts as older, as in Linux");
+        assert!(
+            before(0x8000_0000, 0),
+            "exactly 2^31 apart counts as older, as in Linux"
+        );
     }
 
     #[test]

@@ -83,6 +83,10 @@ pub(crate) fn secs(ns: i64) -> f64 {
 /// Rounds to 3 decimals (for stable, readable JSON).
 pub(crate) fn r3(x: f64) -> f64 {
     let y = x * 1000.0;
-    let r = if y < 0.0 { (y - 0.5) as i64 } else { (y + 0.5) as i64 };
+    let r = if y < 0.0 {
+        (y - 0.5) as i64
+    } else {
+        (y + 0.5) as i64
+    };
     r as f64 / 1000.0
 }

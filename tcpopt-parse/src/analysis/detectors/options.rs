@@ -10,7 +10,9 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use super::{finding, Ctx};
-use crate::analysis::finding::{Code, Evidence, Finding, NotNegotiatedEvidence, OptionsEvidence, Severity};
+use crate::analysis::finding::{
+    Code, Evidence, Finding, NotNegotiatedEvidence, OptionsEvidence, Severity,
+};
 
 const REMEDY: &str = "Stop TCP option scrubbing or rewriting on the firewall, load balancer or NAT between the hosts (e.g. Cisco ASA `tcp-options timestamp allow`, pf `scrub` without `reassemble tcp`); the two stacks then negotiate timestamps end to end.";
 const NN_REMEDY: &str = "Nothing to fix if intended: the server has TCP timestamps off (`net.ipv4.tcp_timestamps=0`, or Windows' default). Enable them (`sysctl -w net.ipv4.tcp_timestamps=1`, `netsh int tcp set global timestamps=enabled`) for PAWS protection and better RTT estimates.";

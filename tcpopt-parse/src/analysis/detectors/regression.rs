@@ -19,7 +19,8 @@ const REMEDY: &str = "Find the middlebox that rewrites or fails over TCP timesta
 pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
     for pair in cx.pairs {
         let (mut frames, mut flows) = (Vec::new(), Vec::new());
-        let (mut count, mut worst, mut thr_w, mut hz_w, mut dir_w, mut dup) = (0u32, 0i64, 0i64, 0.0, "client_to_server", 0u32);
+        let (mut count, mut worst, mut thr_w, mut hz_w, mut dir_w, mut dup) =
+            (0u32, 0i64, 0i64, 0.0, "client_to_server", 0u32);
         for &fi in &pair.flows {
             let Some(f) = cx.flow(fi) else { continue };
             let mut hit = false;
@@ -56,7 +57,11 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
                     worst = dir.worst_regression.ticks;
                     thr_w = thr;
                     hz_w = hz;
-                    dir_w = if d == C2S { "client_to_server" } else { "server_to_client" };
+                    dir_w = if d == C2S {
+                        "client_to_server"
+                    } else {
+                        "server_to_client"
+                    };
                 }
             }
             if hit {
@@ -66,7 +71,11 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
         if flows.is_empty() {
             continue;
         }
-        let severity = if dup >= 3 { Severity::Critical } else { Severity::Warning };
+        let severity = if dup >= 3 {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
         let summary = format!(
             "TSvals went backwards by up to {worst} ticks (threshold {thr_w} at {hz_w} Hz) inside {} connection(s) between {} and {}",
             flows.len(),

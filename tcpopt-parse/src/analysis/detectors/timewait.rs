@@ -32,15 +32,25 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
         let mut events: Vec<u32> = Vec::new();
         for &fi in &pair.flows {
             let Some(f) = cx.flow(fi) else { continue };
-            let (Some(prev_i), Some(bare), Some(isn)) = (f.prev, f.bare_ack, f.client_isn) else { continue };
-            let Some(prev) = cx.flow(prev_i) else { continue };
+            let (Some(prev_i), Some(bare), Some(isn)) = (f.prev, f.bare_ack, f.client_isn) else {
+                continue;
+            };
+            let Some(prev) = cx.flow(prev_i) else {
+                continue;
+            };
             if prev.first_fin != Some(Side::Server) || !prev.server_fin {
                 continue;
             }
-            if f.syn_first_ns.saturating_sub(prev.last_ns) >= PAWS_MSL_NS || bare.ack == isn.wrapping_add(1) {
+            if f.syn_first_ns.saturating_sub(prev.last_ns) >= PAWS_MSL_NS
+                || bare.ack == isn.wrapping_add(1)
+            {
                 continue;
             }
-            let syn_ts = if f.syns_with_ts > 0 { Some(f.dir[C2S].first_tsval) } else { None };
+            let syn_ts = if f.syns_with_ts > 0 {
+                Some(f.dir[C2S].first_tsval)
+            } else {
+                None
+            };
             let not_newer = match (syn_ts, prev.dir[C2S].has_ts()) {
                 (Some(v), true) => serial::diff(prev.dir[C2S].max_tsval, v) >= 0,
                 (None, _) => true,
@@ -69,7 +79,8 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
                 frames.push(sa);
                 recovered += 1;
                 if retry_delay.is_none() {
-                    retry_delay = Some(r3(secs(f.synack_ns.saturating_sub(f.syn_first_ns)) * 1000.0));
+                    retry_delay =
+                        Some(r3(secs(f.synack_ns.saturating_sub(f.syn_first_ns)) * 1000.0));
                 }
             }
             if let Some(p) = f.prev.and_then(|p| cx.flow(p)) {
@@ -77,17 +88,33 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
             }
             *by_port.entry((f.cport, f.sport)).or_default() += 1;
         }
-        let Some(f0) = events.first().and_then(|&i| cx.flow(i)) else { continue };
-        let Some(p0) = f0.prev.and_then(|p| cx.flow(p)) else { continue };
+        let Some(f0) = events.first().and_then(|&i| cx.flow(i)) else {
+            continue;
+        };
+        let Some(p0) = f0.prev.and_then(|p| cx.flow(p)) else {
+            continue;
+        };
         let Some(b0) = f0.bare_ack else { continue };
-        let syn_ts = if f0.syns_with_ts > 0 { Some(f0.dir[C2S].first_tsval) } else { None };
-        let prev_last = if p0.dir[C2S].has_ts() { Some(p0.dir[C2S].max_tsval) } else { None };
+        let syn_ts = if f0.syns_with_ts > 0 {
+            Some(f0.dir[C2S].first_tsval)
+        } else {
+            None
+        };
+        let prev_last = if p0.dir[C2S].has_ts() {
+            Some(p0.dir[C2S].max_tsval)
+        } else {
+            None
+        };
         let behind = match (syn_ts, prev_last) {
             (Some(v), Some(p)) => Some(serial::diff(p, v) as i64),
             _ => None,
         };
         let n = events.len() as u32;
-        let severity = if recovered < n { Severity::Critical } else { Severity::Warning };
+        let severity = if recovered < n {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
         let age = secs(f0.syn_first_ns.saturating_sub(p0.last_ns));
         let summary = format!(
             "{n} SYNs from {}:{} to {}:{} hit the server's TIME_WAIT with a TSval not newer than the previous connection's ({} ticks behind); {recovered} recovered after the client's RST and a retry",

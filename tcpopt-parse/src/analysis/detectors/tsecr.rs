@@ -54,7 +54,11 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
         if flows.is_empty() {
             continue;
         }
-        let severity = if bad + outside > 0 { Severity::Warning } else { Severity::Info };
+        let severity = if bad + outside > 0 {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
         let (e, lo, hi) = example.unwrap_or((0, 0, 0));
         let k = k.flatten();
         let summary = format!(

@@ -17,10 +17,10 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use super::{finding, r3, secs, Ctx};
+use crate::analysis::analyzer::Pair;
 use crate::analysis::finding::{
     Code, Confidence, Evidence, Finding, Severity, SynUnansweredEvidence, TwRecycleEvidence,
 };
-use crate::analysis::analyzer::Pair;
 use crate::analysis::flow::Flow;
 
 const TS01_REMEDY: &str = "On the server: `sysctl -w net.ipv4.tcp_tw_recycle=0` and persist it in /etc/sysctl.conf (or move to Linux >= 4.12, which removed the option); verify with `nstat -az TcpExtPAWSPassive` and `ip tcp_metrics show` (clear with `ip tcp_metrics flush`). If the server cannot be changed: `net.ipv4.tcp_timestamps=0` on ALL hosts and containers behind the client address, in every network namespace (`docker run --sysctl net.ipv4.tcp_timestamps=0`, compose `sysctls:`); disabling it on only some still gets their TS-less SYNs dropped (a26552afe894). For a single physical host on Linux >= 4.10, `net.ipv4.tcp_timestamps=2` in every namespace gives all of them offset 0, i.e. one shared clock. Or avoid the NAT.";
@@ -30,7 +30,8 @@ const TS10_REMEDY: &str = "Differential test: retry with `net.ipv4.tcp_timestamp
 fn failed(cx: &Ctx, f: &Flow) -> bool {
     f.unanswered()
         && f.probe.is_none()
-        && (f.syns.total >= 2 || cx.end_ns.saturating_sub(f.syn_first_ns) >= cx.config.syn_answer_timeout_ns)
+        && (f.syns.total >= 2
+            || cx.end_ns.saturating_sub(f.syn_first_ns) >= cx.config.syn_answer_timeout_ns)
 }
 
 fn syn_frames(f: &Flow, only_predicted: bool) -> impl Iterator<Item = u64> + '_ {
@@ -54,9 +55,9 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         for (port, failed_flows) in by_port {
             let served = cx.served.get(&(pair.server, port)).copied().unwrap_or(0);
-            let (ts01, ts10): (Vec<u32>, Vec<u32>) = failed_flows
-                .iter()
-                .partition(|&&fi| served > 0 && cx.flow(fi).map(|f| f.predicted > 0).unwrap_or(false));
+            let (ts01, ts10): (Vec<u32>, Vec<u32>) = failed_flows.iter().partition(|&&fi| {
+                served > 0 && cx.flow(fi).map(|f| f.predicted > 0).unwrap_or(false)
+            });
             if !ts01.is_empty() {
                 out.push(ts01_finding(cx, pi, pair, port, served, &ts01));
             }
@@ -67,7 +68,14 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-fn ts01_finding(cx: &Ctx, pi: usize, pair: &Pair, port: u16, served: u32, flows: &[u32]) -> Finding {
+fn ts01_finding(
+    cx: &Ctx,
+    pi: usize,
+    pair: &Pair,
+    port: u16,
+    served: u32,
+    flows: &[u32],
+) -> Finding {
     let mut frames = Vec::new();
     let (mut dropped, mut no_ts, mut worst) = (0u32, 0u32, 0i64);
     let mut first = None;
@@ -85,11 +93,22 @@ fn ts01_finding(cx: &Ctx, pi: usize, pair: &Pair, port: u16, served: u32, flows:
             }
         }
     }
-    let p = first.unwrap_or(crate::analysis::flow::Prediction { syn_tsval: None, rem_ts: 0, rem_frame: 0, age_ns: 0 });
+    let p = first.unwrap_or(crate::analysis::flow::Prediction {
+        syn_tsval: None,
+        rem_ts: 0,
+        rem_frame: 0,
+        age_ns: 0,
+    });
     let lines = cx.lines_of(pi).len() as u32;
     let nat = cx.classes.get(pi).map(|c| c.0.is_nat()).unwrap_or(false);
-    let confidence = if dropped >= 2 && nat { Confidence::High } else { Confidence::Medium };
-    let behind = p.syn_tsval.map(|v| crate::analysis::serial::diff(p.rem_ts, v) as i64);
+    let confidence = if dropped >= 2 && nat {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    let behind = p
+        .syn_tsval
+        .map(|v| crate::analysis::serial::diff(p.rem_ts, v) as i64);
     let summary = format!(
         "{}:{} silently dropped {} SYNs ({} connections) from {}: TSvals up to {} ticks older than the {} it remembered from this address {:.1} s before (tcp_tw_recycle per-host PAWS)",
         pair.server, port, dropped, flows.len(), pair.client, worst, p.rem_ts, secs(p.age_ns)
@@ -146,7 +165,11 @@ fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[u32]) ->
         frames.extend(syn_frames(f, false));
         syns += f.syns.total;
         with_ts += f.syns_with_ts;
-        let until = if f.syns.total >= 2 { f.syn_last_ns } else { cx.end_ns };
+        let until = if f.syns.total >= 2 {
+            f.syn_last_ns
+        } else {
+            cx.end_ns
+        };
         waited = waited.max(until.saturating_sub(f.syn_first_ns));
         visible |= f.prediction.is_some();
     }

@@ -22,7 +22,11 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
             let Some(f) = cx.flow(fi) else { continue };
             let mut hit = false;
             for (d, dir) in f.dir.iter().enumerate() {
-                let hz = if d == C2S { cx.line_hz(f) } else { dir.own_rate(2_000_000_000) };
+                let hz = if d == C2S {
+                    cx.line_hz(f)
+                } else {
+                    dir.own_rate(2_000_000_000)
+                };
                 if let Some((frame, before, after, dt)) = dir.wrap_first {
                     let step = after.wrapping_sub(before) as f64;
                     let plausible = match hz {
