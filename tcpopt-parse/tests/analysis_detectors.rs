@@ -529,3 +529,43 @@ fn json_is_deterministic_and_snake_case() {
     assert!(r1.contains("\"remembered_tsval\""));
     assert!(r1.contains("\"schema_version\":1"));
 }
+
+/// Throughput: `cargo test --release -p tcpopt-parse --features std --test analysis_detectors -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let c = clock(1000, 1);
+    let mut g = Gen::new();
+    for k in 0..2000u16 {
+        let t = T0 + k as i64 * 10_000_000;
+        g.conn(t, "192.0.2.1", 1024 + k, 1, &c);
+        for p in 0..500 {
+            let ns = t + 7_000_000 + p * 1000;
+            g.seg(
+                ns,
+                "192.0.2.1",
+                1024 + k,
+                "198.51.100.10",
+                80,
+                101,
+                5002,
+                0x010,
+                0,
+                c(ns).map(|v| (v, 0)),
+            );
+        }
+    }
+    let mut a = Analyzer::new(Config::default());
+    let start = std::time::Instant::now();
+    for s in &g.segs {
+        a.push(s);
+    }
+    let el = start.elapsed();
+    eprintln!(
+        "{} segments in {:?}: {:.1} M segments/s",
+        g.segs.len(),
+        el,
+        g.segs.len() as f64 / el.as_secs_f64() / 1e6
+    );
+    let _ = a.finish(CaptureSummary::default());
+}
