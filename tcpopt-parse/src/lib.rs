@@ -45,3 +45,9 @@ pub mod tcp;
 pub mod analysis;
 
 pub use segment::Segment;
+
+// decode
+pub mod ip;
+pub mod link;
+pub mod tunnel;
+pub use decode::{decode, Decoded, Transport};
