@@ -52,3 +52,9 @@ pub mod compress;
 pub mod dissect;
 #[cfg(feature = "alloc")]
 pub mod pipeline;
+
+// decode
+pub mod ip;
+pub mod link;
+pub mod tunnel;
+pub use decode::{decode, Decoded, Transport};
