@@ -1,5 +1,5 @@
-//! Test helper: segments of a capture. For now built with tshark; at merge
-//! this one function's body becomes the crate's own parser.
+//! Test helper: the segments of a capture as tshark sees them, an oracle
+//! for the crate's own dissection (see analysis_truth.rs).
 #![allow(dead_code)]
 
 use std::net::IpAddr;
@@ -124,4 +124,9 @@ pub fn segments_of(path: &Path) -> Vec<Segment> {
         });
     }
     segs
+}
+
+/// Whether the tshark oracle can run here.
+pub fn tshark_available() -> bool {
+    Command::new("tshark").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
 }
