@@ -105,6 +105,10 @@ fn ours(path: &Path) -> Outcome {
 
 #[test]
 fn frames_timestamps_and_caplen_match_tshark() {
+    if std::env::var_os("TCPOPT_NO_TSHARK").is_some() {
+        println!("NOTE: TCPOPT_NO_TSHARK is set; skipping the tshark comparison");
+        return;
+    }
     if Command::new("tshark")
         .arg("-v")
         .output()
