@@ -147,8 +147,13 @@ fn not_tcp(d: &Dissected<'_>) -> String {
     }
     match d.decoded.link {
         // Below 0x600 the field is an IEEE 802.3 length, not an EtherType.
-        Some(l) if l.ethertype < 0x600 => format!("{} 802.3 frame, not IP{stop}", d.record.linktype),
-        Some(l) => format!("{} ethertype 0x{:04x}, not IP{stop}", d.record.linktype, l.ethertype),
+        Some(l) if l.ethertype < 0x600 => {
+            format!("{} 802.3 frame, not IP{stop}", d.record.linktype)
+        }
+        Some(l) => format!(
+            "{} ethertype 0x{:04x}, not IP{stop}",
+            d.record.linktype, l.ethertype
+        ),
         None if d.stop.is_some() => format!("not decoded{stop}"),
         None => format!("{}, not decoded", d.record.linktype),
     }

@@ -126,11 +126,11 @@ pub fn render(r: &Report, fault: Option<&Fault>, color: bool) -> String {
     }
 
     let c = &r.capture;
-    let pct = if c.tcp_segments > 0 {
-        100 * c.segments_with_timestamps / c.tcp_segments
-    } else {
-        0
-    };
+    let pct = c
+        .segments_with_timestamps
+        .saturating_mul(100)
+        .checked_div(c.tcp_segments)
+        .unwrap_or(0);
     let span = match (&c.first_ts, &c.last_ts) {
         (Some(a), Some(b)) => format!(", {a} to {b}"),
         _ => String::new(),

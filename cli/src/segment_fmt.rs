@@ -162,7 +162,7 @@ fn option_text(item: &Result<TcpOption<'_>, OptionError>) -> String {
                 ..
             } => format!("tcp-ao keyid {key_id} rnextkeyid {rnext_key_id}"),
             TcpOption::Mptcp { subtype, .. } => format!("mptcp subtype {subtype}"),
-            TcpOption::FastOpen { cookie, .. } if cookie.is_empty() => "tfo cookiereq".into(),
+            TcpOption::FastOpen { cookie: [], .. } => "tfo cookiereq".into(),
             TcpOption::FastOpen { cookie, .. } => format!("tfo cookie {}", hex(cookie)),
             TcpOption::AccEcn { order, .. } => format!("accecn{order}"),
             TcpOption::Experimental { kind, exid, .. } => format!("exp-{kind} 0x{exid:04x}"),

@@ -39,7 +39,9 @@ fn netns_bytes(name: &str) -> Vec<u8> {
 
 fn tcpopt() -> Command {
     let mut c = Command::cargo_bin("tcpopt").expect("binary");
-    c.current_dir(root()).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    c.current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
     c
 }
 
@@ -78,7 +80,11 @@ fn snapshot_all(what: &str, args: &[&str]) {
         a.push(&path);
         let r = run(&a);
         // Only analyze has findings to exit 1 for (--fail-on critical).
-        let ok = if what.starts_with("analyze") { r.code == 0 || r.code == 1 } else { r.code == 0 };
+        let ok = if what.starts_with("analyze") {
+            r.code == 0 || r.code == 1
+        } else {
+            r.code == 0
+        };
         assert!(ok, "{a:?}: exit {} {}", r.code, r.stderr);
         assert_eq!(r.stderr, "", "{a:?} printed on stderr");
         assert!(!r.stdout.is_empty(), "{a:?} printed nothing");
@@ -164,7 +170,10 @@ fn analyze_json_is_the_shared_report() {
         let cli: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
         let report = tcpopt_parse::pipeline::analyze_bytes(&netns_bytes(c), Default::default());
         let lib = serde_json::to_value(&report).expect("serialise");
-        assert_eq!(cli, lib, "{c}: tcpopt analyze --format json differs from analyze_bytes");
+        assert_eq!(
+            cli, lib,
+            "{c}: tcpopt analyze --format json differs from analyze_bytes"
+        );
         assert!(cli["findings"].is_array() && cli["schema_version"].is_u64());
     }
 }
@@ -180,7 +189,10 @@ fn analyze_json_several_files() {
     assert_eq!(arr.len(), 2);
     assert_eq!(arr[0]["file"], a.as_str());
     assert_eq!(arr[1]["file"], b.as_str());
-    assert_eq!(arr[0]["findings"][0]["code"], "TW_RECYCLE_PER_HOST_PAWS_DROP");
+    assert_eq!(
+        arr[0]["findings"][0]["code"],
+        "TW_RECYCLE_PER_HOST_PAWS_DROP"
+    );
 }
 
 // ---- exit codes ----
@@ -211,16 +223,33 @@ fn bad_arguments_exit_2() {
 #[test]
 fn stdin_is_the_same_as_the_file() {
     for c in ["tw-recycle-drop.pcapng", "nat-two-clocks.pcap"] {
-        for args in [&["analyze", "--format", "json"][..], &["flows"][..], &["dump", "--format", "jsonl"][..]] {
+        for args in [
+            &["analyze", "--format", "json"][..],
+            &["flows"][..],
+            &["dump", "--format", "jsonl"][..],
+        ] {
             let from_file = tcpopt().args(args).arg(netns(c)).output().expect("run");
-            let from_stdin = tcpopt().args(args).arg("-").write_stdin(netns_bytes(c)).output().expect("run");
-            assert_eq!(from_file.status.code(), from_stdin.status.code(), "{c} {args:?}");
+            let from_stdin = tcpopt()
+                .args(args)
+                .arg("-")
+                .write_stdin(netns_bytes(c))
+                .output()
+                .expect("run");
+            assert_eq!(
+                from_file.status.code(),
+                from_stdin.status.code(),
+                "{c} {args:?}"
+            );
             assert_eq!(from_file.stdout, from_stdin.stdout, "{c} {args:?}");
             assert!(from_stdin.stderr.is_empty());
         }
     }
     // No FILE means standard input too.
-    let out = tcpopt().args(["flows"]).write_stdin(netns_bytes("ipv6-clean.pcapng")).output().expect("run");
+    let out = tcpopt()
+        .args(["flows"])
+        .write_stdin(netns_bytes("ipv6-clean.pcapng"))
+        .output()
+        .expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains("2001:db8:"));
 }
 
@@ -241,8 +270,14 @@ fn gzip_and_zstd_inputs() {
     for c in NETNS {
         let plain = run(&["analyze", "--format", "json", &netns(c)]);
         let mut want: serde_json::Value = serde_json::from_str(&plain.stdout).expect("JSON");
-        let format = want["capture"]["format"].as_str().expect("format").to_string();
-        for (ext, bytes) in [("gz", gzip(&netns_bytes(c))), ("zst", zstd(&netns_bytes(c)))] {
+        let format = want["capture"]["format"]
+            .as_str()
+            .expect("format")
+            .to_string();
+        for (ext, bytes) in [
+            ("gz", gzip(&netns_bytes(c))),
+            ("zst", zstd(&netns_bytes(c))),
+        ] {
             let name = format!("{c}.{ext}");
             let path = scratch(&name);
             std::fs::write(&path, &bytes).expect("write");
@@ -255,8 +290,16 @@ fn gzip_and_zstd_inputs() {
             want["capture"]["format"] = format!("{format}, {comp}-compressed").into();
             assert_eq!(got, want, "{name}");
             // And through a pipe, detected by content.
-            let piped = tcpopt().args(["flows", "-"]).write_stdin(bytes.clone()).output().expect("run");
-            assert_eq!(piped.stdout, run(&["flows", &netns(c)]).stdout.into_bytes(), "{name} on stdin");
+            let piped = tcpopt()
+                .args(["flows", "-"])
+                .write_stdin(bytes.clone())
+                .output()
+                .expect("run");
+            assert_eq!(
+                piped.stdout,
+                run(&["flows", &netns(c)]).stdout.into_bytes(),
+                "{name} on stdin"
+            );
         }
     }
 }
@@ -264,9 +307,17 @@ fn gzip_and_zstd_inputs() {
 // ---- broken inputs: one line on stderr naming file, frame and byte ----
 
 fn one_line(stderr: &str) -> &str {
-    assert_eq!(stderr.lines().count(), 1, "expected one stderr line, got {stderr:?}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "expected one stderr line, got {stderr:?}"
+    );
     assert!(stderr.starts_with("tcpopt: "), "{stderr:?}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("Error {") && !stderr.contains("backtrace"));
+    assert!(
+        !stderr.contains("panicked")
+            && !stderr.contains("Error {")
+            && !stderr.contains("backtrace")
+    );
     stderr.trim_end()
 }
 
@@ -275,12 +326,18 @@ fn missing_file() {
     for cmd in ["analyze", "dump", "flows", "clocks"] {
         let r = run(&[cmd, "no/such/capture.pcap"]);
         assert_eq!(r.code, 2, "{cmd}");
-        assert_eq!(one_line(&r.stderr), "tcpopt: no/such/capture.pcap: cannot open: no such file");
+        assert_eq!(
+            one_line(&r.stderr),
+            "tcpopt: no/such/capture.pcap: cannot open: no such file"
+        );
         assert_eq!(r.stdout, "", "{cmd}");
     }
     // A directory is no capture either.
     let r = run(&["analyze", "cli"]);
-    assert_eq!((r.code, one_line(&r.stderr)), (2, "tcpopt: cli: cannot open: is a directory"));
+    assert_eq!(
+        (r.code, one_line(&r.stderr)),
+        (2, "tcpopt: cli: cannot open: is a directory")
+    );
 }
 
 #[test]
@@ -298,7 +355,9 @@ fn not_a_capture() {
     std::fs::write(&empty, b"").expect("write");
     let r = run(&["analyze", empty.to_str().expect("path")]);
     assert_eq!(r.code, 2);
-    assert!(one_line(&r.stderr).ends_with("empty.pcap: empty, or too short to be a capture (truncated: needs 4 bytes, 0 available)"));
+    assert!(one_line(&r.stderr).ends_with(
+        "empty.pcap: empty, or too short to be a capture (truncated: needs 4 bytes, 0 available)"
+    ));
 }
 
 /// A capture cut in the middle of a block: the report of everything before
@@ -334,7 +393,10 @@ fn truncated_capture() {
     for cmd in ["dump", "flows", "clocks"] {
         let r = run(&[cmd, p]);
         assert_eq!(r.code, 3, "{cmd}");
-        assert!(one_line(&r.stderr).contains("frame 40 at byte 4980"), "{cmd}");
+        assert!(
+            one_line(&r.stderr).contains("frame 40 at byte 4980"),
+            "{cmd}"
+        );
         assert!(!r.stdout.is_empty(), "{cmd}");
     }
     assert_eq!(run(&["dump", p]).stdout.lines().count(), 39);
@@ -349,11 +411,23 @@ fn cut_gzip_stream() {
     let r = run(&["analyze", "--format", "json", p]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     let line = one_line(&r.stderr);
-    assert!(line.starts_with(&format!("tcpopt: {p}: the gzip stream is cut at byte {} of the compressed file, in frame ", gz.len() / 2)), "{line}");
+    assert!(
+        line.starts_with(&format!(
+            "tcpopt: {p}: the gzip stream is cut at byte {} of the compressed file, in frame ",
+            gz.len() / 2
+        )),
+        "{line}"
+    );
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let read = v["capture"]["packets"].as_u64().expect("packets");
     assert!(read > 0 && read < 112, "{read}");
-    assert!(line.ends_with(&format!("in frame {}; frames 1 to {read} were read", read + 1)), "{line}");
+    assert!(
+        line.ends_with(&format!(
+            "in frame {}; frames 1 to {read} were read",
+            read + 1
+        )),
+        "{line}"
+    );
     let r = run(&["dump", p]);
     assert_eq!((r.code, r.stdout.lines().count() as u64), (3, read));
     assert_eq!(one_line(&r.stderr), line);
@@ -362,10 +436,21 @@ fn cut_gzip_stream() {
 /// One missing file among several: the others are reported, exit 2.
 #[test]
 fn several_files_one_missing() {
-    let r = run(&["analyze", "--fail-on", "never", "nope.pcap", &netns("ipv6-clean.pcapng")]);
+    let r = run(&[
+        "analyze",
+        "--fail-on",
+        "never",
+        "nope.pcap",
+        &netns("ipv6-clean.pcapng"),
+    ]);
     assert_eq!(r.code, 2);
-    assert_eq!(one_line(&r.stderr), "tcpopt: nope.pcap: cannot open: no such file");
-    assert!(r.stdout.contains("== ../shared/captures/netns/ipv6-clean.pcapng"));
+    assert_eq!(
+        one_line(&r.stderr),
+        "tcpopt: nope.pcap: cannot open: no such file"
+    );
+    assert!(r
+        .stdout
+        .contains("== ../shared/captures/netns/ipv6-clean.pcapng"));
 }
 
 // ---- dump options ----
@@ -381,16 +466,27 @@ fn dump_filters_and_all() {
     let r = run(&["dump", "--host", "198.51.100.99", &c]);
     assert_eq!((r.code, r.stdout.as_str()), (0, ""));
     // Every frame of the netns captures is TCP: --all adds nothing there...
-    assert_eq!(run(&["dump", "--all", &c]).stdout, run(&["dump", "--tcp-only", &c]).stdout);
+    assert_eq!(
+        run(&["dump", "--all", &c]).stdout,
+        run(&["dump", "--tcp-only", &c]).stdout
+    );
     // ...but on a capture of other protocols it prints a line per frame.
     let igmp = "../shared/captures/tcpdump/IGMP_V2.pcap";
     assert_eq!(run(&["dump", igmp]).stdout, "");
     let r = run(&["dump", "--all", igmp]);
     assert!(r.stdout.lines().count() > 1);
-    assert!(r.stdout.lines().next().expect("a line").ends_with(": igmp"), "{}", r.stdout);
+    assert!(
+        r.stdout.lines().next().expect("a line").ends_with(": igmp"),
+        "{}",
+        r.stdout
+    );
     let r = run(&["dump", "--all", "--format", "jsonl", igmp]);
-    let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().expect("line")).expect("JSON");
-    assert_eq!((first["tcp"].clone(), first["proto"].clone()), (false.into(), 2.into()));
+    let first: serde_json::Value =
+        serde_json::from_str(r.stdout.lines().next().expect("line")).expect("JSON");
+    assert_eq!(
+        (first["tcp"].clone(), first["proto"].clone()),
+        (false.into(), 2.into())
+    );
     // --tcp-only after --all wins (the last one given).
     assert_eq!(run(&["dump", "--all", "--tcp-only", igmp]).stdout, "");
 }
@@ -417,7 +513,12 @@ fn broken_pipe_is_quiet() {
     drop(stdout);
     let status = child.wait().expect("wait");
     let mut err = String::new();
-    child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
     assert_eq!((status.code(), err.as_str()), (Some(0), ""));
 }
 
@@ -426,7 +527,12 @@ fn panic_prints_one_line() {
     if !cfg!(debug_assertions) {
         return; // the test hook exists in debug builds only
     }
-    let out = tcpopt().env("TCPOPT_TEST_PANIC", "1").env("RUST_BACKTRACE", "1").arg("man").output().expect("run");
+    let out = tcpopt()
+        .env("TCPOPT_TEST_PANIC", "1")
+        .env("RUST_BACKTRACE", "1")
+        .arg("man")
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("tcpopt: internal error at "), "{err}");
@@ -442,7 +548,10 @@ fn progress_only_when_asked_off_a_terminal() {
     // --progress off a terminal: plain lines, the last at 100 %.
     let r = run(&["--progress", "analyze", &c]);
     let last = r.stderr.lines().last().expect("a progress line");
-    assert!(last.starts_with(&format!("tcpopt: {c}: 13.19 KiB of 13.19 KiB (100 %), ")), "{last}");
+    assert!(
+        last.starts_with(&format!("tcpopt: {c}: 13.19 KiB of 13.19 KiB (100 %), ")),
+        "{last}"
+    );
     assert!(last.ends_with("/s"), "{last}");
     // The option may also follow the command.
     let r = run(&["flows", "--progress", &c]);
@@ -455,17 +564,29 @@ fn help_has_examples() {
     for cmd in ["analyze", "dump", "flows", "clocks", "completions", "man"] {
         let r = run(&[cmd, "--help"]);
         assert_eq!(r.code, 0, "{cmd}");
-        assert!(r.stdout.contains("Examples:"), "{cmd} --help has no examples");
+        assert!(
+            r.stdout.contains("Examples:"),
+            "{cmd} --help has no examples"
+        );
     }
     let r = run(&["--help"]);
     for cmd in ["analyze", "dump", "flows", "clocks", "completions", "man"] {
-        assert!(r.stdout.contains(&format!("  {cmd}")), "{cmd} missing from --help");
+        assert!(
+            r.stdout.contains(&format!("  {cmd}")),
+            "{cmd} missing from --help"
+        );
     }
 }
 
 #[test]
 fn completions_and_man_page() {
-    for (shell, marker) in [("bash", "_tcpopt()"), ("zsh", "#compdef tcpopt"), ("fish", "complete -c tcpopt"), ("elvish", "tcpopt"), ("powershell", "tcpopt")] {
+    for (shell, marker) in [
+        ("bash", "_tcpopt()"),
+        ("zsh", "#compdef tcpopt"),
+        ("fish", "complete -c tcpopt"),
+        ("elvish", "tcpopt"),
+        ("powershell", "tcpopt"),
+    ] {
         let r = run(&["completions", shell]);
         assert_eq!(r.code, 0, "{shell}");
         assert!(r.stdout.contains(marker), "{shell}");
