@@ -104,7 +104,7 @@ mod tests {
         ]);
         t.row(vec!["a,b".into(), "7".into()]);
         t.row(vec!["long name".into(), "".into()]);
-        assert_eq!(t.text(), "NAME        N\na,b         7\nlong name   -\n");
+        assert_eq!(t.text(), "NAME       N\na,b        7\nlong name  -\n");
         assert_eq!(t.csv(), "name,n\n\"a,b\",7\nlong name,\n");
     }
 }
