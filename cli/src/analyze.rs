@@ -80,6 +80,15 @@ struct WithFile<'a> {
     report: &'a Report,
 }
 
+/// One `--format jsonl` line: a finding, plus `file` with several inputs.
+#[derive(serde::Serialize)]
+struct FindingLine<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(flatten)]
+    finding: &'a tcpopt_parse::analysis::Finding,
+}
+
 fn threshold(f: FailOn) -> Option<Severity> {
     match f {
         FailOn::Never => None,
@@ -145,12 +154,13 @@ pub fn run(args: &AnalyzeArgs, progress: bool, out: &mut dyn Write) -> ExitCode 
                     report_text::render(&report, fault.as_ref(), color)
                 )
             }
-            ReportFormat::Jsonl => report.findings.iter().try_for_each(|f| {
-                let mut v = serde_json::to_value(f).unwrap_or_default();
-                if several {
-                    v["file"] = serde_json::Value::String(name.clone());
-                }
-                writeln!(out, "{v}")
+            ReportFormat::Jsonl => report.findings.iter().try_for_each(|finding| {
+                // Serialised directly, so the fields keep the schema's order.
+                let line = serde_json::to_string(&FindingLine {
+                    file: several.then_some(name.as_str()),
+                    finding,
+                });
+                writeln!(out, "{}", line.unwrap_or_default())
             }),
             ReportFormat::Json => {
                 reports.push((name, report));
