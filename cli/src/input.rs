@@ -2,7 +2,7 @@
 //! shared [`Feeder`] in chunks, so that memory does not depend on its size.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
 use tcpopt_parse::capture::Event;
@@ -38,6 +38,10 @@ pub struct Input {
 impl Input {
     pub fn open(path: &Path, mode: ProgressMode) -> Result<Input, String> {
         if path.as_os_str() == "-" {
+            if io::stdin().is_terminal() {
+                // Waiting for a binary capture typed at a terminal helps nobody.
+                return Err("<stdin>: is a terminal: give a capture FILE, or pipe one in (see --help)".into());
+            }
             let progress = Progress::new("<stdin>", None, mode);
             return Ok(Input {
                 name: "<stdin>".into(),
