@@ -21,9 +21,8 @@ use clap::{Parser, Subcommand, ValueEnum};
                   tcpopt clocks --format csv capture.pcap\n  tcpopt dump --port 80 capture.pcapng | head"
 )]
 pub struct Cli {
-    /// Show a progress bar (bytes, rate, time left) on standard error even when it is not a
-    /// terminal or the input is small; without it a bar appears only on a terminal, for files
-    /// over 8 MB.
+    /// Show progress on standard error: a bar (bytes, rate, time left) on a terminal, a plain
+    /// line every 2 s otherwise. Without it: a bar only on a terminal, for files over 8 MB.
     #[arg(long, global = true)]
     pub progress: bool,
     #[command(subcommand)]

@@ -40,7 +40,10 @@ impl Input {
         if path.as_os_str() == "-" {
             if io::stdin().is_terminal() {
                 // Waiting for a binary capture typed at a terminal helps nobody.
-                return Err("<stdin>: is a terminal: give a capture FILE, or pipe one in (see --help)".into());
+                return Err(
+                    "<stdin>: is a terminal: give a capture FILE, or pipe one in (see --help)"
+                        .into(),
+                );
             }
             let progress = Progress::new("<stdin>", None, mode);
             return Ok(Input {
