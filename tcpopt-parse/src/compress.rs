@@ -69,6 +69,9 @@ pub struct Decompressor {
     state: State,
     /// Compressed bytes accepted so far (for error offsets and progress).
     consumed: u64,
+    /// What detection found; kept after a failure, which is when a
+    /// message most needs to say "the gzip stream is cut".
+    detected: Option<Compression>,
 }
 
 impl core::fmt::Debug for Decompressor {
@@ -100,17 +103,12 @@ fn cut(offset: u64) -> Error {
 
 impl Decompressor {
     pub fn new() -> Self {
-        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0 }
+        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0, detected: None }
     }
 
     /// The detected compression, once the first bytes have been seen.
     pub fn compression(&self) -> Option<Compression> {
-        match self.state {
-            State::Detect(_) | State::Failed => None,
-            State::Plain => Some(Compression::None),
-            State::Gzip(_) => Some(Compression::Gzip),
-            State::Zstd(_) => Some(Compression::Zstd),
-        }
+        self.detected
     }
 
     /// Compressed (input) bytes accepted so far.
@@ -151,6 +149,11 @@ impl Decompressor {
                 State::Zstd(Box::new(Zstd::new()))
             } else {
                 State::Plain
+            };
+            self.detected = match self.state {
+                State::Gzip(_) => Some(Compression::Gzip),
+                State::Zstd(_) => Some(Compression::Zstd),
+                _ => Some(Compression::None),
             };
             // Replay the magic bytes through the chosen decoder.
             self.feed(&head, out)?;
