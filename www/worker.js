@@ -1,0 +1,60 @@
+// The analysis runs here, off the main thread, so the page stays responsive.
+// The file is read with File.stream(), chunk by chunk, and each chunk goes
+// straight into the wasm engine: a capture of several gigabytes is never
+// whole in memory.
+//
+// Protocol (main -> worker): {type: 'analyze', id, file}
+// (worker -> main): {type: 'ready', version}
+//                   {type: 'progress', id, bytes, packets, total, rate}
+//                   {type: 'done', id, report, plot, elapsedMs, bytes}
+//                   {type: 'error', id, message}
+// Cancel is worker.terminate(): instant, whatever the engine is doing.
+import init, { Analyzer, version } from './tcpopt-web.js';
+// The plot's data is computed here so the main thread only draws.
+import { plotFrom } from './model.js';
+
+const ready = init({ module_or_path: new URL('tcpopt-web_bg.wasm', import.meta.url) })
+  .then(() => { postMessage({ type: 'ready', version: version() }); })
+  .catch((e) => { postMessage({ type: 'error', id: null, message: 'Could not start the WebAssembly engine: ' + e }); throw e; });
+
+const PROGRESS_EVERY_MS = 100;
+
+async function analyze(id, file) {
+  await ready;
+  const started = performance.now();
+  const total = file.size;
+  const analyzer = new Analyzer();
+  let bytes = 0, packets = 0, last = 0;
+  try {
+    const reader = file.stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const p = analyzer.push(value);
+      bytes = p.bytes; packets = p.packets;
+      const now = performance.now();
+      if (now - last >= PROGRESS_EVERY_MS) {
+        last = now;
+        const secs = Math.max((now - started) / 1000, 1e-6);
+        postMessage({ type: 'progress', id, bytes, packets, total, rate: bytes / secs });
+      }
+    }
+  } catch (e) {
+    // A read error (file removed, permission revoked) still gives the partial report.
+    const report = analyzer.finish();
+    postMessage({ type: 'done', id, report, plot: plotFrom(report), elapsedMs: performance.now() - started, bytes,
+      readError: String(e && e.message || e) });
+    return;
+  }
+  postMessage({ type: 'progress', id, bytes, packets, total, rate: bytes / Math.max((performance.now() - started) / 1000, 1e-6) });
+  const report = analyzer.finish();
+  analyzer.free?.();
+  postMessage({ type: 'done', id, report, plot: plotFrom(report), elapsedMs: performance.now() - started, bytes });
+}
+
+onmessage = (ev) => {
+  const m = ev.data;
+  if (m && m.type === 'analyze') {
+    analyze(m.id, m.file).catch((e) => postMessage({ type: 'error', id: m.id, message: String(e && e.message || e) }));
+  }
+};
