@@ -127,12 +127,12 @@ export class ClockPlot {
     // Axes and ticks.
     ctx.strokeStyle = fg; ctx.fillStyle = fg; ctx.lineWidth = 1;
     ctx.globalAlpha = 0.25;
-    for (const tx of ticks(v.x0, v.x1, 8)) { ctx.beginPath(); ctx.moveTo(X(tx), a.t); ctx.lineTo(X(tx), a.b); ctx.stroke(); }
+    for (const tx of ticks(v.x0 - this.full.tmin, v.x1 - this.full.tmin, 8)) { const px = X(tx + this.full.tmin); ctx.beginPath(); ctx.moveTo(px, a.t); ctx.lineTo(px, a.b); ctx.stroke(); }
     for (const ty of ticks(v.y0, v.y1, 6)) { ctx.beginPath(); ctx.moveTo(a.l, Y(ty)); ctx.lineTo(a.r, Y(ty)); ctx.stroke(); }
     ctx.globalAlpha = 1;
     ctx.strokeRect(a.l, a.t, a.r - a.l, a.b - a.t);
     ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-    for (const tx of ticks(v.x0, v.x1, 8)) ctx.fillText(fmtSecs(tx - this.full.tmin), X(tx), a.b + 4);
+    for (const tx of ticks(v.x0 - this.full.tmin, v.x1 - this.full.tmin, 8)) ctx.fillText(fmtSecs(tx), X(tx + this.full.tmin), a.b + 4);
     ctx.fillText('seconds since the first point', (a.l + a.r) / 2, a.b + 22);
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
     for (const ty of ticks(v.y0, v.y1, 6)) ctx.fillText(fmtTs(ty), a.l - 6, Y(ty));
