@@ -74,6 +74,7 @@ function done(m) {
   state.report = report;
   state.plot = m.plot || [];
   document.body.dataset.state = 'done';
+  document.body.dataset.doneJob = String(state.job);
   const secs = m.elapsedMs / 1000;
   $('progress-text').textContent = `Done: ${fmtBytes(m.bytes)} in ${secs.toFixed(2)} s`;
   const c = report?.capture || {};
@@ -118,6 +119,7 @@ function showPair(i) {
 }
 
 function fail(msg) {
+  document.body.dataset.failJob = String(state.job);
   const box = $('error');
   box.replaceChildren(el('p', { text: msg }));
   box.hidden = false;
@@ -197,5 +199,6 @@ $('download-md').addEventListener('click', () => {
 });
 
 startWorker();
+if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
-window.tcpopt = { get report() { return state.report; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
+window.tcpopt = { get report() { return state.report; }, get job() { return state.job; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
