@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The wasm and browser tests (run by scripts/test.sh, hence by .ci/run):
+#  1. wasm-bindgen-test of web/ in headless Chromium (system chromium + chromedriver);
+#  2. the page built by trunk (scripts/serve.sh --build-only), then Playwright end-to-end
+#     tests against it on a local port (playwright-core, system Chromium, no download);
+#  3. `wasm-pack build --target web` of web/ as the npm-style package, checking its .d.ts.
+# Output (screenshots, logs) goes to test-output/ (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+mkdir -p test-output
+step() { printf '\n==> %s\n' "$*"; }
+
+[ "${TCPOPT_SKIP_SETUP:-}" = 1 ] || scripts/setup.sh --web
+
+step "wasm-bindgen-test in headless Chromium"
+SECONDS=0
+# wasm-pack must use the installed wasm-bindgen-test-runner (no download).
+(cd web && WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless --chrome --mode no-install)
+echo "wasm tests: ${SECONDS} s"
+
+step "build the page (trunk, offline)"
+scripts/serve.sh --build-only --no-setup
+
+step "end-to-end tests (playwright-core, headless Chromium)"
+SECONDS=0
+(cd www/tests && npm ci --no-audit --no-fund --loglevel=error && node --test-reporter=spec e2e.mjs)
+echo "e2e tests: ${SECONDS} s"
+
+step "wasm-pack build --target web (the npm package)"
+SECONDS=0
+rm -rf web/pkg
+(cd web && wasm-pack build --target web --release --mode no-install --out-dir pkg)
+for f in web/pkg/tcpopt_web.js web/pkg/tcpopt_web.d.ts web/pkg/tcpopt_web_bg.wasm web/pkg/package.json; do
+  [ -s "$f" ] || { echo "missing $f" >&2; exit 1; }
+done
+grep -q 'class Analyzer' web/pkg/tcpopt_web.d.ts || { echo "Analyzer missing from the .d.ts" >&2; exit 1; }
+grep -q 'push(chunk: Uint8Array)' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
+echo "npm package: $(stat -c %s web/pkg/tcpopt_web_bg.wasm) bytes wasm, ${SECONDS} s"
+step "web tests passed"
