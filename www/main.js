@@ -86,6 +86,7 @@ function done(m) {
     $('results').hidden = true;
     return;
   }
+  state.lastMemory = m.memory;
   if (m.readError) fail(`Reading ${state.fileName} failed part way (${m.readError}); the results below cover what was read.`);
   render(report);
 }
@@ -201,4 +202,4 @@ $('download-md').addEventListener('click', () => {
 startWorker();
 if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
-window.tcpopt = { get report() { return state.report; }, get job() { return state.job; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
+window.tcpopt = { get report() { return state.report; }, get job() { return state.job; }, get memory() { return state.lastMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };

@@ -85,13 +85,20 @@ export function flowsOf(report) {
   return Array.isArray(report?.flows) ? report.flows : [];
 }
 
-export function flowClient(f) { return endpoint(pick(f, 'client', 'src', 'initiator')); }
-export function flowServer(f) { return endpoint(pick(f, 'server', 'dst', 'responder')); }
+export function flowClient(f) {
+  const a = pick(f, 'client', 'src'), p = pick(f, 'client_port');
+  return typeof a === 'string' && p != null ? endpoint({ addr: a, port: p }) : endpoint(a);
+}
+export function flowServer(f) {
+  const a = pick(f, 'server', 'dst'), p = pick(f, 'server_port');
+  return typeof a === 'string' && p != null ? endpoint({ addr: a, port: p }) : endpoint(a);
+}
+export function lineName(i) { return typeof i === 'number' ? String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '') : ''; }
 
 /** Handshake outcome as a short word. */
 export function flowOutcome(f) {
   const h = pick(f, 'handshake', 'outcome', 'handshake_outcome');
-  if (typeof h === 'string') return h;
+  if (typeof h === 'string') return h.replaceAll('_', ' ');
   if (h && typeof h === 'object') {
     const o = pick(h, 'outcome', 'state', 'kind', 'result');
     if (typeof o === 'string') return o;
@@ -115,104 +122,77 @@ export function flowTsNegotiated(f) {
 }
 
 /**
- * Plot data: for each (client address, server) pair, the points of each clock
- * line and the unanswered SYNs, downsampled to at most MAX_POINTS per pair.
- * Uses per-line points when the report has them, otherwise each flow's first
- * and last (time, TSval).
+ * Plot data for each (client address, server address) pair: the sampled
+ * points (from the engine's `plotPoints()`, bounded in wasm) split by clock
+ * line (through the report's flows: 4-tuple and frame range -> clock_line),
+ * and the unanswered SYNs (SYN frames of flows whose handshake is
+ * syn_unanswered, or listed by TS-01/TS-10). At most MAX_POINTS per pair.
  */
 export const MAX_POINTS = 100000;
+const UNANSWERED_CODES = new Set(['TW_RECYCLE_PER_HOST_PAWS_DROP', 'SYN_UNANSWERED']);
 
-export function plotFrom(report) {
-  const pairs = new Map();
+export function plotFrom(report, raw) {
   const flows = flowsOf(report);
   const clocks = Array.isArray(report?.clocks) ? report.clocks : [];
-  const pairKey = (c, s) => `${c} → ${s}`;
-  const getPair = (c, s) => {
-    const k = pairKey(c, s);
-    let p = pairs.get(k);
-    if (!p) { p = { key: k, client: c, server: s, lines: [], unanswered: [], t0: Infinity }; pairs.set(k, p); }
-    return p;
-  };
-  const flowLine = new Map(); // flow index -> [pairKey, line index]
-  for (const c of clocks) {
-    const client = hostOf(pick(c, 'client', 'src') ?? '');
-    const server = endpoint(pick(c, 'server', 'dst') ?? '');
-    const p = getPair(client, server);
-    const lines = Array.isArray(c.lines) ? c.lines : [];
-    lines.forEach((l, li) => {
-      const line = { label: lineLabel(l, li), hz: pick(l, 'hz', 'rate_hz', 'rate'), pts: [] };
-      const pts = pick(l, 'points', 'samples');
-      if (Array.isArray(pts)) {
-        for (const q of pts) {
-          const t = seconds(Array.isArray(q) ? q[0] : pick(q, 't', 'time'));
-          const v = Array.isArray(q) ? q[1] : pick(q, 'tsval', 'ts');
-          if (t !== undefined && typeof v === 'number') line.pts.push(t, v);
-        }
-      }
-      line.fromPoints = line.pts.length > 0;
-      const fl = pick(l, 'flows', 'flow_indices');
-      if (Array.isArray(fl)) for (const fi of fl) if (typeof fi === 'number') flowLine.set(fi, [p.key, li]);
-      p.lines.push(line);
-    });
+  const unansweredFrames = new Set();
+  for (const f of Array.isArray(report?.findings) ? report.findings : []) {
+    if (UNANSWERED_CODES.has(f.code)) for (const fr of framesOf(f)) unansweredFrames.add(fr);
   }
-  flows.forEach((f, fi) => {
-    const client = hostOf(flowClient(f));
-    const server = flowServer(f);
-    let p, line;
-    const fl = flowLine.get(fi) ?? flowLine.get(pick(f, 'index', 'id'));
-    if (fl) { p = pairs.get(fl[0]); line = p.lines[fl[1]]; }
-    else {
-      p = getPair(client, server);
-      if (!p.noLine) { p.noLine = { label: 'not on a clock line', hz: undefined, pts: [] }; p.lines.push(p.noLine); }
-      line = p.noLine;
-    }
-    const synTs = pick(f, 'syn_tsvals');
-    const synTimes = pick(f, 'syn_times');
-    const failed = /fail|unanswer|no.?syn.?ack|timeout|lost/i.test(flowOutcome(f));
-    const add = (tm, v, unanswered) => {
-      const t = seconds(tm);
-      if (t === undefined || typeof v !== 'number') return;
-      if (!line.fromPoints) line.pts.push(t, v);
-      if (unanswered) p.unanswered.push(t, v);
-    };
-    if (Array.isArray(synTs) && Array.isArray(synTimes)) {
-      synTs.forEach((v, i) => add(synTimes[i], v, failed));
-    }
-    const ft = pick(f, 'first_tsval', 'tsval_first');
-    const lt = pick(f, 'last_tsval', 'tsval_last');
-    add(pick(f, 'first_time', 'start', 'first_seen', 'start_time'), ft, failed && !Array.isArray(synTs));
-    add(pick(f, 'last_time', 'end', 'last_seen', 'end_time'), lt, false);
-  });
+  const failedFlows = new Set();
+  flows.forEach((f, i) => { if (/unanswered/.test(flowOutcome(f))) failedFlows.add(pick(f, 'index') ?? i); });
   const out = [];
-  for (const p of pairs.values()) {
-    p.lines = p.lines.filter((l) => l.pts.length > 0);
-    if (p.lines.length === 0 && p.unanswered.length === 0) continue;
-    let total = 0; for (const l of p.lines) total += l.pts.length / 2;
-    for (const l of p.lines) {
-      const share = Math.max(1000, Math.floor(MAX_POINTS * (l.pts.length / 2) / Math.max(total, 1)));
-      l.pts = Float64Array.from(stride(l.pts, share));
+  for (const rp of raw?.pairs || []) {
+    const clock = clocks.find((c) => hostOf(c.client) === rp.client && hostOf(c.server) === rp.server);
+    const lines = (clock?.lines || []).map((l, li) => ({ label: lineLabel(l, li), hz: pick(l, 'rate_hz', 'hz'), xs: [], ys: [] }));
+    const other = { label: 'no clock line', hz: undefined, xs: [], ys: [] };
+    // Flows of this pair by 4-tuple, in frame order.
+    const byTuple = new Map();
+    flows.forEach((f, i) => {
+      if (hostOf(pick(f, 'client')) !== rp.client || hostOf(pick(f, 'server')) !== rp.server) return;
+      const k = `${pick(f, 'client_port')}/${pick(f, 'server_port')}`;
+      if (!byTuple.has(k)) byTuple.set(k, []);
+      byTuple.get(k).push({ first: pick(f, 'first_frame') ?? 0, line: pick(f, 'clock_line'), idx: pick(f, 'index') ?? i });
+    });
+    for (const l of byTuple.values()) l.sort((a, b) => a.first - b.first);
+    const ux = [], uy = [];
+    const n = rp.frame.length;
+    for (let i = 0; i < n; i++) {
+      const cand = byTuple.get(`${rp.client_port[i]}/${rp.server_port[i]}`);
+      let flow;
+      if (cand) { for (const c of cand) { if (c.first <= rp.frame[i]) flow = c; else break; } }
+      const series = flow && typeof flow.line === 'number' && lines[flow.line] ? lines[flow.line] : other;
+      series.xs.push(rp.t[i]); series.ys.push(rp.tsval[i]);
+      if (rp.syn[i] && (unansweredFrames.has(rp.frame[i]) || (flow && failedFlows.has(flow.idx)))) { ux.push(rp.t[i]); uy.push(rp.tsval[i]); }
     }
-    p.unanswered = Float64Array.from(stride(p.unanswered, 20000));
-    out.push({ key: p.key, client: p.client, server: p.server, lines: p.lines, unanswered: p.unanswered });
+    const series = [...lines, other].filter((l) => l.xs.length > 0);
+    let total = 0; for (const l of series) total += l.xs.length;
+    const pair = {
+      key: `${rp.client} → ${rp.server}`, client: rp.client, server: rp.server, seen: rp.seen, stride: rp.stride,
+      lines: series.map((l) => ({ label: l.label, hz: l.hz, pts: interleave(l.xs, l.ys, Math.max(1000, Math.floor(MAX_POINTS * l.xs.length / Math.max(total, 1)))) })),
+      unanswered: interleave(ux, uy, 20000),
+      classification: clock ? pick(clock, 'description', 'classification') : undefined,
+    };
+    out.push(pair);
   }
-  // Pairs with several clock lines (the interesting ones) first.
-  out.sort((a, b) => b.lines.length - a.lines.length || b.unanswered.length - a.unanswered.length);
+  // Pairs with several clock lines (the interesting ones) first, then unanswered SYNs, then size.
+  out.sort((a, b) => b.lines.length - a.lines.length || b.unanswered.length - a.unanswered.length || b.seen - a.seen);
+  return out;
+}
+
+function interleave(xs, ys, max) {
+  const n = xs.length;
+  const k = n > max ? Math.ceil(n / max) : 1;
+  const out = new Float64Array(2 * Math.ceil(n / k));
+  let j = 0;
+  for (let i = 0; i < n; i += k) { out[j++] = xs[i]; out[j++] = ys[i]; }
   return out;
 }
 
 function lineLabel(l, i) {
-  const hz = pick(l, 'hz', 'rate_hz', 'rate');
+  const hz = pick(l, 'rate_hz', 'hz', 'rate');
   const hzs = typeof hz === 'number' ? ` (${hz >= 1000 ? Math.round(hz) : hz.toPrecision(3)} Hz)` : '';
-  const n = Array.isArray(l.flows) ? `, ${l.flows.length} flow${l.flows.length === 1 ? '' : 's'}` : '';
-  return `clock ${String.fromCharCode(65 + (i % 26))}${hzs}${n}`;
+  const c = pick(l, 'connections') ?? (Array.isArray(l.flows) ? l.flows.length : undefined);
+  const n = typeof c === 'number' ? `, ${c} connection${c === 1 ? '' : 's'}` : '';
+  return `clock ${lineName(i)}${hzs}${n}`;
 }
 
-/** Keeps every k-th (t, v) pair so that at most `max` remain (order kept). */
-function stride(arr, max) {
-  const n = arr.length / 2;
-  if (n <= max) return arr;
-  const k = Math.ceil(n / max);
-  const out = [];
-  for (let i = 0; i < n; i += k) out.push(arr[2 * i], arr[2 * i + 1]);
-  return out;
-}

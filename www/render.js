@@ -1,7 +1,7 @@
 // Rendering a report into the page. Pure DOM, textContent only (never
 // innerHTML with report data: a crafted capture must not inject markup).
 import { pick, endpoint, severityOf, framesOf, findingsOf, wiresharkFilter, flowsOf, flowClient, flowServer,
-  flowOutcome, flowTsNegotiated, SEVERITY_RANK } from './model.js';
+  flowOutcome, flowTsNegotiated, lineName, SEVERITY_RANK } from './model.js';
 
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -136,11 +136,13 @@ const COLUMNS = [
   { key: 'server', label: 'Server', get: (f) => flowServer(f) },
   { key: 'outcome', label: 'Handshake', get: (f) => flowOutcome(f) },
   { key: 'ts', label: 'Timestamps', get: (f) => { const t = flowTsNegotiated(f); return t === undefined ? '' : t ? 'negotiated' : 'not negotiated'; } },
-  { key: 'syns', label: 'SYNs', get: (f) => { const s = pick(f, 'syn_count', 'syns', 'syn_frames'); return Array.isArray(s) ? s.length : s ?? ''; }, num: true },
-  { key: 'packets', label: 'Packets', get: (f) => pick(f, 'packets', 'segments') ?? '', num: true },
-  { key: 'first_frame', label: 'First frame', get: (f) => pick(f, 'first_frame', 'syn_frame') ?? (Array.isArray(f.frames) ? f.frames[0] : '') ?? '', num: true },
-  { key: 'first_tsval', label: 'First TSval', get: (f) => pick(f, 'first_tsval', 'tsval_first') ?? '', num: true },
-  { key: 'last_tsval', label: 'Last TSval', get: (f) => pick(f, 'last_tsval', 'tsval_last') ?? '', num: true },
+  { key: 'line', label: 'Clock', get: (f) => lineName(pick(f, 'clock_line')) },
+  { key: 'syns', label: 'SYNs', get: (f) => { const s = pick(f, 'syns', 'syn_count', 'syn_frames'); return Array.isArray(s) ? s.length : s ?? ''; }, num: true },
+  { key: 'packets', label: 'Segments', get: (f) => { const a = pick(f.client_ts, 'segments'), b = pick(f.server_ts, 'segments');
+    return typeof a === 'number' || typeof b === 'number' ? (a || 0) + (b || 0) : pick(f, 'packets', 'segments') ?? ''; }, num: true },
+  { key: 'first_frame', label: 'Frames', get: (f) => { const a = pick(f, 'first_frame'), b = pick(f, 'last_frame'); return a == null ? '' : b == null || b === a ? String(a) : `${a}–${b}`; } },
+  { key: 'first_tsval', label: 'Client first TSval', get: (f) => pick(f.client_ts, 'first_tsval') ?? pick(f, 'first_tsval') ?? '', num: true },
+  { key: 'last_tsval', label: 'Client last TSval', get: (f) => pick(f.client_ts, 'last_tsval') ?? pick(f, 'last_tsval') ?? '', num: true },
 ];
 
 export class FlowsTable {
@@ -183,7 +185,7 @@ export class FlowsTable {
       const tr = el('tr');
       r.forEach((v, i) => {
         const td = el('td', { text: String(v) });
-        if (COLUMNS[i].key === 'outcome') td.className = /fail|unanswer|reset|reject/i.test(String(v)) ? 'bad' : /complete|establish|ok/i.test(String(v)) ? 'good' : '';
+        if (COLUMNS[i].key === 'outcome') td.className = /fail|unanswer|rst|bare/i.test(String(v)) ? 'bad' : /complete/i.test(String(v)) ? 'good' : '';
         if (COLUMNS[i].num) td.classList.add('num');
         tr.append(td);
       });

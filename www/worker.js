@@ -13,8 +13,9 @@ import init, { Analyzer, version } from './tcpopt-web.js';
 // The plot's data is computed here so the main thread only draws.
 import { plotFrom } from './model.js';
 
+let wasm = null;
 const ready = init({ module_or_path: new URL('tcpopt-web_bg.wasm', import.meta.url) })
-  .then(() => { postMessage({ type: 'ready', version: version() }); })
+  .then((exports) => { wasm = exports; postMessage({ type: 'ready', version: version() }); })
   .catch((e) => { postMessage({ type: 'error', id: null, message: 'Could not start the WebAssembly engine: ' + e }); throw e; });
 
 const PROGRESS_EVERY_MS = 100;
@@ -36,20 +37,32 @@ async function analyze(id, file) {
       if (now - last >= PROGRESS_EVERY_MS) {
         last = now;
         const secs = Math.max((now - started) / 1000, 1e-6);
-        postMessage({ type: 'progress', id, bytes, packets, total, rate: bytes / secs });
+        postMessage({ type: 'progress', id, bytes, packets, total, rate: bytes / secs, memory: memory() });
       }
     }
   } catch (e) {
     // A read error (file removed, permission revoked) still gives the partial report.
-    const report = analyzer.finish();
-    postMessage({ type: 'done', id, report, plot: plotFrom(report), elapsedMs: performance.now() - started, bytes,
-      readError: String(e && e.message || e) });
+    finish(id, analyzer, started, bytes, String(e && e.message || e));
     return;
   }
-  postMessage({ type: 'progress', id, bytes, packets, total, rate: bytes / Math.max((performance.now() - started) / 1000, 1e-6) });
+  postMessage({ type: 'progress', id, bytes, packets, total, rate: bytes / Math.max((performance.now() - started) / 1000, 1e-6), memory: memory() });
+  finish(id, analyzer, started, bytes, undefined);
+}
+
+function finish(id, analyzer, started, bytes, readError) {
+  const raw = analyzer.plotPoints();
   const report = analyzer.finish();
-  analyzer.free?.();
-  postMessage({ type: 'done', id, report, plot: plotFrom(report), elapsedMs: performance.now() - started, bytes });
+  const mem = memory();
+  analyzer.free();
+  const plot = plotFrom(report, raw);
+  const transfer = [];
+  for (const p of plot) { for (const l of p.lines) transfer.push(l.pts.buffer); transfer.push(p.unanswered.buffer); }
+  postMessage({ type: 'done', id, report, plot, elapsedMs: performance.now() - started, bytes, readError, memory: mem }, transfer);
+}
+
+// Memory in use: the wasm linear memory and (Chromium) this worker's JS heap.
+function memory() {
+  return { wasm: wasm ? wasm.memory.buffer.byteLength : 0, js: performance.memory ? performance.memory.usedJSHeapSize : null };
 }
 
 onmessage = (ev) => {

@@ -12,7 +12,7 @@ impl Engine {
     pub(crate) fn new() -> Self {
         Self::default()
     }
-    pub(crate) fn push(&mut self, chunk: &[u8]) {
+    pub(crate) fn push(&mut self, chunk: &[u8], _plot: &mut crate::plot::PlotSampler) {
         self.bytes = self.bytes.saturating_add(chunk.len() as u64);
     }
     pub(crate) fn progress(&self) -> Progress {

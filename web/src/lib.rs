@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod engine;
+pub mod plot;
 
 use wasm_bindgen::prelude::*;
 
@@ -33,6 +34,7 @@ pub struct Progress {
 #[derive(Debug)]
 pub struct Analyzer {
     inner: Option<engine::Engine>,
+    plot: plot::PlotSampler,
 }
 
 #[wasm_bindgen]
@@ -41,7 +43,7 @@ impl Analyzer {
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Analyzer {
-        Analyzer { inner: Some(engine::Engine::new()) }
+        Analyzer { inner: Some(engine::Engine::new()), plot: plot::PlotSampler::new() }
     }
 
     /// Feeds the next chunk of the file. Never throws on bad input: a capture
@@ -49,7 +51,7 @@ impl Analyzer {
     /// Returns `{ bytes, packets }`.
     pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsError> {
         let inner = self.inner.as_mut().ok_or_else(|| JsError::new("Analyzer already finished"))?;
-        inner.push(chunk);
+        inner.push(chunk, &mut self.plot);
         to_js(&inner.progress())
     }
 
@@ -65,13 +67,65 @@ impl Analyzer {
         let inner = self.inner.take().ok_or_else(|| JsError::new("Analyzer already finished"))?;
         inner.finish_js()
     }
+
+    /// The clock plot's points, sampled while the capture streamed past
+    /// (bounded: at most 64 pairs of 100,000 points). Callable before or
+    /// after `finish()`. Returns `{ pairs: [{ client, server, seen, stride,
+    /// frame: Float64Array, t: Float64Array (s since the epoch),
+    /// tsval: Float64Array, client_port: Uint16Array, server_port:
+    /// Uint16Array, syn: Uint8Array }], pairs_dropped }`.
+    #[wasm_bindgen(js_name = plotPoints)]
+    pub fn plot_points(&self) -> Result<JsValue, JsError> {
+        plot_js(&self.plot)
+    }
+}
+
+fn set(o: &js_sys::Object, k: &str, v: &JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(o, &JsValue::from_str(k), v).map(|_| ()).map_err(|_| JsError::new("Reflect.set"))
+}
+
+fn plot_js(p: &plot::PlotSampler) -> Result<JsValue, JsError> {
+    let pairs = js_sys::Array::new();
+    for ((client, server), pp) in p.pairs() {
+        let o = js_sys::Object::new();
+        set(&o, "client", &JsValue::from_str(&client.to_string()))?;
+        set(&o, "server", &JsValue::from_str(&server.to_string()))?;
+        set(&o, "seen", &JsValue::from_f64(pp.seen as f64))?;
+        set(&o, "stride", &JsValue::from_f64(pp.stride as f64))?;
+        let n = pp.points.len();
+        let mut frame = Vec::with_capacity(n);
+        let mut t = Vec::with_capacity(n);
+        let mut tsval = Vec::with_capacity(n);
+        let mut cport = Vec::with_capacity(n);
+        let mut sport = Vec::with_capacity(n);
+        let mut syn = Vec::with_capacity(n);
+        for q in &pp.points {
+            frame.push(q.frame as f64);
+            t.push(q.nanos as f64 / 1e9);
+            tsval.push(f64::from(q.tsval));
+            cport.push(q.client_port);
+            sport.push(q.server_port);
+            syn.push(u8::from(q.syn));
+        }
+        set(&o, "frame", &js_sys::Float64Array::from(frame.as_slice()))?;
+        set(&o, "t", &js_sys::Float64Array::from(t.as_slice()))?;
+        set(&o, "tsval", &js_sys::Float64Array::from(tsval.as_slice()))?;
+        set(&o, "client_port", &js_sys::Uint16Array::from(cport.as_slice()))?;
+        set(&o, "server_port", &js_sys::Uint16Array::from(sport.as_slice()))?;
+        set(&o, "syn", &js_sys::Uint8Array::from(syn.as_slice()))?;
+        pairs.push(&o);
+    }
+    let out = js_sys::Object::new();
+    set(&out, "pairs", &pairs)?;
+    set(&out, "pairs_dropped", &JsValue::from_f64(p.pairs_dropped as f64))?;
+    Ok(out.into())
 }
 
 /// Analyses a whole capture held in memory (convenience for small inputs).
 #[wasm_bindgen(js_name = analyzeBytes)]
 pub fn analyze_bytes(bytes: &[u8]) -> Result<JsValue, JsError> {
     let mut e = engine::Engine::new();
-    e.push(bytes);
+    e.push(bytes, &mut plot::PlotSampler::new());
     e.finish_js()
 }
 
