@@ -45,3 +45,16 @@ pub mod tcp;
 pub mod analysis;
 
 pub use segment::Segment;
+
+#[cfg(feature = "compress")]
+pub mod compress;
+
+pub mod dissect;
+#[cfg(feature = "alloc")]
+pub mod pipeline;
+
+// decode
+pub mod ip;
+pub mod link;
+pub mod tunnel;
+pub use decode::{decode, Decoded, Transport};

@@ -1,1 +1,87 @@
-//! TCP timestamp analysis.
+//! TCP timestamp analysis (RFC 7323, Linux PAWS, `tcp_tw_recycle`).
+//!
+//! Feed every decoded TCP [`Segment`](crate::Segment) in capture order to
+//! [`Analyzer::push`], then [`Analyzer::finish`] returns a [`Report`].
+//! Memory grows with flows (a fixed-size record each, no per-packet
+//! storage) and findings, never with packets; caps are in [`Config`] and
+//! the report's [`Limits`] says when one was hit.
+//!
+//! # Model
+//! - **Flows** are bidirectional. The client is the SYN's sender. A flow
+//!   first seen mid-stream is `mid_stream` and its client is guessed: a
+//!   port below 1024 facing one at or above 1024 is the server, otherwise
+//!   the higher port is the client (ephemeral ranges are high), on a tie
+//!   the first sender. A SYN with a new ISN on a known 4-tuple starts a
+//!   new flow (TIME_WAIT reuse); a SYN with the flow's ISN is a
+//!   retransmission, even after the client's RST (the TS-02 dance).
+//! - **TSvals** are compared only with serial arithmetic
+//!   ([`serial`]: `(a − b) as i32`); capture times are integer ns.
+//! - **RemTS** ([`remembered`]): per (client, server) address, updated
+//!   like `tcp_remember_stamp()` from each client TS segment after the
+//!   server's FIN came first, with the latest client segment carrying the
+//!   flow's maximal TSval (= `remembered_from_frame` of the truth files).
+//! - **Clock lines** ([`clock`]) per (client, server) address; the
+//!   NAT rule: at least two lines that are each reused by ≥ 2
+//!   connections and carry together ≥ half of the TS connections ⇒ NAT
+//!   (TS-06). Every line single (or reused lines < a third of the lines)
+//!   ⇒ per-connection offsets, not NAT (the 2026 kernels of the shared
+//!   captures, FreeBSD, macOS). In between ⇒ undetermined. A host with
+//!   per-4-tuple offsets that pins several source ports looks like NAT:
+//!   that cannot be told apart from TSvals.
+//!
+//! # Decisions beyond or against `spec/timestamps.md`
+//! - TS-01 fires only on observed failure (no answer at all to any SYN of
+//!   an attempt) plus the per-host prediction; prediction alone never.
+//! - TS-02 is critical only when a rejected attempt never recovers (the
+//!   spec's "≥ 3/min" contradicts timewait-reuse.pcapng's truth).
+//! - TS-10 stays `warning` even when every attempt fails (the spec's
+//!   "critical when every attempt fails" contradicts the truth of
+//!   tw-recycle-drop.ctrb.pcap: the cause is not established).
+//! - TS-03's threshold uses the clock line's rate, else the direction's
+//!   own rate over ≥ 100 ms, else 1000 Hz.
+//! - TS-05 checks TSecr against the serial range of the peer's TSvals
+//!   (no per-packet set), with slack for lost packets.
+//! - TS-06 frames are the first client TS frame of every flow on the
+//!   lines (the truth asks for none; the report wants proof).
+//!
+//! # JSON (feature `serde`; the CLI's `--format json` and the browser)
+//! | field | type | meaning |
+//! |---|---|---|
+//! | `schema_version` | u32 | 1 |
+//! | `verdict` | string | the most severe (warning/critical) finding's summary, else "no timestamp anomaly found in N connections from M clients (timestamps on P % of S segments)" [+ "; note: " first info summary] |
+//! | `capture` | object | [`CaptureSummary`]: `format`, `link_types[]`, `packets`, `tcp_segments`, `segments_with_timestamps`, `first_ts`, `last_ts` (strings, the capture's digits), `errors[]` {`frame`,`offset`,`layer`,`message`}, `complete` |
+//! | `stats` | object | `segments`, `segments_with_ts`, `flows`, `clients`, `servers`, `handshakes_completed`, `time_went_backwards` |
+//! | `findings[]` | array | sorted by severity (critical first) then first frame |
+//! | `findings[].code` | string | `TW_RECYCLE_PER_HOST_PAWS_DROP`, `TIMEWAIT_SYN_REJECTED_OLD_TSVAL`, `INFLOW_TSVAL_REGRESSION`, `TS_OPTION_STRIPPED_OR_INJECTED`, `TS_NOT_NEGOTIATED`, `TSECR_MISMATCH`, `MULTIPLE_TS_CLOCKS_BEHIND_IP`, `TSVAL_WRAP`, `TS_CLOCK_RATE_ANOMALY`, `SYNTHETIC_TSVAL_PROBE`, `SYN_UNANSWERED` |
+//! | `findings[].severity` | string | `critical`, `warning`, `info` |
+//! | `findings[].summary`, `.explanation`, `.remedy` | string | one line with numbers; plain-words cause; exact setting to change |
+//! | `findings[].frames` | u64[] | Wireshark frame numbers, sorted, unique, at most `limits.max_evidence_frames` |
+//! | `findings[].frames_total` | u64 | frames before the cap |
+//! | `findings[].flows` | usize[] | indices into `flows` |
+//! | `findings[].client`, `.server` | string? | addresses |
+//! | `findings[].evidence` | object | per code, see [`Evidence`]; TS-01: `syn_tsval`, `remembered_tsval`, `remembered_age_s`, `remembered_frame`, `tsval_behind_by`, `server_port`, `dropped_syns`, `dropped_syns_without_ts`, `failed_connections`, `served_connections`, `client_clock_lines`, `confidence` (`high`/`medium`) |
+//! | `flows[]` | array | [`FlowReport`]: `index`, `client`, `client_port`, `server`, `server_port`, `mid_stream`, `handshake` (`completed`, `syn_acked`, `syn_unanswered`, `syn_answered_by_rst`, `syn_answered_by_bare_ack`, `mid_stream`), `first_frame`, `last_frame`, `syn_frames` (first 8), `syns`, `syn_retransmissions`, `synack_frame`, `ts_negotiated`, `first_fin` (`client`/`server`/null), `client_rst`, `server_rst`, `client_ts`/`server_ts` {`first_tsval`,`last_tsval`,`segments`,`segments_with_ts`}, `clock_line`, `probe`, `previous_flow` |
+//! | `clocks[]` | array | per (client, server), sorted: `client`, `server`, `classification` (`no_timestamps`, `one_clock`, `nat_same_host`, `nat_different_machines`, `nat`, `per_connection_offsets`, `undetermined`), `description`, `connections_with_ts`, `connections_without_ts`, `lines[]` {`connections`, `first_frame`, `rate_hz`, `offset`, `rate_snapped`, `span_s`, `skew_ppm`, `flows`} |
+//! | `limits` | object | `max_flows`, `flows_cap_hit`, `segments_untracked`, `max_evidence_frames`, `findings_with_frames_cut`, `max_findings_per_code`, `findings_dropped` |
+
+pub(crate) mod analyzer;
+pub mod clock;
+pub mod config;
+pub(crate) mod detectors;
+pub mod finding;
+mod finish;
+pub(crate) mod flow;
+pub mod remembered;
+pub mod report;
+pub mod serial;
+
+pub use analyzer::{Analyzer, StateSize};
+pub use config::Config;
+pub use finding::{
+    ClockClass, Code, Confidence, Evidence, Finding, LineSummary, Severity, TwRecycleEvidence,
+};
+pub use finish::SCHEMA_VERSION;
+pub use report::{
+    CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report,
+    Side, Stats, TsRange,
+};

@@ -1,0 +1,354 @@
+//! One finding: a detector's verdict with its proof.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The detector codes of `spec/timestamps.md` §4 (serialised verbatim).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "SCREAMING_SNAKE_CASE")
+)]
+pub enum Code {
+    /// TS-01.
+    TwRecyclePerHostPawsDrop,
+    /// TS-02.
+    TimewaitSynRejectedOldTsval,
+    /// TS-03.
+    InflowTsvalRegression,
+    /// TS-04.
+    TsOptionStrippedOrInjected,
+    /// TS-04's informational sibling: SYN with TS, SYN-ACK without.
+    TsNotNegotiated,
+    /// TS-05.
+    TsecrMismatch,
+    /// TS-06.
+    MultipleTsClocksBehindIp,
+    /// TS-07.
+    TsvalWrap,
+    /// TS-08.
+    TsClockRateAnomaly,
+    /// TS-09.
+    SyntheticTsvalProbe,
+    /// TS-10.
+    SynUnanswered,
+}
+
+impl Code {
+    /// The code as written in the spec and the JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::TwRecyclePerHostPawsDrop => "TW_RECYCLE_PER_HOST_PAWS_DROP",
+            Code::TimewaitSynRejectedOldTsval => "TIMEWAIT_SYN_REJECTED_OLD_TSVAL",
+            Code::InflowTsvalRegression => "INFLOW_TSVAL_REGRESSION",
+            Code::TsOptionStrippedOrInjected => "TS_OPTION_STRIPPED_OR_INJECTED",
+            Code::TsNotNegotiated => "TS_NOT_NEGOTIATED",
+            Code::TsecrMismatch => "TSECR_MISMATCH",
+            Code::MultipleTsClocksBehindIp => "MULTIPLE_TS_CLOCKS_BEHIND_IP",
+            Code::TsvalWrap => "TSVAL_WRAP",
+            Code::TsClockRateAnomaly => "TS_CLOCK_RATE_ANOMALY",
+            Code::SyntheticTsvalProbe => "SYNTHETIC_TSVAL_PROBE",
+            Code::SynUnanswered => "SYN_UNANSWERED",
+        }
+    }
+}
+
+/// crit = connections fail; warn = degraded or at risk; info = context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// How sure TS-01 is (spec: high with ≥ 2 dropped SYNs plus TS-06).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Confidence {
+    High,
+    Medium,
+}
+
+/// How the TS clocks behind one client address are explained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum ClockClass {
+    /// No TSvals from this client to this server.
+    NoTimestamps,
+    /// One clock line.
+    OneClock,
+    /// Several lines, each reused by several connections: NAT. Same rate
+    /// and |Δskew| < 2 ppm: one machine (host and containers/netns).
+    NatSameHost,
+    /// Several reused lines whose rate or skew differ: different machines.
+    NatDifferentMachines,
+    /// Several reused lines; skew not measurable (data spans < 10 min).
+    Nat,
+    /// (Nearly) one line per connection: per-connection TSval offsets
+    /// (Linux 4.10, Linux with 165573e41f2f, FreeBSD, macOS), not NAT.
+    PerConnectionOffsets,
+    /// Several lines, too few of them reused to tell NAT from
+    /// per-connection offsets.
+    Undetermined,
+}
+
+impl ClockClass {
+    pub const fn is_nat(self) -> bool {
+        matches!(
+            self,
+            ClockClass::NatSameHost | ClockClass::NatDifferentMachines | ClockClass::Nat
+        )
+    }
+    pub const fn describe(self) -> &'static str {
+        match self {
+            ClockClass::NoTimestamps => "no timestamps",
+            ClockClass::OneClock => "one clock",
+            ClockClass::NatSameHost => {
+                "several clocks behind one address with the same rate and skew: one machine's host and containers/network namespaces behind NAT"
+            }
+            ClockClass::NatDifferentMachines => "several clocks with different rate or skew: different machines behind NAT",
+            ClockClass::Nat => {
+                "several clocks behind one address, each reused across connections: several hosts or network namespaces behind NAT (skew not measurable: less than 10 min of data)"
+            }
+            ClockClass::PerConnectionOffsets => {
+                "a new clock for nearly every connection: per-connection TSval offsets (Linux 4.10 or with 165573e41f2f, FreeBSD, macOS), not NAT"
+            }
+            ClockClass::Undetermined => {
+                "several clocks but too few connections per clock to tell NAT from per-connection offsets"
+            }
+        }
+    }
+}
+
+/// Typed evidence, one shape per code (serialised as a plain object; the
+/// finding's `code` says which shape it is).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(untagged))]
+pub enum Evidence {
+    TwRecycle(TwRecycleEvidence),
+    SynUnanswered(SynUnansweredEvidence),
+    TimeWait(TimeWaitEvidence),
+    Regression(RegressionEvidence),
+    Options(OptionsEvidence),
+    NotNegotiated(NotNegotiatedEvidence),
+    Tsecr(TsecrEvidence),
+    Clocks(ClocksEvidence),
+    Wrap(WrapEvidence),
+    Rate(RateEvidence),
+    Probe(ProbeEvidence),
+}
+
+/// TS-01.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TwRecycleEvidence {
+    /// TSval of the first dropped SYN (None: it carried no timestamp).
+    pub syn_tsval: Option<u32>,
+    /// The per-host stamp it was compared with.
+    pub remembered_tsval: u32,
+    /// Age of that stamp when the first dropped SYN arrived (s).
+    pub remembered_age_s: f64,
+    /// The client segment whose TSval the server remembered.
+    pub remembered_frame: u64,
+    /// `(s32)(remembered - syn_tsval)` for the first dropped SYN.
+    pub tsval_behind_by: Option<i64>,
+    pub server_port: u16,
+    /// SYNs (with retransmissions) that got no answer and that the per-host
+    /// rule predicts to be dropped.
+    pub dropped_syns: u32,
+    /// Of those, SYNs without a timestamp (a26552afe894).
+    pub dropped_syns_without_ts: u32,
+    pub failed_connections: u32,
+    /// Connections from any client to the same server port that got a SYN-ACK.
+    pub served_connections: u32,
+    /// TS clock lines seen from this client address.
+    pub client_clock_lines: u32,
+    pub confidence: Confidence,
+}
+
+/// TS-10.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SynUnansweredEvidence {
+    pub server_port: u16,
+    pub failed_connections: u32,
+    pub syns: u32,
+    pub retransmissions: u32,
+    pub syns_with_ts: u32,
+    /// Longest time from a first SYN to its last retransmission or the end
+    /// of the capture (s).
+    pub waited_s: f64,
+    /// Connections to this server port that did get a SYN-ACK.
+    pub served_connections: u32,
+    /// Whether the capture shows the per-host state (a flow the server
+    /// closed first from this client within 60 s before a failed SYN).
+    pub per_host_state_visible: bool,
+}
+
+/// TS-02.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TimeWaitEvidence {
+    pub rejections: u32,
+    /// Rejected attempts that later got a SYN-ACK (client RST + retry).
+    pub recovered: u32,
+    pub syn_tsval: Option<u32>,
+    pub previous_last_tsval: Option<u32>,
+    pub tsval_behind_by: Option<i64>,
+    /// The server's ACK echoed the previous connection's last TSval.
+    pub tsecr_equals_previous: bool,
+    pub client_rst: bool,
+    pub seconds_since_previous_close: f64,
+    /// First SYN to SYN-ACK of the first recovered attempt (ms).
+    pub retry_delay_ms: Option<f64>,
+    pub client_port: u16,
+    pub server_port: u16,
+}
+
+/// TS-03.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RegressionEvidence {
+    pub regressions: u32,
+    pub max_regression_ticks: i64,
+    pub threshold_ticks: i64,
+    pub rate_hz: f64,
+    /// `client_to_server` or `server_to_client` of the worst one.
+    pub direction: &'static str,
+    pub duplicate_acks_after: u32,
+    pub flows_affected: u32,
+}
+
+/// TS-04.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct OptionsEvidence {
+    pub synack_ts_without_syn_ts: u32,
+    pub missing_after_negotiation: u32,
+    pub nop_runs_of_10_or_more: u32,
+    pub malformed_ts_options: u32,
+    pub flows_affected: u32,
+}
+
+/// TS_NOT_NEGOTIATED.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NotNegotiatedEvidence {
+    pub connections: u32,
+    pub server_port: u16,
+}
+
+/// TS-05.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TsecrEvidence {
+    pub mismatches: u32,
+    pub zero_tsecr_with_ack: u32,
+    pub example_tsecr: u32,
+    pub peer_tsval_min: u32,
+    pub peer_tsval_max: u32,
+    /// Every mismatch had the same `TSecr - peer's last TSval`: TS modulation.
+    pub constant_difference: Option<i64>,
+    pub synack_outside_syn_range: u32,
+    pub flows_affected: u32,
+}
+
+/// One clock line, as summarised in TS-06's evidence and in the report.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LineSummary {
+    pub connections: u32,
+    pub first_frame: u64,
+    pub rate_hz: Option<f64>,
+    pub offset: Option<u32>,
+}
+
+/// TS-06.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ClocksEvidence {
+    pub classification: ClockClass,
+    pub lines: Vec<LineSummary>,
+    pub connections_with_ts: u32,
+    pub connections_without_ts: u32,
+    pub skew_difference_ppm: Option<f64>,
+}
+
+/// TS-07.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct WrapEvidence {
+    pub wraps: u32,
+    pub before: u32,
+    pub after: u32,
+    pub long_idle_flows: u32,
+    pub max_idle_s: f64,
+    pub rate_hz: Option<f64>,
+}
+
+/// TS-08.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RateEvidence {
+    pub rate_hz: f64,
+    /// `outside_rfc7323`, `usec_clock` or `rate_change`.
+    pub kind: &'static str,
+    pub other_rate_hz: Option<f64>,
+}
+
+/// TS-09.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ProbeEvidence {
+    pub syns: u32,
+    /// `nmap`, `traceroute` or `zero_tsval`.
+    pub kind: &'static str,
+}
+
+/// A finding, grouped per (client address, server address).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// One line with the numbers that matter.
+    pub summary: String,
+    /// What happened and why, for a ticket.
+    pub explanation: String,
+    /// What to change, with the exact setting.
+    pub remedy: String,
+    /// Wireshark frame numbers proving it, sorted, deduplicated, capped at
+    /// `Config::max_evidence_frames`.
+    pub frames: Vec<u64>,
+    /// How many frames the finding had before the cap.
+    pub frames_total: u64,
+    /// Indices into `Report::flows`.
+    pub flows: Vec<usize>,
+    pub client: Option<String>,
+    pub server: Option<String>,
+    pub evidence: Evidence,
+}

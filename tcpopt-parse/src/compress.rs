@@ -1,0 +1,413 @@
+//! Push-mode decompression of gzip and zstd captures, detected by magic bytes.
+//!
+//! Captures often travel compressed (`capture.pcap.gz`, `.pcapng.zst`). Both
+//! the command line (reading a file or a pipe) and the browser (receiving
+//! `File.stream()` chunks in a Web Worker) *push* bytes as they arrive, so
+//! the decoders here are driven by [`Decompressor::push`] and hand their
+//! output to a callback, never holding more than a bounded window: input is
+//! fed in small slices so that a decompression bomb cannot make one call
+//! produce more than about [`MAX_OUTPUT_PER_STEP`] bytes at once.
+//!
+//! Pure Rust (flate2 on miniz_oxide, ruzstd), so the wasm build shares it.
+//! Input that starts with neither magic passes through unchanged.
+
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+use std::io::Write;
+
+use crate::error::{Error, ErrorKind, Layer};
+
+/// gzip member header magic (RFC 1952 §2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// zstd frame magic number, little-endian 0xFD2FB528 (RFC 8878 §3.1.1).
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+/// Bytes needed to tell the formats apart.
+const MAGIC_LEN: usize = 4;
+/// A zstd frame header is at most 18 bytes (RFC 8878 §3.1.1.1).
+const ZSTD_MAX_FRAME_HEADER: usize = 18;
+/// A zstd block holds at most 128 KiB (RFC 8878 §3.1.1.2.4); feeding two
+/// blocks' worth at a time always lets the decoder progress.
+const ZSTD_FEED: usize = 2 * 128 * 1024 + 3;
+/// gzip input is fed in slices this small: deflate expands at most ~1032:1,
+/// so one slice yields at most about 1 MiB.
+const GZIP_FEED: usize = 1024;
+/// The largest output handed to the callback in one piece.
+pub const MAX_OUTPUT_PER_STEP: usize = 1 << 20;
+
+/// What the input turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+enum State {
+    /// Waiting for the first [`MAGIC_LEN`] bytes.
+    Detect(Vec<u8>),
+    Plain,
+    Gzip(Box<flate2::write::MultiGzDecoder<Vec<u8>>>),
+    Zstd(Box<Zstd>),
+    /// A fault was reported; further input is ignored.
+    Failed,
+}
+
+/// A push-mode decompressor: feed chunks, receive decompressed bytes.
+pub struct Decompressor {
+    state: State,
+    /// Compressed bytes accepted so far (for error offsets and progress).
+    consumed: u64,
+}
+
+impl core::fmt::Debug for Decompressor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Decompressor")
+            .field("compression", &self.compression())
+            .field("consumed", &self.consumed)
+            .finish()
+    }
+}
+
+impl Default for Decompressor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn corrupt(offset: u64, what: &'static str) -> Error {
+    Error::new(Layer::Compression, offset, ErrorKind::BadValue { what, value: 0 })
+}
+
+fn cut(offset: u64) -> Error {
+    Error::new(
+        Layer::Compression,
+        offset,
+        ErrorKind::BadLength { what: "compressed stream ended early, after bytes", value: offset },
+    )
+}
+
+impl Decompressor {
+    pub fn new() -> Self {
+        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0 }
+    }
+
+    /// The detected compression, once the first bytes have been seen.
+    pub fn compression(&self) -> Option<Compression> {
+        match self.state {
+            State::Detect(_) | State::Failed => None,
+            State::Plain => Some(Compression::None),
+            State::Gzip(_) => Some(Compression::Gzip),
+            State::Zstd(_) => Some(Compression::Zstd),
+        }
+    }
+
+    /// Compressed (input) bytes accepted so far.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Feeds `chunk`; every decompressed piece goes to `out` in order.
+    pub fn push(&mut self, chunk: &[u8], out: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
+        let r = self.push_inner(chunk, out, false);
+        if r.is_err() {
+            self.state = State::Failed;
+        }
+        r
+    }
+
+    /// Ends the input: flushes what is left and reports a stream cut short.
+    pub fn finish(&mut self, out: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
+        let r = self.push_inner(&[], out, true);
+        if r.is_err() {
+            self.state = State::Failed;
+        }
+        r
+    }
+
+    fn push_inner(&mut self, mut chunk: &[u8], out: &mut dyn FnMut(&[u8]), last: bool) -> Result<(), Error> {
+        if let State::Detect(head) = &mut self.state {
+            let take = (MAGIC_LEN - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+            chunk = &chunk[take..];
+            if head.len() < MAGIC_LEN && !last {
+                return Ok(());
+            }
+            let head = core::mem::take(head);
+            self.state = if head.starts_with(&GZIP_MAGIC) {
+                State::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())))
+            } else if head.starts_with(&ZSTD_MAGIC) {
+                State::Zstd(Box::new(Zstd::new()))
+            } else {
+                State::Plain
+            };
+            // Replay the magic bytes through the chosen decoder.
+            self.feed(&head, out)?;
+        }
+        self.feed(chunk, out)?;
+        if last {
+            self.end(out)?;
+        }
+        Ok(())
+    }
+
+    fn feed(&mut self, data: &[u8], out: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
+        match &mut self.state {
+            State::Detect(_) | State::Failed => Ok(()),
+            State::Plain => {
+                self.consumed += data.len() as u64;
+                if !data.is_empty() {
+                    out(data);
+                }
+                Ok(())
+            }
+            State::Gzip(dec) => {
+                for piece in data.chunks(GZIP_FEED) {
+                    let mut rest = piece;
+                    while !rest.is_empty() {
+                        let n = dec.write(rest).map_err(|_| corrupt(self.consumed, "gzip data"))?;
+                        if n == 0 {
+                            return Err(corrupt(self.consumed, "gzip data"));
+                        }
+                        self.consumed += n as u64;
+                        rest = &rest[n..];
+                        drain_vec(dec.get_mut(), out);
+                    }
+                }
+                Ok(())
+            }
+            State::Zstd(z) => {
+                let base = self.consumed;
+                z.input.extend_from_slice(data);
+                self.consumed += data.len() as u64;
+                z.run(base, out, false)
+            }
+        }
+    }
+
+    fn end(&mut self, out: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
+        let consumed = self.consumed;
+        match &mut self.state {
+            State::Detect(_) | State::Failed | State::Plain => Ok(()),
+            State::Gzip(dec) => {
+                let r = dec.try_finish();
+                drain_vec(dec.get_mut(), out);
+                r.map_err(|_| cut(consumed))
+            }
+            State::Zstd(z) => {
+                let before = consumed - z.input.len() as u64;
+                z.run(before, out, true)?;
+                if z.in_frame || !z.input.is_empty() {
+                    return Err(cut(consumed));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn drain_vec(v: &mut Vec<u8>, out: &mut dyn FnMut(&[u8])) {
+    if !v.is_empty() {
+        for piece in v.chunks(MAX_OUTPUT_PER_STEP) {
+            out(piece);
+        }
+        v.clear();
+    }
+}
+
+/// zstd state: ruzstd's `FrameDecoder` driven from a small input queue.
+struct Zstd {
+    dec: ruzstd::decoding::FrameDecoder,
+    /// Compressed bytes received but not yet consumed by the decoder.
+    input: Vec<u8>,
+    /// A frame header was read and its last block not yet decoded.
+    in_frame: bool,
+    target: Vec<u8>,
+}
+
+impl Zstd {
+    fn new() -> Self {
+        Zstd {
+            dec: ruzstd::decoding::FrameDecoder::new(),
+            input: Vec::new(),
+            in_frame: false,
+            target: vec![0; 64 * 1024],
+        }
+    }
+
+    /// Decodes as much of `input` as possible. `base` is the stream offset
+    /// of `input[0]`.
+    fn run(&mut self, mut base: u64, out: &mut dyn FnMut(&[u8]), last: bool) -> Result<(), Error> {
+        loop {
+            if !self.in_frame {
+                if self.input.is_empty() {
+                    return Ok(());
+                }
+                if self.input.len() < ZSTD_MAX_FRAME_HEADER && !last {
+                    return Ok(());
+                }
+                let mut src: &[u8] = &self.input;
+                let before = src.len();
+                match self.dec.init(&mut src) {
+                    Ok(()) => {
+                        let used = before - src.len();
+                        self.input.drain(..used);
+                        base += used as u64;
+                        self.in_frame = true;
+                    }
+                    Err(ruzstd::decoding::errors::FrameDecoderError::ReadFrameHeaderError(
+                        ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame { length, .. },
+                    )) => {
+                        // A skippable frame (RFC 8878 §3.1.2): header read, skip its body.
+                        let used = before - src.len();
+                        let skip = used.saturating_add(length as usize);
+                        if self.input.len() < skip {
+                            if last {
+                                return Err(cut(base + self.input.len() as u64));
+                            }
+                            return Ok(());
+                        }
+                        self.input.drain(..skip);
+                        base += skip as u64;
+                        continue;
+                    }
+                    Err(_) if !last && self.input.len() < ZSTD_FEED => return Ok(()),
+                    Err(_) => return Err(corrupt(base, "zstd frame header")),
+                }
+            }
+            // ruzstd reports 4 bytes used for a frame's trailing checksum even
+            // when fewer are there: only call it with at least 4 bytes queued.
+            if self.input.len() < 4 && !self.dec.is_finished() {
+                if last {
+                    return Err(cut(base + self.input.len() as u64));
+                }
+                return Ok(());
+            }
+            // Decode blocks from a bounded window of the queued input.
+            let window = self.input.len().min(ZSTD_FEED);
+            let (used, written) = self
+                .dec
+                .decode_from_to(&self.input[..window], &mut self.target)
+                .map_err(|_| corrupt(base, "zstd data"))?;
+            let used = used.min(window);
+            if written > 0 {
+                out(&self.target[..written.min(self.target.len())]);
+            }
+            self.input.drain(..used);
+            base += used as u64;
+            if self.dec.is_finished() && self.dec.can_collect() == 0 {
+                self.in_frame = false;
+                continue;
+            }
+            if used == 0 && written == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use std::eprintln;
+    use std::process::Command;
+
+    fn run_all(input: &[u8], chunk: usize) -> (Vec<u8>, Result<(), Error>) {
+        let mut d = Decompressor::new();
+        let mut got = Vec::new();
+        for c in input.chunks(chunk.max(1)) {
+            if let Err(e) = d.push(c, &mut |b| got.extend_from_slice(b)) {
+                return (got, Err(e));
+            }
+        }
+        let r = d.finish(&mut |b| got.extend_from_slice(b));
+        (got, r)
+    }
+
+    fn sample() -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures/netns/nat-two-clocks.pcap");
+        std::fs::read(path).expect("shared capture")
+    }
+
+    fn compress(tool: &str, data: &[u8]) -> Option<Vec<u8>> {
+        let dir = std::env::temp_dir().join(format!("tcpopt-compress-{}-{tool}", std::process::id()));
+        std::fs::write(&dir, data).ok()?;
+        let out = Command::new(tool).arg("-c").arg(&dir).output().ok()?;
+        let _ = std::fs::remove_file(&dir);
+        out.status.success().then_some(out.stdout)
+    }
+
+    #[test]
+    fn plain_passes_through_in_any_chunking() {
+        let data = sample();
+        for chunk in [1, 3, 7, 4096] {
+            let (got, r) = run_all(&data, chunk);
+            assert!(r.is_ok());
+            assert_eq!(got, data);
+        }
+        let (got, r) = run_all(b"ab", 1);
+        assert!(r.is_ok());
+        assert_eq!(got, b"ab");
+    }
+
+    #[test]
+    fn gzip_and_zstd_roundtrip_in_any_chunking() {
+        let data = sample();
+        for tool in ["gzip", "zstd"] {
+            let Some(packed) = compress(tool, &data) else {
+                eprintln!("{tool} not installed; skipped");
+                continue;
+            };
+            for chunk in [1, 7, 4096, 1 << 20] {
+                let (got, r) = run_all(&packed, chunk);
+                assert!(r.is_ok(), "{tool} chunk {chunk}: {r:?}");
+                assert_eq!(got.len(), data.len(), "{tool} chunk {chunk}");
+                assert!(got == data, "{tool} chunk {chunk}");
+            }
+            // Two concatenated members/frames decode to the concatenation.
+            let mut twice = packed.clone();
+            twice.extend_from_slice(&packed);
+            let (got, r) = run_all(&twice, 999);
+            assert!(r.is_ok(), "{tool} concatenated: {r:?}");
+            assert_eq!(got.len(), 2 * data.len());
+        }
+    }
+
+    #[test]
+    fn cut_streams_are_reported_with_their_offset() {
+        let data = sample();
+        for tool in ["gzip", "zstd"] {
+            let Some(packed) = compress(tool, &data) else { continue };
+            for cut_at in [5, packed.len() / 2, packed.len() - 1] {
+                let (got, r) = run_all(&packed[..cut_at], 4096);
+                let e = r.expect_err("a cut stream must be an error");
+                assert_eq!(e.layer, Layer::Compression);
+                assert!(e.offset <= cut_at as u64, "{tool}: {e}");
+                assert!(got.len() <= data.len());
+                assert!(data.starts_with(&got), "{tool}: output before the cut is a prefix");
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_after_magic_is_an_error_not_a_panic() {
+        let mut bad = GZIP_MAGIC.to_vec();
+        bad.extend_from_slice(&[0xff; 64]);
+        assert!(run_all(&bad, 5).1.is_err());
+        let mut bad = ZSTD_MAGIC.to_vec();
+        bad.extend_from_slice(&[0xff; 64]);
+        assert!(run_all(&bad, 5).1.is_err());
+    }
+}

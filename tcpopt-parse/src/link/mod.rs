@@ -1,0 +1,97 @@
+//! Link layers: what the capture's link type puts in front of the network
+//! layer, decoded only as far as needed to find the EtherType (or address
+//! family) and the offset of the network header.
+//!
+//! - [`ethernet`]: Ethernet II (IEEE 802.3 clause 3) and the VLAN tags
+//!   stacked on it (IEEE 802.1Q, 802.1ad and the pre-standard 0x9100).
+//! - [`sll`]: Linux cooked captures v1 and v2 (`tcpdump -i any`).
+//! - [`null`]: BSD null and OpenBSD loop headers (a 4-byte address family).
+
+pub mod ethernet;
+pub mod null;
+pub mod sll;
+
+/// How many VLAN tags [`LinkInfo`] keeps (and how many one Ethernet header
+/// may carry before decoding stops with [`crate::ErrorKind::TooDeep`]).
+pub const MAX_VLAN_TAGS: usize = 4;
+
+/// EtherType values this crate dispatches on (IEEE registry).
+pub mod ethertype {
+    /// Internet Protocol version 4 (RFC 894).
+    pub const IPV4: u16 = 0x0800;
+    /// Internet Protocol version 6 (RFC 2464).
+    pub const IPV6: u16 = 0x86DD;
+    /// IEEE 802.1Q customer VLAN tag.
+    pub const VLAN: u16 = 0x8100;
+    /// IEEE 802.1ad service VLAN tag (QinQ).
+    pub const QINQ: u16 = 0x88A8;
+    /// Pre-standard QinQ tag that some switches still send.
+    pub const QINQ_OLD: u16 = 0x9100;
+    /// Transparent Ethernet Bridging: a whole Ethernet frame follows (GRE, Geneve).
+    pub const TEB: u16 = 0x6558;
+    /// Values below this are IEEE 802.3 lengths, not EtherTypes.
+    pub const MIN_ETHERTYPE: u16 = 0x0600;
+
+    /// Whether `t` announces a VLAN tag.
+    pub const fn is_vlan(t: u16) -> bool {
+        matches!(t, VLAN | QINQ | QINQ_OLD)
+    }
+}
+
+/// Which link-layer header the packet started with, and its own fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkKind {
+    /// Ethernet II (LINKTYPE_ETHERNET).
+    Ethernet,
+    /// Linux cooked capture v1; `packet_type` is 0 to us, 4 outgoing, ...
+    LinuxSll { packet_type: u16 },
+    /// Linux cooked capture v2, which also names the interface.
+    LinuxSll2 { packet_type: u8, interface_index: u32 },
+    /// BSD null: the address family as read in the capturing host's order.
+    Null { family: u32 },
+    /// OpenBSD loop: the address family, big-endian.
+    Loop { family: u32 },
+    /// Raw IP without a link header (LINKTYPE_RAW, IPV4, IPV6).
+    Raw,
+}
+
+/// What the outermost link layer said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub kind: LinkKind,
+    /// EtherType of the payload after the VLAN tags; for null/loop and raw
+    /// IP, the EtherType that the address family or IP version implies.
+    /// For an IEEE 802.3 frame, the length field (< 0x600).
+    pub ethertype: u16,
+    /// VLAN identifiers, outermost first; only `vlan_count` are meaningful.
+    pub vlan_ids: [u16; MAX_VLAN_TAGS],
+    pub vlan_count: u8,
+    /// Length of the link header including VLAN tags: the offset of the
+    /// network layer in the packet.
+    pub header_len: u16,
+}
+
+impl LinkInfo {
+    /// A link layer of `kind` with no tags yet.
+    pub const fn new(kind: LinkKind, ethertype: u16, header_len: u16) -> Self {
+        LinkInfo { kind, ethertype, vlan_ids: [0; MAX_VLAN_TAGS], vlan_count: 0, header_len }
+    }
+
+    /// The VLAN identifiers that were seen, outermost first.
+    pub fn vlans(&self) -> &[u16] {
+        self.vlan_ids.get(..usize::from(self.vlan_count)).unwrap_or(&[])
+    }
+}
+
+/// Copies `N` bytes into an array (nom `take` + a copy that cannot panic).
+pub(crate) fn array<'a, const N: usize, E: nom::error::ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> nom::IResult<&'a [u8], [u8; N], E> {
+    let (rest, bytes) = nom::bytes::complete::take(N)(input)?;
+    let mut out = [0u8; N];
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = *b;
+    }
+    Ok((rest, out))
+}

@@ -1,0 +1,339 @@
+//! Bytes in, report out: the one code path that the command line and the
+//! browser share.
+//!
+//! [`Feeder`] takes the capture in chunks of any size (a file read, a pipe,
+//! `File.stream()` in a Web Worker), decompresses gzip and zstd when the
+//! `compress` feature is on, frames records with the sans-IO
+//! [`ChunkedReader`] and hands each [`Event`] to a callback. Memory stays
+//! bounded by the largest record, not the capture.
+//!
+//! [`CaptureAnalysis`] drives a [`Feeder`] into the [`Analyzer`] and keeps
+//! the capture summary (format, link types, counts, time span, the fault
+//! where reading stopped), so that a damaged capture still gets the report
+//! of everything before the damage.
+
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::analysis::{Analyzer, CaptureError, CaptureSummary, Config, Report};
+use crate::capture::{ChunkedReader, Event, Format};
+use crate::dissect::Dissected;
+use crate::error::{Error, ErrorKind, Layer};
+use crate::timestamp::Timestamp;
+
+/// A fatal fault met while reading: where and what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadFault {
+    /// The frame that was being read (Wireshark numbering): one more than
+    /// the number of packets read whole.
+    pub frame: u64,
+    pub error: Error,
+    /// True when `error.offset` counts bytes of the decompressed stream.
+    pub decompressed: bool,
+}
+
+impl core::fmt::Display for ReadFault {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.error.layer == Layer::Compression {
+            return write!(f, "{} (compressed input, while reading frame {})", self.error, self.frame);
+        }
+        write!(f, "frame {}: {}", self.frame, self.error)?;
+        if self.decompressed {
+            f.write_str(" (offset in the decompressed stream)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Chunks in, capture events out.
+#[derive(Debug, Default)]
+pub struct Feeder {
+    #[cfg(feature = "compress")]
+    decompressor: crate::compress::Decompressor,
+    reader: ChunkedReader,
+    fault: Option<ReadFault>,
+    bytes_in: u64,
+}
+
+impl Feeder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bytes pushed so far (compressed bytes, for a compressed input).
+    pub fn bytes_in(&self) -> u64 {
+        self.bytes_in
+    }
+
+    /// The fault that stopped reading, if any.
+    pub fn fault(&self) -> Option<&ReadFault> {
+        self.fault.as_ref()
+    }
+
+    /// The compression detected at the start of the input.
+    #[cfg(feature = "compress")]
+    pub fn compression(&self) -> Option<crate::compress::Compression> {
+        self.decompressor.compression()
+    }
+
+    /// The capture format, once its header has been read.
+    pub fn format(&self) -> Option<Format> {
+        self.reader.parser().format()
+    }
+
+    /// Packets read whole so far.
+    pub fn frames(&self) -> u64 {
+        self.reader.parser().frames()
+    }
+
+    /// Feeds one chunk; calls `on_event` for every item it completes.
+    /// After a fault, further input is ignored (see [`Feeder::fault`]).
+    pub fn push(&mut self, chunk: &[u8], on_event: &mut dyn FnMut(&Event<'_>)) {
+        self.bytes_in += chunk.len() as u64;
+        if self.fault.is_some() {
+            return;
+        }
+        #[cfg(feature = "compress")]
+        {
+            let (reader, fault) = (&mut self.reader, &mut self.fault);
+            let decompressed = self.decompressor.compression().is_some_and(|c| c != crate::compress::Compression::None);
+            let r = self.decompressor.push(chunk, &mut |bytes| drain(reader, fault, bytes, on_event));
+            if let Err(e) = r {
+                self.set_fault(e);
+            }
+            if let Some(f) = &mut self.fault {
+                f.decompressed = decompressed && f.error.layer != Layer::Compression;
+            }
+        }
+        #[cfg(not(feature = "compress"))]
+        drain(&mut self.reader, &mut self.fault, chunk, on_event);
+    }
+
+    /// Ends the input: a capture cut inside a record, or a compressed
+    /// stream cut short, becomes the fault.
+    pub fn finish(&mut self, on_event: &mut dyn FnMut(&Event<'_>)) {
+        if self.fault.is_some() {
+            return;
+        }
+        #[cfg(feature = "compress")]
+        {
+            let (reader, fault) = (&mut self.reader, &mut self.fault);
+            let r = self.decompressor.finish(&mut |bytes| drain(reader, fault, bytes, on_event));
+            if let Err(e) = r {
+                self.set_fault(e);
+                return;
+            }
+        }
+        if self.fault.is_some() {
+            return;
+        }
+        if self.bytes_in == 0 {
+            let e = Error::truncated(Layer::Capture, 0, 4, 0);
+            self.set_fault(e);
+            return;
+        }
+        if let Err(e) = self.reader.finish() {
+            self.set_fault(e);
+        }
+    }
+
+    fn set_fault(&mut self, error: Error) {
+        if self.fault.is_none() {
+            let frame = self.reader.parser().frames() + 1;
+            self.fault = Some(ReadFault { frame, error, decompressed: false });
+        }
+    }
+}
+
+/// Pushes decompressed bytes into the reader and drains every event.
+fn drain(reader: &mut ChunkedReader, fault: &mut Option<ReadFault>, bytes: &[u8], on_event: &mut dyn FnMut(&Event<'_>)) {
+    if fault.is_some() {
+        return;
+    }
+    reader.push(bytes);
+    loop {
+        match reader.next() {
+            Ok(Some(ev)) => on_event(&ev),
+            Ok(None) => return,
+            Err(error) => {
+                let frame = reader.parser().frames() + 1;
+                *fault = Some(ReadFault { frame, error, decompressed: false });
+                return;
+            }
+        }
+    }
+}
+
+/// Counts for the capture summary, kept as the packets go by.
+#[derive(Debug, Default)]
+struct Tally {
+    packets: u64,
+    tcp_segments: u64,
+    with_timestamps: u64,
+    first_ts: Option<Timestamp>,
+    last_ts: Option<Timestamp>,
+    link_types: BTreeSet<u32>,
+    /// Packets whose decoding stopped short: the first few, with frame and offset.
+    packet_errors: Vec<CaptureError>,
+    packet_errors_total: u64,
+}
+
+/// How many per-packet decode faults the summary lists (the count is exact).
+const MAX_PACKET_ERRORS: usize = 20;
+
+impl Tally {
+    fn packet(&mut self, d: &Dissected<'_>, analyzer: &mut Analyzer) {
+        self.packets += 1;
+        let ts = d.record.ts;
+        if self.first_ts.is_none() {
+            self.first_ts = Some(ts);
+        }
+        self.last_ts = Some(ts);
+        self.link_types.insert(d.record.linktype.0);
+        if let Some(seg) = d.segment() {
+            self.tcp_segments += 1;
+            if seg.timestamps.is_some() {
+                self.with_timestamps += 1;
+            }
+            analyzer.push(&seg);
+        }
+        if let Some(e) = d.stop {
+            if is_fault(&e) {
+                self.packet_errors_total += 1;
+                if self.packet_errors.len() < MAX_PACKET_ERRORS {
+                    self.packet_errors.push(CaptureError {
+                        frame: d.record.frame,
+                        offset: d.record.offset,
+                        layer: e.layer.name().to_string(),
+                        message: format!("{e} (byte {} of the packet)", e.offset),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Whether a decode stop is worth reporting: unsupported link types and
+/// protocols are normal in a capture, damage is not.
+fn is_fault(e: &Error) -> bool {
+    !matches!(e.kind, ErrorKind::Unsupported { .. })
+}
+
+/// A whole capture, pushed in chunks, analysed.
+#[derive(Debug)]
+pub struct CaptureAnalysis {
+    feeder: Feeder,
+    analyzer: Analyzer,
+    tally: Tally,
+}
+
+impl Default for CaptureAnalysis {
+    fn default() -> Self {
+        Self::new(Config::default())
+    }
+}
+
+impl CaptureAnalysis {
+    pub fn new(config: Config) -> Self {
+        CaptureAnalysis { feeder: Feeder::new(), analyzer: Analyzer::new(config), tally: Tally::default() }
+    }
+
+    /// Feeds one chunk of the capture (any size, including 1 byte).
+    pub fn push(&mut self, chunk: &[u8]) {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder.push(chunk, &mut |ev| {
+            if let Event::Packet(rec) = ev {
+                tally.packet(&Dissected::of(rec), analyzer);
+            }
+        });
+    }
+
+    /// Bytes pushed so far (compressed bytes for a compressed input).
+    pub fn bytes_in(&self) -> u64 {
+        self.feeder.bytes_in()
+    }
+
+    /// Packets read so far.
+    pub fn packets(&self) -> u64 {
+        self.tally.packets
+    }
+
+    /// Whether reading has already stopped at a fault.
+    pub fn fault(&self) -> Option<&ReadFault> {
+        self.feeder.fault()
+    }
+
+    /// Ends the input and returns the report of everything read.
+    pub fn finish(mut self) -> Report {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder.finish(&mut |ev| {
+            if let Event::Packet(rec) = ev {
+                tally.packet(&Dissected::of(rec), analyzer);
+            }
+        });
+        let summary = self.summary();
+        self.analyzer.finish(summary)
+    }
+
+    fn summary(&mut self) -> CaptureSummary {
+        let t = &mut self.tally;
+        let mut errors = Vec::new();
+        if let Some(f) = self.feeder.fault() {
+            errors.push(CaptureError {
+                frame: f.frame,
+                offset: f.error.offset,
+                layer: f.error.layer.name().to_string(),
+                message: f.to_string(),
+            });
+        }
+        errors.append(&mut t.packet_errors);
+        if t.packet_errors_total > MAX_PACKET_ERRORS as u64 {
+            errors.push(CaptureError {
+                frame: 0,
+                offset: 0,
+                layer: "summary".into(),
+                message: format!(
+                    "{} more packets could not be decoded to their end",
+                    t.packet_errors_total - MAX_PACKET_ERRORS as u64
+                ),
+            });
+        }
+        let mut format = match self.feeder.format() {
+            Some(Format::Pcap { nanosecond, .. }) => {
+                String::from(if nanosecond { "pcap (nanosecond)" } else { "pcap" })
+            }
+            Some(Format::Pcapng) => String::from("pcapng"),
+            None => String::from("unknown"),
+        };
+        #[cfg(feature = "compress")]
+        if let Some(c) = self.feeder.compression() {
+            if c != crate::compress::Compression::None {
+                format = format!("{format}, {}-compressed", c.name());
+            }
+        }
+        CaptureSummary {
+            format: core::mem::take(&mut format),
+            link_types: t
+                .link_types
+                .iter()
+                .map(|&l| crate::linktype::LinkType(l).to_string())
+                .collect(),
+            packets: t.packets,
+            tcp_segments: t.tcp_segments,
+            segments_with_timestamps: t.with_timestamps,
+            first_ts: t.first_ts.map(|ts| ts.to_string()),
+            last_ts: t.last_ts.map(|ts| ts.to_string()),
+            errors,
+            complete: self.feeder.fault().is_none(),
+        }
+    }
+}
+
+/// Analyses a whole capture held in memory (the same path as chunked input).
+pub fn analyze_bytes(capture: &[u8], config: Config) -> Report {
+    let mut a = CaptureAnalysis::new(config);
+    a.push(capture);
+    a.finish()
+}
