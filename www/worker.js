@@ -50,8 +50,8 @@ async function analyze(id, file) {
 }
 
 function finish(id, analyzer, started, bytes, readError) {
-  const raw = analyzer.plotPoints();
   const report = analyzer.finish();
+  const raw = analyzer.plotPoints();
   const mem = memory();
   analyzer.free();
   const plot = plotFrom(report, raw);

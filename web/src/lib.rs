@@ -64,13 +64,14 @@ impl Analyzer {
     /// Ends the input and returns the report as a plain object (u64 as
     /// numbers, maps as objects: what `JSON.parse` of the CLI's output gives).
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
-        let inner = self.inner.take().ok_or_else(|| JsError::new("Analyzer already finished"))?;
+        let mut inner = self.inner.take().ok_or_else(|| JsError::new("Analyzer already finished"))?;
+        inner.finish_plot(&mut self.plot);
         inner.finish_js()
     }
 
     /// The clock plot's points, sampled while the capture streamed past
-    /// (bounded: at most 64 pairs of 100,000 points). Callable before or
-    /// after `finish()`. Returns `{ pairs: [{ client, server, seen, stride,
+    /// (bounded: at most 64 pairs of 100,000 points). Call it after
+    /// `finish()` to include the last packets. Returns `{ pairs: [{ client, server, seen, stride,
     /// frame: Float64Array, t: Float64Array (s since the epoch),
     /// tsval: Float64Array, client_port: Uint16Array, server_port:
     /// Uint16Array, syn: Uint8Array }], pairs_dropped }`.
@@ -124,9 +125,7 @@ fn plot_js(p: &plot::PlotSampler) -> Result<JsValue, JsError> {
 /// Analyses a whole capture held in memory (convenience for small inputs).
 #[wasm_bindgen(js_name = analyzeBytes)]
 pub fn analyze_bytes(bytes: &[u8]) -> Result<JsValue, JsError> {
-    let mut e = engine::Engine::new();
-    e.push(bytes, &mut plot::PlotSampler::new());
-    e.finish_js()
+    to_js(&tcpopt_parse::pipeline::analyze_bytes(bytes, tcpopt_parse::analysis::Config::default()))
 }
 
 /// The engine's version, for the page footer and bug reports.

@@ -210,3 +210,35 @@ mod tests {
         assert_eq!(p.pairs_dropped, 10);
     }
 }
+
+#[cfg(test)]
+mod sample_tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    const SAMPLE: &[u8] = include_bytes!("../../www/samples/tw-recycle-drop.pcapng");
+
+    #[test]
+    fn the_sample_gives_both_clocks_points_in_any_chunking() {
+        let run = |size: usize| {
+            let mut e = Engine::new();
+            let mut p = PlotSampler::new();
+            for c in SAMPLE.chunks(size) {
+                e.push(c, &mut p);
+            }
+            e.finish_plot(&mut p);
+            let report = e.finish_report();
+            (p, report)
+        };
+        let (p, report) = run(1 << 16);
+        assert_eq!(report.capture.packets, 112);
+        let pairs: Vec<_> = p.pairs().collect();
+        assert_eq!(pairs.len(), 1, "one client address, one server");
+        let pts = &pairs[0].1.points;
+        // 40 SYNs from the NAT address (truth: syn_packets), 32 of them never answered.
+        assert_eq!(pts.iter().filter(|q| q.syn).count(), 40);
+        assert!(pts.iter().any(|q| q.client_port == 50010) && pts.iter().any(|q| q.client_port == 50020));
+        let (p7, _) = run(7);
+        assert_eq!(p7.pairs().next().map(|(_, x)| x.points.clone()), Some(pts.clone()));
+    }
+}
