@@ -152,7 +152,8 @@ test('a corrupt gzip stream: an error shown, then the next upload works', async 
   const bad = path.join(tmp, 'bad.pcap.gz');
   fs.writeFileSync(bad, gz);
   const r = await upload(bad);
-  assert.ok(r.error !== '' || /stopped early/i.test(r.captureErrors), `an error is shown: ${r.error}${r.captureErrors}`);
+  const shown = r.error + r.captureErrors;
+  assert.match(shown, /gzip|deflate|compress/i, `the compression error is shown: ${shown}`);
   const good = path.join(tmp, 'good.pcap.gz');
   fs.writeFileSync(good, zlib.gzipSync(fs.readFileSync(path.join(CAPTURES, 'nat-two-clocks.pcap'))));
   const ok = await upload(good);
