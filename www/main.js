@@ -61,6 +61,7 @@ async function analyze(file) {
 }
 
 function showProgress(m) {
+  state.progressMemory = m.memory;
   $('progress-bar').max = Math.max(m.total, 1);
   $('progress-bar').value = m.bytes;
   const pct = m.total ? ` (${Math.floor(100 * m.bytes / m.total)} %)` : '';
@@ -202,4 +203,4 @@ $('download-md').addEventListener('click', () => {
 startWorker();
 if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
-window.tcpopt = { get report() { return state.report; }, get job() { return state.job; }, get memory() { return state.lastMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
+window.tcpopt = { get report() { return state.report; }, get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };

@@ -141,7 +141,7 @@ export class ClockPlot {
     ctx.beginPath(); ctx.rect(a.l, a.t, a.r - a.l, a.b - a.t); ctx.clip();
     this.pair.lines.forEach((line, i) => {
       ctx.fillStyle = COLOURS[i % COLOURS.length];
-      drawPoints(ctx, line.pts, X, Y, a, 3);
+      drawPoints(ctx, line.pts, X, Y, a, line.pts.length > 20000 ? 2 : 5);
     });
     // Unanswered SYNs: a cross, over the points.
     const u = this.pair.unanswered;

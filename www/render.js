@@ -119,14 +119,19 @@ export function renderFindings(report, root, { onCopy }) {
 }
 
 function paragraphs(v) {
-  if (Array.isArray(v)) return el('ul', {}, ...v.map((x) => el('li', { text: typeof x === 'string' ? x : JSON.stringify(x) })));
+  if (Array.isArray(v)) return el('ul', {}, ...v.map((x) => el('li', {}, ...inline(typeof x === 'string' ? x : JSON.stringify(x)))));
   const d = el('div');
   for (const p of String(v).split(/\n{2,}/)) {
     const lines = p.split('\n');
-    if (lines.every((l) => /^\s*[-*] /.test(l))) d.append(el('ul', {}, ...lines.map((l) => el('li', { text: l.replace(/^\s*[-*] /, '') }))));
-    else d.append(el('p', { text: p }));
+    if (lines.every((l) => /^\s*[-*] /.test(l))) d.append(el('ul', {}, ...lines.map((l) => el('li', {}, ...inline(l.replace(/^\s*[-*] /, ''))))));
+    else d.append(el('p', {}, ...inline(p)));
   }
   return d;
+}
+
+// `code` spans (the engine's remedies quote commands that way) as <code>, the rest as text.
+function inline(s) {
+  return s.split('`').map((part, i) => (i % 2 ? el('code', { text: part }) : part));
 }
 
 // ---- flows table ----
