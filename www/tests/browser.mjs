@@ -9,7 +9,7 @@ import os from 'node:os';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
   '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
-export function serve(dir, port = 0) {
+export function serve(dir, port = 0, extraHeaders = {}) {
   return new Promise((resolve) => {
     const server = http.createServer((req, res) => {
       const url = new URL(req.url, 'http://x');
@@ -19,7 +19,7 @@ export function serve(dir, port = 0) {
       if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
       fs.readFile(file, (err, data) => {
         if (err) { res.writeHead(404).end('not found'); return; }
-        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store', ...extraHeaders });
         res.end(data);
       });
     });
@@ -27,13 +27,13 @@ export function serve(dir, port = 0) {
   });
 }
 
-export async function launch() {
+export async function launch(extraArgs = []) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpopt-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...extraArgs],
     viewport: { width: 1366, height: 900 },
     acceptDownloads: true,
   });
