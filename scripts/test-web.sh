@@ -4,8 +4,10 @@
 #  2. the page built by trunk (scripts/serve.sh --build-only), then Playwright end-to-end
 #     tests against it on a local port (playwright-core, system Chromium, no download);
 #  3. `wasm-pack build --target web` of web/ as the npm-style package, checking its .d.ts.
+#  4. with --big: the 520 MB capture in the page, memory < 128 MB (www/tests/big.mjs).
 # Output (screenshots, logs) goes to test-output/ (gitignored).
 set -euo pipefail
+big=0; [ "${1:-}" = "--big" ] && big=1
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
@@ -38,4 +40,8 @@ done
 grep -q 'class Analyzer' web/pkg/tcpopt_web.d.ts || { echo "Analyzer missing from the .d.ts" >&2; exit 1; }
 grep -q 'push(chunk: Uint8Array)' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
 echo "npm package: $(stat -c %s web/pkg/tcpopt_web_bg.wasm) bytes wasm, ${SECONDS} s"
+if [ "$big" = 1 ]; then
+  step "a 520 MB capture in the page (memory < 128 MB)"
+  (cd www/tests && node big.mjs)
+fi
 step "web tests passed"

@@ -147,17 +147,26 @@ test('a truncated capture: partial report with the reason, then the next upload 
 });
 
 test('a corrupt gzip stream: an error shown, then the next upload works', async () => {
-  const gz = zlib.gzipSync(fs.readFileSync(path.join(CAPTURES, 'nat-two-clocks.pcap')));
-  for (let i = 200; i < 260; i++) gz[i] ^= 0x5a;
+  const plain = fs.readFileSync(path.join(CAPTURES, 'nat-two-clocks.pcap'));
+  // The first deflate block with the reserved block type 11: the stream is invalid at once.
+  const gz = zlib.gzipSync(plain);
+  gz[10] = 0x07;
   const bad = path.join(tmp, 'bad.pcap.gz');
   fs.writeFileSync(bad, gz);
   const r = await upload(bad);
   const shown = r.error + r.captureErrors;
   assert.match(shown, /gzip|deflate|compress/i, `the compression error is shown: ${shown}`);
+  // Damage in the middle of the stream: the partial report, or the error, is shown.
+  const gz2 = zlib.gzipSync(plain);
+  for (let i = 200; i < 260; i++) gz2[i] ^= 0x5a;
+  fs.writeFileSync(bad, gz2);
+  const r2 = await upload(bad);
+  assert.ok(r2.error !== '' || /stopped early/i.test(r2.captureErrors), `an error is shown: ${r2.error}${r2.captureErrors}`);
   const good = path.join(tmp, 'good.pcap.gz');
-  fs.writeFileSync(good, zlib.gzipSync(fs.readFileSync(path.join(CAPTURES, 'nat-two-clocks.pcap'))));
+  fs.writeFileSync(good, zlib.gzipSync(plain));
   const ok = await upload(good);
   assert.equal(ok.error, '');
+  assert.equal(ok.captureErrors, '');
   assert.ok(ok.codes.some((c) => c.code === 'MULTIPLE_TS_CLOCKS_BEHIND_IP'), 'gzip input analysed');
 });
 
