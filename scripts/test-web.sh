@@ -32,13 +32,17 @@ echo "e2e tests: ${SECONDS} s"
 
 step "wasm-pack build --target web (the npm package)"
 SECONDS=0
+# The same release profile as the page (scripts/serve.sh).
+export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+  CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_PANIC=abort CARGO_TARGET_DIR="$PWD/target/web"
 rm -rf web/pkg
 (cd web && wasm-pack build --target web --release --mode no-install --out-dir pkg)
 for f in web/pkg/tcpopt_web.js web/pkg/tcpopt_web.d.ts web/pkg/tcpopt_web_bg.wasm web/pkg/package.json; do
   [ -s "$f" ] || { echo "missing $f" >&2; exit 1; }
 done
 grep -q 'class Analyzer' web/pkg/tcpopt_web.d.ts || { echo "Analyzer missing from the .d.ts" >&2; exit 1; }
-grep -q 'push(chunk: Uint8Array)' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
+grep -q 'finish(): Report' web/pkg/tcpopt_web.d.ts || { echo "finish(): Report missing from the .d.ts" >&2; exit 1; }
+grep -q 'push(chunk: Uint8Array.*): Progress' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
 echo "npm package: $(stat -c %s web/pkg/tcpopt_web_bg.wasm) bytes wasm, ${SECONDS} s"
 if [ "$big" = 1 ]; then
   step "a 520 MB capture in the page (memory < 128 MB)"

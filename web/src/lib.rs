@@ -14,6 +14,33 @@ pub mod plot;
 
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** Progress after a chunk. */
+export interface Progress { bytes: number; packets: number }
+/** One finding (see tcpopt-parse/src/analysis/mod.rs for every field). */
+export interface Finding {
+  code: string; severity: "critical" | "warning" | "info"; summary: string; explanation: string; remedy: string;
+  frames: number[]; frames_total: number; flows: number[]; client?: string | null; server?: string | null;
+  evidence: Record<string, unknown>;
+}
+/** The report: the JSON that `tcpopt analyze --format json` prints. */
+export interface Report {
+  schema_version: number; verdict: string;
+  capture: { format: string; link_types: string[]; packets: number; tcp_segments: number; segments_with_timestamps: number;
+    first_ts: string | null; last_ts: string | null; errors: { frame: number; offset: number; layer: string; message: string }[];
+    complete: boolean };
+  findings: Finding[]; flows: Record<string, unknown>[]; clocks: Record<string, unknown>[];
+  [key: string]: unknown;
+}
+/** Sampled (capture time, TSval) points of each client's segments, per (client, server) address pair. */
+export interface PlotPoints {
+  pairs: { client: string; server: string; seen: number; stride: number; frame: Float64Array; t: Float64Array;
+    tsval: Float64Array; client_port: Uint16Array; server_port: Uint16Array; syn: Uint8Array }[];
+  pairs_dropped: number;
+}
+"#;
+
 /// Progress after a chunk: what the page shows under its progress bar.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Progress {
@@ -49,6 +76,7 @@ impl Analyzer {
     /// Feeds the next chunk of the file. Never throws on bad input: a capture
     /// error is recorded in the report and further input is ignored.
     /// Returns `{ bytes, packets }`.
+    #[wasm_bindgen(unchecked_return_type = "Progress")]
     pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsError> {
         let inner = self.inner.as_mut().ok_or_else(|| JsError::new("Analyzer already finished"))?;
         inner.push(chunk, &mut self.plot);
@@ -56,6 +84,7 @@ impl Analyzer {
     }
 
     /// Progress so far, `{ bytes, packets }`.
+    #[wasm_bindgen(unchecked_return_type = "Progress")]
     pub fn progress(&self) -> Result<JsValue, JsError> {
         let inner = self.inner.as_ref().ok_or_else(|| JsError::new("Analyzer already finished"))?;
         to_js(&inner.progress())
@@ -63,6 +92,7 @@ impl Analyzer {
 
     /// Ends the input and returns the report as a plain object (u64 as
     /// numbers, maps as objects: what `JSON.parse` of the CLI's output gives).
+    #[wasm_bindgen(unchecked_return_type = "Report")]
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
         let mut inner = self.inner.take().ok_or_else(|| JsError::new("Analyzer already finished"))?;
         inner.finish_plot(&mut self.plot);
@@ -75,7 +105,7 @@ impl Analyzer {
     /// frame: Float64Array, t: Float64Array (s since the epoch),
     /// tsval: Float64Array, client_port: Uint16Array, server_port:
     /// Uint16Array, syn: Uint8Array }], pairs_dropped }`.
-    #[wasm_bindgen(js_name = plotPoints)]
+    #[wasm_bindgen(js_name = plotPoints, unchecked_return_type = "PlotPoints")]
     pub fn plot_points(&self) -> Result<JsValue, JsError> {
         plot_js(&self.plot)
     }
@@ -123,7 +153,7 @@ fn plot_js(p: &plot::PlotSampler) -> Result<JsValue, JsError> {
 }
 
 /// Analyses a whole capture held in memory (convenience for small inputs).
-#[wasm_bindgen(js_name = analyzeBytes)]
+#[wasm_bindgen(js_name = analyzeBytes, unchecked_return_type = "Report")]
 pub fn analyze_bytes(bytes: &[u8]) -> Result<JsValue, JsError> {
     to_js(&tcpopt_parse::pipeline::analyze_bytes(bytes, tcpopt_parse::analysis::Config::default()))
 }
