@@ -31,17 +31,30 @@ pub fn run(args: &DumpArgs, out: &mut dyn Write) -> ExitCode {
             return;
         }
         let d = Dissected::of(rec);
-        let (Some(tcp), Some(ip)) = (d.tcp, d.decoded.ip) else { return };
+        let Some(ip) = d.decoded.ip else { return };
+        let Some(ports) = d.ports() else { return };
         if let Some(h) = args.host {
             if ip.src != h && ip.dst != h {
                 return;
             }
         }
         if let Some(p) = args.port {
-            if tcp.src_port() != p && tcp.dst_port() != p {
+            if ports.0 != p && ports.1 != p {
                 return;
             }
         }
+        let Some(tcp) = d.tcp else {
+            // The capture cut the TCP header before its 20 fixed bytes:
+            // print what is there, as tshark does, and say why it stops.
+            let reason = d.stop.map(|e| e.to_string()).unwrap_or_default();
+            let line = match args.format {
+                DumpFormat::Text => segment_fmt::text_cut(rec, ip.src, ip.dst, ports, &reason),
+                DumpFormat::Jsonl => segment_fmt::jsonl_cut(rec, ip.src, ip.dst, ports, &reason),
+                DumpFormat::Csv => segment_fmt::csv_cut(rec, ip.src, ip.dst, ports),
+            };
+            write_failed = writeln!(out, "{line}").is_err() || (flush_each && out.flush().is_err());
+            return;
+        };
         let view = SegmentView {
             rec,
             src: ip.src,

@@ -5,6 +5,7 @@ mod analyze;
 mod args;
 mod dump;
 mod input;
+mod report_text;
 mod segment_fmt;
 
 use std::io::{self, BufWriter};

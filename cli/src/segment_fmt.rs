@@ -207,3 +207,34 @@ pub fn csv(v: &SegmentView<'_>) -> String {
         opts.join(";").replace('"', "'"),
     )
 }
+
+/// A `dump --format jsonl` line for a TCP header cut before its 20 fixed bytes.
+pub fn jsonl_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, u16), reason: &str) -> String {
+    serde_json::json!({
+        "frame": rec.frame,
+        "ts": rec.ts.to_string(),
+        "src": src.to_string(),
+        "dst": dst.to_string(),
+        "sport": ports.0,
+        "dport": ports.1,
+        "truncated": reason,
+    })
+    .to_string()
+}
+
+/// A text line for a TCP header cut before its 20 fixed bytes.
+pub fn text_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, u16), reason: &str) -> String {
+    format!(
+        "{} {} {} {} > {}: [|tcp: {reason}]",
+        rec.frame,
+        rec.ts,
+        if src.is_ipv4() { "IP" } else { "IP6" },
+        endpoint(src, ports.0),
+        endpoint(dst, ports.1),
+    )
+}
+
+/// A CSV row for a TCP header cut before its 20 fixed bytes (empty fields).
+pub fn csv_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, u16)) -> String {
+    format!("{},{},{src},{},{dst},{},,,,,,,,,,,", rec.frame, rec.ts, ports.0, ports.1)
+}

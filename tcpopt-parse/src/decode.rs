@@ -80,8 +80,19 @@ impl<'a> Decoded<'a> {
 /// assert_eq!(d.stop, None);
 /// ```
 pub fn decode(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
-    let mut d = Decoded { link: None, tunnels: 0, ip: None, transport: None, stop: None };
-    let result = Decoder { data, at: 0, d: &mut d }.run(linktype);
+    let mut d = Decoded {
+        link: None,
+        tunnels: 0,
+        ip: None,
+        transport: None,
+        stop: None,
+    };
+    let result = Decoder {
+        data,
+        at: 0,
+        d: &mut d,
+    }
+    .run(linktype);
     d.stop = result.err();
     d
 }
@@ -148,8 +159,17 @@ impl<'a> Decoder<'a, '_> {
 
     fn tunnel(&mut self) -> Result<(), Error> {
         if self.d.tunnels >= MAX_TUNNELS {
-            let kind = ErrorKind::TooDeep { what: "tunnel encapsulations", limit: MAX_TUNNELS.into() };
-            let layer = self.d.ip.map_or(Layer::Ipv4, |ip| if ip.src.is_ipv4() { Layer::Ipv4 } else { Layer::Ipv6 });
+            let kind = ErrorKind::TooDeep {
+                what: "tunnel encapsulations",
+                limit: MAX_TUNNELS.into(),
+            };
+            let layer = self.d.ip.map_or(Layer::Ipv4, |ip| {
+                if ip.src.is_ipv4() {
+                    Layer::Ipv4
+                } else {
+                    Layer::Ipv6
+                }
+            });
             return Err(Error::new(layer, self.at as u64, kind));
         }
         self.d.tunnels += 1;
@@ -159,7 +179,11 @@ impl<'a> Decoder<'a, '_> {
     fn link(&mut self, linktype: LinkType) -> Result<Next, Error> {
         match linktype {
             LinkType::ETHERNET => Ok(Next::Ethernet),
-            LinkType::RAW | LinkType::RAW_12 | LinkType::RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
+            LinkType::RAW
+            | LinkType::RAW_12
+            | LinkType::RAW_14
+            | LinkType::IPV4
+            | LinkType::IPV6 => {
                 let ethertype = match self.data.first().map(|b| b >> 4) {
                     Some(4) => et::IPV4,
                     Some(6) => et::IPV6,
@@ -172,7 +196,9 @@ impl<'a> Decoder<'a, '_> {
                 let Ok((rest, h)) = sll::sll_header::<()>(self.data) else {
                     return Err(self.truncated(Layer::LinuxSll, sll::SLL_HEADER_LEN));
                 };
-                let kind = LinkKind::LinuxSll { packet_type: h.packet_type };
+                let kind = LinkKind::LinuxSll {
+                    packet_type: h.packet_type,
+                };
                 self.d.link = Some(LinkInfo::new(kind, h.protocol, sll::SLL_HEADER_LEN as u16));
                 self.advance(rest);
                 Ok(Next::EtherType(h.protocol))
@@ -181,7 +207,10 @@ impl<'a> Decoder<'a, '_> {
                 let Ok((rest, h)) = sll::sll2_header::<()>(self.data) else {
                     return Err(self.truncated(Layer::LinuxSll2, sll::SLL2_HEADER_LEN));
                 };
-                let kind = LinkKind::LinuxSll2 { packet_type: h.packet_type, interface_index: h.interface_index };
+                let kind = LinkKind::LinuxSll2 {
+                    packet_type: h.packet_type,
+                    interface_index: h.interface_index,
+                };
                 self.d.link = Some(LinkInfo::new(kind, h.protocol, sll::SLL2_HEADER_LEN as u16));
                 self.advance(rest);
                 Ok(Next::EtherType(h.protocol))
@@ -195,9 +224,17 @@ impl<'a> Decoder<'a, '_> {
                 let Ok((rest, family)) = parsed else {
                     return Err(self.truncated(Layer::Null, null::HEADER_LEN));
                 };
-                let kind = if linktype == LinkType::NULL { LinkKind::Null { family } } else { LinkKind::Loop { family } };
+                let kind = if linktype == LinkType::NULL {
+                    LinkKind::Null { family }
+                } else {
+                    LinkKind::Loop { family }
+                };
                 let ethertype = null::family_ethertype(family);
-                self.d.link = Some(LinkInfo::new(kind, ethertype.unwrap_or(0), null::HEADER_LEN as u16));
+                self.d.link = Some(LinkInfo::new(
+                    kind,
+                    ethertype.unwrap_or(0),
+                    null::HEADER_LEN as u16,
+                ));
                 self.advance(rest);
                 Ok(match ethertype {
                     Some(et::IPV4) => Next::Ipv4,
@@ -208,7 +245,10 @@ impl<'a> Decoder<'a, '_> {
             LinkType(other) => Err(Error::new(
                 Layer::Link,
                 0,
-                ErrorKind::Unsupported { what: "link type", value: other.into() },
+                ErrorKind::Unsupported {
+                    what: "link type",
+                    value: other.into(),
+                },
             )),
         }
     }
@@ -218,7 +258,11 @@ impl<'a> Decoder<'a, '_> {
             return Err(self.truncated(Layer::Ethernet, ethernet::HEADER_LEN));
         };
         if self.d.link.is_none() {
-            self.d.link = Some(LinkInfo::new(LinkKind::Ethernet, h.ethertype, ethernet::HEADER_LEN as u16));
+            self.d.link = Some(LinkInfo::new(
+                LinkKind::Ethernet,
+                h.ethertype,
+                ethernet::HEADER_LEN as u16,
+            ));
         }
         self.advance(rest);
         Ok(Next::EtherType(h.ethertype))
@@ -231,7 +275,10 @@ impl<'a> Decoder<'a, '_> {
             et::TEB => Next::Ethernet,
             et::VLAN | et::QINQ | et::QINQ_OLD => {
                 if *vlans == MAX_VLAN_TAGS {
-                    let kind = ErrorKind::TooDeep { what: "vlan tags", limit: MAX_VLAN_TAGS as u32 };
+                    let kind = ErrorKind::TooDeep {
+                        what: "vlan tags",
+                        limit: MAX_VLAN_TAGS as u32,
+                    };
                     return Err(Error::new(Layer::Vlan, self.at as u64, kind));
                 }
                 let Ok((rest, tag)) = ethernet::vlan_tag::<()>(self.data) else {
@@ -244,7 +291,9 @@ impl<'a> Decoder<'a, '_> {
                         }
                         link.vlan_count = link.vlan_count.saturating_add(1);
                         link.ethertype = tag.ethertype;
-                        link.header_len = link.header_len.saturating_add(ethernet::VLAN_TAG_LEN as u16);
+                        link.header_len = link
+                            .header_len
+                            .saturating_add(ethernet::VLAN_TAG_LEN as u16);
                     }
                 }
                 *vlans += 1;
@@ -260,7 +309,14 @@ impl<'a> Decoder<'a, '_> {
         match self.data.first().map(|b| b >> 4) {
             Some(4) => Ok(Next::Ipv4),
             Some(6) => Ok(Next::Ipv6),
-            Some(v) => Err(Error::new(Layer::Ipv4, self.at as u64, ErrorKind::BadVersion { major: v.into(), minor: 0 })),
+            Some(v) => Err(Error::new(
+                Layer::Ipv4,
+                self.at as u64,
+                ErrorKind::BadVersion {
+                    major: v.into(),
+                    minor: 0,
+                },
+            )),
             None => Err(self.truncated(Layer::Ipv4, ipv4::MIN_HEADER_LEN)),
         }
     }
@@ -323,8 +379,16 @@ impl<'a> Decoder<'a, '_> {
     fn protocol(&mut self, p: u8) -> Result<Next, Error> {
         match p {
             protocol::TCP => {
-                let wire_len = self.d.ip.map_or(ip::len_u32(self.data.len()), |ip| ip.payload_len);
-                self.d.transport = Some(Transport { protocol: p, offset: self.at, data: self.data, wire_len });
+                let wire_len = self
+                    .d
+                    .ip
+                    .map_or(ip::len_u32(self.data.len()), |ip| ip.payload_len);
+                self.d.transport = Some(Transport {
+                    protocol: p,
+                    offset: self.at,
+                    data: self.data,
+                    wire_len,
+                });
                 Ok(Next::Done)
             }
             protocol::IPIP => {

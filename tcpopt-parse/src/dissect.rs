@@ -48,6 +48,19 @@ impl<'a> Dissected<'a> {
         Dissected { record: *record, decoded, tcp, stop }
     }
 
+    /// Source and destination port of a TCP segment, even one whose header
+    /// was cut after its first 4 bytes (tshark shows those too).
+    pub fn ports(&self) -> Option<(u16, u16)> {
+        if let Some(h) = self.tcp {
+            return Some((h.src_port(), h.dst_port()));
+        }
+        let t = self.decoded.transport.filter(|t| t.protocol == IPPROTO_TCP)?;
+        match *t.data {
+            [a, b, c, d, ..] => Some((u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d]))),
+            _ => None,
+        }
+    }
+
     /// TCP payload length per the IP length fields (not what was captured).
     pub fn payload_len(&self) -> u32 {
         match (self.tcp, self.decoded.transport) {

@@ -129,6 +129,9 @@ impl Feeder {
         if self.fault.is_some() {
             return;
         }
+        // Without decompression every event was delivered by `push`.
+        #[cfg(not(feature = "compress"))]
+        let _ = on_event;
         if self.bytes_in == 0 {
             let e = Error::truncated(Layer::Capture, 0, 4, 0);
             self.set_fault(e);

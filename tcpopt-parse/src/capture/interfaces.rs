@@ -117,4 +117,26 @@ mod tests {
         t.clear();
         assert_eq!(t.get(0), Err(ErrorKind::UnknownInterface { id: 0 }));
     }
+
+    #[cfg(not(feature = "alloc"))]
+    #[test]
+    fn fixed_table_holds_32() {
+        let mut t = Interfaces::new(DEFAULT_MAX_INTERFACES);
+        for i in 0..40 {
+            t.push(InterfaceInfo {
+                id: i,
+                ..InterfaceInfo::PLACEHOLDER
+            });
+        }
+        assert_eq!(t.get(31).unwrap().id, 31);
+        assert_eq!(
+            t.get(32),
+            Err(ErrorKind::TooLarge {
+                what: "interface id",
+                value: 32,
+                max: 32
+            })
+        );
+        assert_eq!(t.get(40), Err(ErrorKind::UnknownInterface { id: 40 }));
+    }
 }

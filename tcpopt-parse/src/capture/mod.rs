@@ -150,3 +150,12 @@ impl From<Error> for ReadError {
         ReadError::Malformed(e)
     }
 }
+
+impl core::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ReadError::NeedMore { needed } => write!(f, "need {needed} bytes of input to go on"),
+            ReadError::Malformed(e) => e.fmt(f),
+        }
+    }
+}

@@ -84,7 +84,7 @@ impl<'a> Iterator for Options<'a> {
         let len = usize::from(len);
         let value = rest.get(4..4 + len)?;
         // Padding to 32 bits; a missing pad after the last option is tolerated.
-        let padded = 4 + (len + 3) / 4 * 4;
+        let padded = 4 + len.div_ceil(4) * 4;
         self.rest = rest.get(padded..).unwrap_or(&[]);
         Some(PcapngOption { code, value })
     }

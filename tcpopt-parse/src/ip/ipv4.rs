@@ -60,10 +60,25 @@ impl Ipv4Header {
 /// assert_eq!(h.src, core::net::Ipv4Addr::new(10, 21, 11, 94));
 /// assert_eq!(rest, [0x00, 0x50]);
 /// ```
-pub fn ipv4_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], Ipv4Header, E> {
-    let (rest, (version_ihl, tos, total_len, id, flags_fragment, ttl, protocol, checksum, src, dst)) =
-        (be_u8, be_u8, be_u16, be_u16, be_u16, be_u8, be_u8, be_u16, array::<4, E>, array::<4, E>)
-            .parse(input)?;
+pub fn ipv4_header<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], Ipv4Header, E> {
+    let (
+        rest,
+        (version_ihl, tos, total_len, id, flags_fragment, ttl, protocol, checksum, src, dst),
+    ) = (
+        be_u8,
+        be_u8,
+        be_u16,
+        be_u16,
+        be_u16,
+        be_u8,
+        be_u8,
+        be_u16,
+        array::<4, E>,
+        array::<4, E>,
+    )
+        .parse(input)?;
     Ok((
         rest,
         Ipv4Header {
@@ -111,14 +126,33 @@ pub struct Ipv4Packet<'a> {
 pub fn parse(input: &[u8]) -> Result<Ipv4Packet<'_>, Error> {
     let available = input.len() as u64;
     let Ok((_, header)) = ipv4_header::<()>(input) else {
-        return Err(Error::truncated(Layer::Ipv4, 0, MIN_HEADER_LEN as u64, available));
+        return Err(Error::truncated(
+            Layer::Ipv4,
+            0,
+            MIN_HEADER_LEN as u64,
+            available,
+        ));
     };
     if header.version() != 4 {
-        return Err(Error::new(Layer::Ipv4, 0, ErrorKind::BadVersion { major: header.version().into(), minor: 0 }));
+        return Err(Error::new(
+            Layer::Ipv4,
+            0,
+            ErrorKind::BadVersion {
+                major: header.version().into(),
+                minor: 0,
+            },
+        ));
     }
     let hlen = header.header_len();
     if hlen < MIN_HEADER_LEN {
-        return Err(Error::new(Layer::Ipv4, 0, ErrorKind::BadLength { what: "ipv4 header length", value: hlen as u64 }));
+        return Err(Error::new(
+            Layer::Ipv4,
+            0,
+            ErrorKind::BadLength {
+                what: "ipv4 header length",
+                value: hlen as u64,
+            },
+        ));
     }
     let Some(after_header) = input.get(hlen..) else {
         return Err(Error::truncated(Layer::Ipv4, 0, hlen as u64, available));
@@ -128,10 +162,21 @@ pub fn parse(input: &[u8]) -> Result<Ipv4Packet<'_>, Error> {
         // TSO: the NIC fills the length in later; trust the capture.
         (after_header, after_header.len())
     } else if total < hlen {
-        return Err(Error::new(Layer::Ipv4, 2, ErrorKind::BadLength { what: "ipv4 total length", value: total as u64 }));
+        return Err(Error::new(
+            Layer::Ipv4,
+            2,
+            ErrorKind::BadLength {
+                what: "ipv4 total length",
+                value: total as u64,
+            },
+        ));
     } else {
         let wire = total - hlen;
         (after_header.get(..wire).unwrap_or(after_header), wire)
     };
-    Ok(Ipv4Packet { header, payload, payload_len: super::len_u32(payload_len) })
+    Ok(Ipv4Packet {
+        header,
+        payload,
+        payload_len: super::len_u32(payload_len),
+    })
 }

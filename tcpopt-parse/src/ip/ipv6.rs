@@ -56,7 +56,9 @@ impl Ipv6Header {
 /// assert_eq!(h.src, "2001:db8:2::10".parse::<core::net::Ipv6Addr>().unwrap());
 /// assert_eq!(rest, [0xc3, 0x5a]);
 /// ```
-pub fn ipv6_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], Ipv6Header, E> {
+pub fn ipv6_header<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], Ipv6Header, E> {
     let (rest, (version_class_flow, payload_len, next_header, hop_limit, src, dst)) =
         (be_u32, be_u16, be_u8, be_u8, array::<16, E>, array::<16, E>).parse(input)?;
     Ok((
@@ -77,7 +79,14 @@ pub fn ipv6_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a 
 pub const fn is_extension(next_header: u8) -> bool {
     matches!(
         next_header,
-        p::HOPOPT | p::IPV6_ROUTE | p::IPV6_FRAG | p::IPV6_OPTS | p::AH | p::MOBILITY | p::HIP | p::SHIM6
+        p::HOPOPT
+            | p::IPV6_ROUTE
+            | p::IPV6_FRAG
+            | p::IPV6_OPTS
+            | p::AH
+            | p::MOBILITY
+            | p::HIP
+            | p::SHIM6
     )
 }
 
@@ -114,7 +123,14 @@ pub fn extension_header<'a, E: ParseError<&'a [u8]>>(
         p::IPV6_FRAG => FRAGMENT_HEADER_LEN,
         _ => (len + 1) * 8,
     };
-    Ok((rest, ExtensionHeader { kind, next_header, len }))
+    Ok((
+        rest,
+        ExtensionHeader {
+            kind,
+            next_header,
+            len,
+        },
+    ))
 }
 
 /// An IPv6 Fragment header (RFC 8200 §4.5).
@@ -143,9 +159,19 @@ impl FragmentHeader {
 /// let (_, f) = fragment_header::<()>(&[6, 0, 0x00, 0x01, 0, 0, 0x12, 0x34]).unwrap();
 /// assert_eq!((f.next_header, f.offset(), f.more_fragments(), f.id), (6, 0, true, 0x1234));
 /// ```
-pub fn fragment_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], FragmentHeader, E> {
-    let (rest, (next_header, _reserved, offset_flags, id)) = (be_u8, be_u8, be_u16, be_u32).parse(input)?;
-    Ok((rest, FragmentHeader { next_header, offset_flags, id }))
+pub fn fragment_header<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], FragmentHeader, E> {
+    let (rest, (next_header, _reserved, offset_flags, id)) =
+        (be_u8, be_u8, be_u16, be_u32).parse(input)?;
+    Ok((
+        rest,
+        FragmentHeader {
+            next_header,
+            offset_flags,
+            id,
+        },
+    ))
 }
 
 /// The Jumbo Payload length in Hop-by-Hop `options` (the bytes after the
@@ -201,10 +227,22 @@ pub struct Ipv6Packet<'a> {
 pub fn parse(input: &[u8]) -> Result<Ipv6Packet<'_>, Error> {
     let available = input.len();
     let Ok((after_header, header)) = ipv6_header::<()>(input) else {
-        return Err(Error::truncated(Layer::Ipv6, 0, HEADER_LEN as u64, available as u64));
+        return Err(Error::truncated(
+            Layer::Ipv6,
+            0,
+            HEADER_LEN as u64,
+            available as u64,
+        ));
     };
     if header.version() != 6 {
-        return Err(Error::new(Layer::Ipv6, 0, ErrorKind::BadVersion { major: header.version().into(), minor: 0 }));
+        return Err(Error::new(
+            Layer::Ipv6,
+            0,
+            ErrorKind::BadVersion {
+                major: header.version().into(),
+                minor: 0,
+            },
+        ));
     }
     // `bound` is how much of `after_header` the length field covers.
     let mut wire = usize::from(header.payload_len);
@@ -222,7 +260,10 @@ pub fn parse(input: &[u8]) -> Result<Ipv6Packet<'_>, Error> {
             return Err(Error::new(
                 Layer::Ipv6Ext,
                 (HEADER_LEN + pos) as u64,
-                ErrorKind::TooDeep { what: "ipv6 extension headers", limit: MAX_EXTENSION_HEADERS },
+                ErrorKind::TooDeep {
+                    what: "ipv6 extension headers",
+                    limit: MAX_EXTENSION_HEADERS,
+                },
             ));
         }
         walked += 1;
@@ -230,14 +271,31 @@ pub fn parse(input: &[u8]) -> Result<Ipv6Packet<'_>, Error> {
         let offset = (HEADER_LEN + pos) as u64;
         let ext = match extension_header::<()>(protocol, here) {
             Ok((_, ext)) if ext.len <= here.len() => ext,
-            Ok((_, ext)) => return Err(Error::truncated(Layer::Ipv6Ext, offset, ext.len as u64, here.len() as u64)),
-            Err(_) => return Err(Error::truncated(Layer::Ipv6Ext, offset, 2, here.len() as u64)),
+            Ok((_, ext)) => {
+                return Err(Error::truncated(
+                    Layer::Ipv6Ext,
+                    offset,
+                    ext.len as u64,
+                    here.len() as u64,
+                ))
+            }
+            Err(_) => {
+                return Err(Error::truncated(
+                    Layer::Ipv6Ext,
+                    offset,
+                    2,
+                    here.len() as u64,
+                ))
+            }
         };
         if pos + ext.len > bound {
             return Err(Error::new(
                 Layer::Ipv6,
                 4,
-                ErrorKind::BadLength { what: "ipv6 payload length", value: header.payload_len.into() },
+                ErrorKind::BadLength {
+                    what: "ipv6 payload length",
+                    value: header.payload_len.into(),
+                },
             ));
         }
         let body = here.get(..ext.len).unwrap_or(&[]);
@@ -257,5 +315,12 @@ pub fn parse(input: &[u8]) -> Result<Ipv6Packet<'_>, Error> {
     }
     let payload = after_header.get(pos..bound).unwrap_or(&[]);
     let payload_len = super::len_u32(wire.saturating_sub(pos));
-    Ok(Ipv6Packet { header, protocol, extensions_len: pos, fragment, payload, payload_len })
+    Ok(Ipv6Packet {
+        header,
+        protocol,
+        extensions_len: pos,
+        fragment,
+        payload,
+        payload_len,
+    })
 }

@@ -38,7 +38,14 @@ pub fn ethernet_header<'a, E: ParseError<&'a [u8]>>(
     input: &'a [u8],
 ) -> IResult<&'a [u8], EthernetHeader, E> {
     let (rest, (dst, src, ethertype)) = (array::<6, E>, array::<6, E>, be_u16).parse(input)?;
-    Ok((rest, EthernetHeader { dst, src, ethertype }))
+    Ok((
+        rest,
+        EthernetHeader {
+            dst,
+            src,
+            ethertype,
+        },
+    ))
 }
 
 /// One VLAN tag as it follows its TPID (0x8100, 0x88A8 or 0x9100).

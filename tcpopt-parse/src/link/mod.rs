@@ -47,7 +47,10 @@ pub enum LinkKind {
     /// Linux cooked capture v1; `packet_type` is 0 to us, 4 outgoing, ...
     LinuxSll { packet_type: u16 },
     /// Linux cooked capture v2, which also names the interface.
-    LinuxSll2 { packet_type: u8, interface_index: u32 },
+    LinuxSll2 {
+        packet_type: u8,
+        interface_index: u32,
+    },
     /// BSD null: the address family as read in the capturing host's order.
     Null { family: u32 },
     /// OpenBSD loop: the address family, big-endian.
@@ -75,12 +78,20 @@ pub struct LinkInfo {
 impl LinkInfo {
     /// A link layer of `kind` with no tags yet.
     pub const fn new(kind: LinkKind, ethertype: u16, header_len: u16) -> Self {
-        LinkInfo { kind, ethertype, vlan_ids: [0; MAX_VLAN_TAGS], vlan_count: 0, header_len }
+        LinkInfo {
+            kind,
+            ethertype,
+            vlan_ids: [0; MAX_VLAN_TAGS],
+            vlan_count: 0,
+            header_len,
+        }
     }
 
     /// The VLAN identifiers that were seen, outermost first.
     pub fn vlans(&self) -> &[u16] {
-        self.vlan_ids.get(..usize::from(self.vlan_count)).unwrap_or(&[])
+        self.vlan_ids
+            .get(..usize::from(self.vlan_count))
+            .unwrap_or(&[])
     }
 }
 

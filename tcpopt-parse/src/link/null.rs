@@ -46,7 +46,14 @@ pub fn null_family<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a 
         return Ok((rest, le));
     }
     let be = le.swap_bytes();
-    Ok((rest, if family_ethertype(be).is_some() { be } else { le }))
+    Ok((
+        rest,
+        if family_ethertype(be).is_some() {
+            be
+        } else {
+            le
+        },
+    ))
 }
 
 /// Parses a LINKTYPE_LOOP header: the family, big-endian.

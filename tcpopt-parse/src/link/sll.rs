@@ -40,7 +40,16 @@ pub struct SllHeader {
 pub fn sll_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], SllHeader, E> {
     let (rest, (packet_type, arphrd, addr_len, addr, protocol)) =
         (be_u16, be_u16, be_u16, array::<8, E>, be_u16).parse(input)?;
-    Ok((rest, SllHeader { packet_type, arphrd, addr_len, addr, protocol }))
+    Ok((
+        rest,
+        SllHeader {
+            packet_type,
+            arphrd,
+            addr_len,
+            addr,
+            protocol,
+        },
+    ))
 }
 
 /// LINKTYPE_LINUX_SLL2 header.
@@ -68,8 +77,21 @@ pub struct Sll2Header {
 /// assert_eq!((h.protocol, h.interface_index, h.packet_type), (0x0800, 1, 4));
 /// assert_eq!(rest, [0x45]);
 /// ```
-pub fn sll2_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], Sll2Header, E> {
+pub fn sll2_header<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], Sll2Header, E> {
     let (rest, (protocol, reserved, interface_index, arphrd, packet_type, addr_len, addr)) =
         (be_u16, be_u16, be_u32, be_u16, be_u8, be_u8, array::<8, E>).parse(input)?;
-    Ok((rest, Sll2Header { protocol, reserved, interface_index, arphrd, packet_type, addr_len, addr }))
+    Ok((
+        rest,
+        Sll2Header {
+            protocol,
+            reserved,
+            interface_index,
+            arphrd,
+            packet_type,
+            addr_len,
+            addr,
+        },
+    ))
 }

@@ -36,7 +36,9 @@ pub struct ErspanHeader {
 /// assert_eq!((e.version, e.vlan, e.session_id, e.header_len), (1, 0x156, 0x29a, 8));
 /// assert_eq!(rest, [0x01]);
 /// ```
-pub fn erspan_ii<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], ErspanHeader, E> {
+pub fn erspan_ii<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], ErspanHeader, E> {
     let (rest, (ver_vlan, cos_session, _index)) = (be_u16, be_u16, be_u32).parse(input)?;
     Ok((
         rest,
@@ -60,7 +62,9 @@ pub fn erspan_ii<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u
 /// assert_eq!((e.version, e.vlan, e.frame_type, e.header_len), (2, 0x14, 0, 12));
 /// assert_eq!(rest, [0x00]);
 /// ```
-pub fn erspan_iii<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], ErspanHeader, E> {
+pub fn erspan_iii<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], ErspanHeader, E> {
     let (rest, (ver_vlan, cos_session, _timestamp, _sgt, flags)) =
         (be_u16, be_u16, be_u32, be_u16, be_u16).parse(input)?;
     // flags: P(1) FT(5) HW ID(6) D(1) Gra(2) O(1)

@@ -42,9 +42,20 @@ impl GeneveHeader {
 /// let (_, h) = geneve_header::<()>(&g).unwrap();
 /// assert_eq!((h.version(), h.header_len(), h.protocol, h.vni), (0, 16, 0x6558, 10));
 /// ```
-pub fn geneve_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], GeneveHeader, E> {
-    let (rest, (version_optlen, flags, protocol, vni_reserved)) = (be_u8, be_u8, be_u16, be_u32).parse(input)?;
-    Ok((rest, GeneveHeader { version_optlen, flags, protocol, vni: vni_reserved >> 8 }))
+pub fn geneve_header<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], GeneveHeader, E> {
+    let (rest, (version_optlen, flags, protocol, vni_reserved)) =
+        (be_u8, be_u8, be_u16, be_u32).parse(input)?;
+    Ok((
+        rest,
+        GeneveHeader {
+            version_optlen,
+            flags,
+            protocol,
+            vni: vni_reserved >> 8,
+        },
+    ))
 }
 
 /// Checks a Geneve header, skips its options and returns the payload.
@@ -59,14 +70,31 @@ pub fn geneve_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'
 /// ```
 pub fn parse(input: &[u8]) -> Result<(GeneveHeader, &[u8]), Error> {
     let Ok((_, header)) = geneve_header::<()>(input) else {
-        return Err(Error::truncated(Layer::Geneve, 0, BASE_LEN as u64, input.len() as u64));
+        return Err(Error::truncated(
+            Layer::Geneve,
+            0,
+            BASE_LEN as u64,
+            input.len() as u64,
+        ));
     };
     if header.version() != 0 {
-        return Err(Error::new(Layer::Geneve, 0, ErrorKind::BadVersion { major: header.version().into(), minor: 0 }));
+        return Err(Error::new(
+            Layer::Geneve,
+            0,
+            ErrorKind::BadVersion {
+                major: header.version().into(),
+                minor: 0,
+            },
+        ));
     }
     let len = header.header_len();
     match input.get(len..) {
         Some(payload) => Ok((header, payload)),
-        None => Err(Error::truncated(Layer::Geneve, 0, len as u64, input.len() as u64)),
+        None => Err(Error::truncated(
+            Layer::Geneve,
+            0,
+            len as u64,
+            input.len() as u64,
+        )),
     }
 }

@@ -79,13 +79,29 @@ fn optional<'a, E: ParseError<&'a [u8]>>(
 pub fn gre_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], GreHeader, E> {
     let (rest, (flags_version, protocol)) = (be_u16, be_u16).parse(input)?;
     let v1 = flags_version & 0x7 == 1;
-    let (rest, cso) = optional(!v1 && flags_version & (FLAG_CHECKSUM | FLAG_ROUTING) != 0, rest)?;
+    let (rest, cso) = optional(
+        !v1 && flags_version & (FLAG_CHECKSUM | FLAG_ROUTING) != 0,
+        rest,
+    )?;
     let (rest, key) = optional(flags_version & FLAG_KEY != 0, rest)?;
     let (rest, sequence) = optional(flags_version & FLAG_SEQUENCE != 0, rest)?;
     let (rest, ack) = optional(v1 && flags_version & FLAG_ACK != 0, rest)?;
     let header_len = input.len() - rest.len();
-    let checksum = cso.filter(|_| flags_version & FLAG_CHECKSUM != 0).map(|c| (c >> 16) as u16);
-    Ok((rest, GreHeader { flags_version, protocol, checksum, key, sequence, ack, header_len }))
+    let checksum = cso
+        .filter(|_| flags_version & FLAG_CHECKSUM != 0)
+        .map(|c| (c >> 16) as u16);
+    Ok((
+        rest,
+        GreHeader {
+            flags_version,
+            protocol,
+            checksum,
+            key,
+            sequence,
+            ack,
+            header_len,
+        },
+    ))
 }
 
 /// Checks a GRE header, skips RFC 1701 source routes, and returns the
@@ -126,10 +142,22 @@ pub fn parse(input: &[u8]) -> Result<(GreHeader, &[u8]), Error> {
             return Err(Error::new(
                 Layer::Gre,
                 2,
-                ErrorKind::BadValue { what: "gre version 1 protocol or flags", value: header.protocol.into() },
+                ErrorKind::BadValue {
+                    what: "gre version 1 protocol or flags",
+                    value: header.protocol.into(),
+                },
             ))
         }
-        v => return Err(Error::new(Layer::Gre, 1, ErrorKind::BadVersion { major: v.into(), minor: 0 })),
+        v => {
+            return Err(Error::new(
+                Layer::Gre,
+                1,
+                ErrorKind::BadVersion {
+                    major: v.into(),
+                    minor: 0,
+                },
+            ))
+        }
     }
     if header.version() == 0 && header.has(FLAG_ROUTING) {
         // Source route entries: address family, SRE offset, SRE length,
@@ -137,19 +165,35 @@ pub fn parse(input: &[u8]) -> Result<(GreHeader, &[u8]), Error> {
         loop {
             let offset = input.len() - rest.len();
             let Some((&[af_hi, af_lo, _off, len], body)) = rest.split_first_chunk::<4>() else {
-                return Err(Error::truncated(Layer::Gre, offset as u64, 4, rest.len() as u64));
+                return Err(Error::truncated(
+                    Layer::Gre,
+                    offset as u64,
+                    4,
+                    rest.len() as u64,
+                ));
             };
             if af_hi == 0 && af_lo == 0 && len == 0 {
                 rest = body;
                 break;
             }
             let Some(next) = body.get(usize::from(len)..) else {
-                return Err(Error::truncated(Layer::Gre, offset as u64, 4 + u64::from(len), rest.len() as u64));
+                return Err(Error::truncated(
+                    Layer::Gre,
+                    offset as u64,
+                    4 + u64::from(len),
+                    rest.len() as u64,
+                ));
             };
             rest = next;
         }
         let header_len = input.len() - rest.len();
-        return Ok((GreHeader { header_len, ..header }, rest));
+        return Ok((
+            GreHeader {
+                header_len,
+                ..header
+            },
+            rest,
+        ));
     }
     Ok((header, rest))
 }

@@ -32,8 +32,17 @@ pub struct UdpHeader {
 /// assert_eq!((h.src_port, h.dst_port, h.length), (12618, 6081, 122));
 /// ```
 pub fn udp_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], UdpHeader, E> {
-    let (rest, (src_port, dst_port, length, checksum)) = (be_u16, be_u16, be_u16, be_u16).parse(input)?;
-    Ok((rest, UdpHeader { src_port, dst_port, length, checksum }))
+    let (rest, (src_port, dst_port, length, checksum)) =
+        (be_u16, be_u16, be_u16, be_u16).parse(input)?;
+    Ok((
+        rest,
+        UdpHeader {
+            src_port,
+            dst_port,
+            length,
+            checksum,
+        },
+    ))
 }
 
 /// Checks a UDP header and bounds its payload by the UDP length. A length
@@ -48,14 +57,26 @@ pub fn udp_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [
 /// ```
 pub fn parse(input: &[u8]) -> Result<(UdpHeader, &[u8]), Error> {
     let Ok((rest, header)) = udp_header::<()>(input) else {
-        return Err(Error::truncated(Layer::Udp, 0, HEADER_LEN as u64, input.len() as u64));
+        return Err(Error::truncated(
+            Layer::Udp,
+            0,
+            HEADER_LEN as u64,
+            input.len() as u64,
+        ));
     };
     let len = usize::from(header.length);
     if len == 0 {
         return Ok((header, rest));
     }
     if len < HEADER_LEN {
-        return Err(Error::new(Layer::Udp, 4, ErrorKind::BadLength { what: "udp length", value: len as u64 }));
+        return Err(Error::new(
+            Layer::Udp,
+            4,
+            ErrorKind::BadLength {
+                what: "udp length",
+                value: len as u64,
+            },
+        ));
     }
     Ok((header, rest.get(..len - HEADER_LEN).unwrap_or(rest)))
 }

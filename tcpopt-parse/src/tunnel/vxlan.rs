@@ -35,8 +35,17 @@ pub struct VxlanHeader {
 /// assert_eq!((h.flags, h.vni), (0x08, 5001));
 /// assert_eq!(rest, [0xfe]);
 /// ```
-pub fn vxlan_header<'a, E: ParseError<&'a [u8]>>(input: &'a [u8]) -> IResult<&'a [u8], VxlanHeader, E> {
+pub fn vxlan_header<'a, E: ParseError<&'a [u8]>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], VxlanHeader, E> {
     let (rest, (flags, _r1, _r2, next_protocol, vni_reserved)) =
         (be_u8, be_u8, be_u8, be_u8, be_u32).parse(input)?;
-    Ok((rest, VxlanHeader { flags, next_protocol, vni: vni_reserved >> 8 }))
+    Ok((
+        rest,
+        VxlanHeader {
+            flags,
+            next_protocol,
+            vni: vni_reserved >> 8,
+        },
+    ))
 }
