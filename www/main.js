@@ -188,6 +188,7 @@ window.addEventListener('drop', (e) => e.preventDefault());
 
 $('pair').addEventListener('change', (e) => showPair(Number(e.target.value)));
 $('plot-reset').addEventListener('click', () => plot.reset());
+$('plot-mode').addEventListener('change', (e) => plot.setMode(e.target.value));
 $('export-json').addEventListener('click', () => {
   if (state.report) download(`${baseName()}.tcpopt.json`, 'application/json', JSON.stringify(state.report, null, 2) + '\n');
 });

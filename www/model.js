@@ -143,8 +143,8 @@ export function plotFrom(report, raw) {
   const out = [];
   for (const rp of raw?.pairs || []) {
     const clock = clocks.find((c) => hostOf(c.client) === rp.client && hostOf(c.server) === rp.server);
-    const lines = (clock?.lines || []).map((l, li) => ({ label: lineLabel(l, li), hz: pick(l, 'rate_hz', 'hz'), xs: [], ys: [] }));
-    const other = { label: 'no clock line', hz: undefined, xs: [], ys: [] };
+    const lines = (clock?.lines || []).map((l, li) => ({ label: lineLabel(l, li), hz: pick(l, 'rate_hz', 'hz'), xs: [], ys: [], ux: [], uy: [] }));
+    const other = { label: 'no clock line', hz: undefined, xs: [], ys: [], ux: [], uy: [] };
     // Flows of this pair by 4-tuple, in frame order.
     const byTuple = new Map();
     flows.forEach((f, i) => {
@@ -162,13 +162,16 @@ export function plotFrom(report, raw) {
       if (cand) { for (const c of cand) { if (c.first <= rp.frame[i]) flow = c; else break; } }
       const series = flow && typeof flow.line === 'number' && lines[flow.line] ? lines[flow.line] : other;
       series.xs.push(rp.t[i]); series.ys.push(rp.tsval[i]);
-      if (rp.syn[i] && (unansweredFrames.has(rp.frame[i]) || (flow && failedFlows.has(flow.idx)))) { ux.push(rp.t[i]); uy.push(rp.tsval[i]); }
+      if (rp.syn[i] && (unansweredFrames.has(rp.frame[i]) || (flow && failedFlows.has(flow.idx)))) {
+        ux.push(rp.t[i]); uy.push(rp.tsval[i]); series.ux.push(rp.t[i]); series.uy.push(rp.tsval[i]);
+      }
     }
     const series = [...lines, other].filter((l) => l.xs.length > 0);
     let total = 0; for (const l of series) total += l.xs.length;
     const pair = {
       key: `${rp.client} → ${rp.server}`, client: rp.client, server: rp.server, seen: rp.seen, stride: rp.stride,
-      lines: series.map((l) => ({ label: l.label, hz: l.hz, pts: interleave(l.xs, l.ys, Math.max(1000, Math.floor(MAX_POINTS * l.xs.length / Math.max(total, 1)))) })),
+      lines: series.map((l) => ({ label: l.label, hz: l.hz, pts: interleave(l.xs, l.ys, Math.max(1000, Math.floor(MAX_POINTS * l.xs.length / Math.max(total, 1)))),
+        unanswered: interleave(l.ux, l.uy, 20000) })),
       unanswered: interleave(ux, uy, 20000),
       classification: clock ? pick(clock, 'description', 'classification') : undefined,
     };

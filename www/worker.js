@@ -56,7 +56,7 @@ function finish(id, analyzer, started, bytes, readError) {
   analyzer.free();
   const plot = plotFrom(report, raw);
   const transfer = [];
-  for (const p of plot) { for (const l of p.lines) transfer.push(l.pts.buffer); transfer.push(p.unanswered.buffer); }
+  for (const p of plot) { for (const l of p.lines) transfer.push(l.pts.buffer, l.unanswered.buffer); transfer.push(p.unanswered.buffer); }
   postMessage({ type: 'done', id, report, plot, elapsedMs: performance.now() - started, bytes, readError, memory: mem }, transfer);
 }
 
