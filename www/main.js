@@ -110,8 +110,14 @@ function showPair(i) {
   plot.setPair(p);
   const legend = $('plot-legend');
   legend.replaceChildren();
-  if (!p) { $('plot-note').textContent = 'This capture has no TCP timestamps to plot.'; return; }
-  $('plot-note').textContent = '';
+  if (!p) {
+    $('plot-note').textContent = 'This capture has no TCP timestamps to plot.';
+    $('plot').setAttribute('aria-label', 'No TCP timestamps to plot');
+    return;
+  }
+  $('plot-note').textContent = p.classification ? `Clocks of this pair: ${p.classification}.` + (p.stride > 1 ? ` Showing one in ${p.stride} segments (${p.seen.toLocaleString('en-US')} in all).` : '') : '';
+  $('plot').setAttribute('aria-label', `TSval over capture time, ${p.key}: ${p.lines.map((l) => l.label).join('; ')}` +
+    (p.unanswered.length ? `; ${p.unanswered.length / 2} unanswered SYNs` : ''));
   p.lines.forEach((l, j) => {
     const sw = el('span', { class: 'swatch', 'aria-hidden': 'true' });
     sw.style.background = COLOURS[j % COLOURS.length];
@@ -204,4 +210,4 @@ $('download-md').addEventListener('click', () => {
 startWorker();
 if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
-window.tcpopt = { get report() { return state.report; }, get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
+window.tcpopt = { plot, get report() { return state.report; }, get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
