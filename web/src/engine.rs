@@ -20,7 +20,10 @@ pub(crate) struct Engine {
 
 impl Engine {
     pub(crate) fn new() -> Self {
-        Engine { analysis: CaptureAnalysis::new(Config::default()), plot_feeder: Feeder::new() }
+        Engine {
+            analysis: CaptureAnalysis::new(Config::default()),
+            plot_feeder: Feeder::new(),
+        }
     }
 
     pub(crate) fn push(&mut self, chunk: &[u8], plot: &mut PlotSampler) {
@@ -29,7 +32,10 @@ impl Engine {
     }
 
     pub(crate) fn progress(&self) -> Progress {
-        Progress { bytes: self.analysis.bytes_in(), packets: self.analysis.packets() }
+        Progress {
+            bytes: self.analysis.bytes_in(),
+            packets: self.analysis.packets(),
+        }
     }
 
     pub(crate) fn finish_plot(&mut self, plot: &mut PlotSampler) {

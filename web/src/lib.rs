@@ -70,7 +70,10 @@ impl Analyzer {
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Analyzer {
-        Analyzer { inner: Some(engine::Engine::new()), plot: plot::PlotSampler::new() }
+        Analyzer {
+            inner: Some(engine::Engine::new()),
+            plot: plot::PlotSampler::new(),
+        }
     }
 
     /// Feeds the next chunk of the file. Never throws on bad input: a capture
@@ -78,7 +81,10 @@ impl Analyzer {
     /// Returns `{ bytes, packets }`.
     #[wasm_bindgen(unchecked_return_type = "Progress")]
     pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsError> {
-        let inner = self.inner.as_mut().ok_or_else(|| JsError::new("Analyzer already finished"))?;
+        let inner = self
+            .inner
+            .as_mut()
+            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
         inner.push(chunk, &mut self.plot);
         to_js(&inner.progress())
     }
@@ -86,7 +92,10 @@ impl Analyzer {
     /// Progress so far, `{ bytes, packets }`.
     #[wasm_bindgen(unchecked_return_type = "Progress")]
     pub fn progress(&self) -> Result<JsValue, JsError> {
-        let inner = self.inner.as_ref().ok_or_else(|| JsError::new("Analyzer already finished"))?;
+        let inner = self
+            .inner
+            .as_ref()
+            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
         to_js(&inner.progress())
     }
 
@@ -94,7 +103,10 @@ impl Analyzer {
     /// numbers, maps as objects: what `JSON.parse` of the CLI's output gives).
     #[wasm_bindgen(unchecked_return_type = "Report")]
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
-        let mut inner = self.inner.take().ok_or_else(|| JsError::new("Analyzer already finished"))?;
+        let mut inner = self
+            .inner
+            .take()
+            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
         inner.finish_plot(&mut self.plot);
         inner.finish_js()
     }
@@ -112,7 +124,9 @@ impl Analyzer {
 }
 
 fn set(o: &js_sys::Object, k: &str, v: &JsValue) -> Result<(), JsError> {
-    js_sys::Reflect::set(o, &JsValue::from_str(k), v).map(|_| ()).map_err(|_| JsError::new("Reflect.set"))
+    js_sys::Reflect::set(o, &JsValue::from_str(k), v)
+        .map(|_| ())
+        .map_err(|_| JsError::new("Reflect.set"))
 }
 
 fn plot_js(p: &plot::PlotSampler) -> Result<JsValue, JsError> {
@@ -141,21 +155,36 @@ fn plot_js(p: &plot::PlotSampler) -> Result<JsValue, JsError> {
         set(&o, "frame", &js_sys::Float64Array::from(frame.as_slice()))?;
         set(&o, "t", &js_sys::Float64Array::from(t.as_slice()))?;
         set(&o, "tsval", &js_sys::Float64Array::from(tsval.as_slice()))?;
-        set(&o, "client_port", &js_sys::Uint16Array::from(cport.as_slice()))?;
-        set(&o, "server_port", &js_sys::Uint16Array::from(sport.as_slice()))?;
+        set(
+            &o,
+            "client_port",
+            &js_sys::Uint16Array::from(cport.as_slice()),
+        )?;
+        set(
+            &o,
+            "server_port",
+            &js_sys::Uint16Array::from(sport.as_slice()),
+        )?;
         set(&o, "syn", &js_sys::Uint8Array::from(syn.as_slice()))?;
         pairs.push(&o);
     }
     let out = js_sys::Object::new();
     set(&out, "pairs", &pairs)?;
-    set(&out, "pairs_dropped", &JsValue::from_f64(p.pairs_dropped as f64))?;
+    set(
+        &out,
+        "pairs_dropped",
+        &JsValue::from_f64(p.pairs_dropped as f64),
+    )?;
     Ok(out.into())
 }
 
 /// Analyses a whole capture held in memory (convenience for small inputs).
 #[wasm_bindgen(js_name = analyzeBytes, unchecked_return_type = "Report")]
 pub fn analyze_bytes(bytes: &[u8]) -> Result<JsValue, JsError> {
-    to_js(&tcpopt_parse::pipeline::analyze_bytes(bytes, tcpopt_parse::analysis::Config::default()))
+    to_js(&tcpopt_parse::pipeline::analyze_bytes(
+        bytes,
+        tcpopt_parse::analysis::Config::default(),
+    ))
 }
 
 /// The engine's version, for the page footer and bug reports.

@@ -79,7 +79,9 @@ impl PlotSampler {
         } else if !self.clients.contains(&key) {
             return;
         }
-        let Some((tsval, _)) = s.timestamps else { return };
+        let Some((tsval, _)) = s.timestamps else {
+            return;
+        };
         let pk = (s.src, s.dst);
         if !self.pairs.contains_key(&pk) {
             if self.pairs.len() >= MAX_PAIRS {
@@ -87,9 +89,17 @@ impl PlotSampler {
                 return;
             }
             self.order.push(pk);
-            self.pairs.insert(pk, PairPoints { stride: 1, ..PairPoints::default() });
+            self.pairs.insert(
+                pk,
+                PairPoints {
+                    stride: 1,
+                    ..PairPoints::default()
+                },
+            );
         }
-        let Some(p) = self.pairs.get_mut(&pk) else { return };
+        let Some(p) = self.pairs.get_mut(&pk) else {
+            return;
+        };
         p.seen = p.seen.saturating_add(1);
         let point = Point {
             frame: s.frame,
@@ -120,7 +130,9 @@ impl PlotSampler {
 
     /// The pairs in order of first appearance.
     pub fn pairs(&self) -> impl Iterator<Item = (&(IpAddr, IpAddr), &PairPoints)> {
-        self.order.iter().filter_map(move |k| self.pairs.get(k).map(|p| (k, p)))
+        self.order
+            .iter()
+            .filter_map(move |k| self.pairs.get(k).map(|p| (k, p)))
     }
 }
 
@@ -144,7 +156,14 @@ mod tests {
     use super::*;
     use tcpopt_parse::Timestamp;
 
-    fn seg(frame: u64, src: [u8; 4], dst: [u8; 4], sport: u16, flags: u16, tsval: Option<u32>) -> Segment {
+    fn seg(
+        frame: u64,
+        src: [u8; 4],
+        dst: [u8; 4],
+        sport: u16,
+        flags: u16,
+        tsval: Option<u32>,
+    ) -> Segment {
         Segment {
             frame,
             ts: Timestamp::new(1_700_000_000_000_000_000 + frame as i64 * 1_000_000, 6),
@@ -177,7 +196,12 @@ mod tests {
         let pairs: Vec<_> = p.pairs().collect();
         assert_eq!(pairs.len(), 1);
         let pts = &pairs[0].1.points;
-        assert_eq!(pts.iter().map(|q| (q.frame, q.tsval, q.syn)).collect::<Vec<_>>(), vec![(1, 100, true), (3, 101, false)]);
+        assert_eq!(
+            pts.iter()
+                .map(|q| (q.frame, q.tsval, q.syn))
+                .collect::<Vec<_>>(),
+            vec![(1, 100, true), (3, 101, false)]
+        );
     }
 
     #[test]
@@ -190,14 +214,30 @@ mod tests {
         }
         let (_, pair) = p.pairs().next().expect("pair");
         assert!(pair.points.len() <= MAX_POINTS_PER_PAIR);
-        assert!(pair.points.len() >= MAX_POINTS_PER_PAIR / 2, "{}", pair.points.len());
+        assert!(
+            pair.points.len() >= MAX_POINTS_PER_PAIR / 2,
+            "{}",
+            pair.points.len()
+        );
         assert_eq!(pair.seen, n - 1);
         assert!(pair.points[0].syn);
         let last = pair.points.last().expect("points").frame;
-        assert!(last > n - 2 * pair.stride - 2, "last kept frame {last} near the end");
+        assert!(
+            last > n - 2 * pair.stride - 2,
+            "last kept frame {last} near the end"
+        );
         // Evenly spread: no gap much wider than the stride.
-        let max_gap = pair.points.windows(2).map(|w| w[1].frame - w[0].frame).max().unwrap_or(0);
-        assert!(max_gap <= 2 * pair.stride, "gap {max_gap} stride {}", pair.stride);
+        let max_gap = pair
+            .points
+            .windows(2)
+            .map(|w| w[1].frame - w[0].frame)
+            .max()
+            .unwrap_or(0);
+        assert!(
+            max_gap <= 2 * pair.stride,
+            "gap {max_gap} stride {}",
+            pair.stride
+        );
     }
 
     #[test]
@@ -237,8 +277,14 @@ mod sample_tests {
         let pts = &pairs[0].1.points;
         // 40 SYNs from the NAT address (truth: syn_packets), 32 of them never answered.
         assert_eq!(pts.iter().filter(|q| q.syn).count(), 40);
-        assert!(pts.iter().any(|q| q.client_port == 50010) && pts.iter().any(|q| q.client_port == 50020));
+        assert!(
+            pts.iter().any(|q| q.client_port == 50010)
+                && pts.iter().any(|q| q.client_port == 50020)
+        );
         let (p7, _) = run(7);
-        assert_eq!(p7.pairs().next().map(|(_, x)| x.points.clone()), Some(pts.clone()));
+        assert_eq!(
+            p7.pairs().next().map(|(_, x)| x.points.clone()),
+            Some(pts.clone())
+        );
     }
 }

@@ -17,7 +17,10 @@ fn get(v: &JsValue, key: &str) -> JsValue {
 
 fn codes(report: &JsValue) -> Vec<String> {
     let findings = js_sys::Array::from(&get(report, "findings"));
-    findings.iter().filter_map(|f| get(&f, "code").as_string()).collect()
+    findings
+        .iter()
+        .filter_map(|f| get(&f, "code").as_string())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -37,9 +40,17 @@ fn chunked_push_reports_progress_and_finds_the_drop() {
     assert_eq!(get(&capture, "packets").as_f64(), Some(112.0));
     assert_eq!(get(&capture, "complete").as_bool(), Some(true));
     let codes = codes(&report);
-    assert!(codes.iter().any(|c| c == "TW_RECYCLE_PER_HOST_PAWS_DROP"), "{codes:?}");
-    assert!(codes.iter().any(|c| c == "MULTIPLE_TS_CLOCKS_BEHIND_IP"), "{codes:?}");
-    assert!(get(&report, "verdict").as_string().is_some_and(|v| !v.is_empty()));
+    assert!(
+        codes.iter().any(|c| c == "TW_RECYCLE_PER_HOST_PAWS_DROP"),
+        "{codes:?}"
+    );
+    assert!(
+        codes.iter().any(|c| c == "MULTIPLE_TS_CLOCKS_BEHIND_IP"),
+        "{codes:?}"
+    );
+    assert!(get(&report, "verdict")
+        .as_string()
+        .is_some_and(|v| !v.is_empty()));
 }
 
 #[wasm_bindgen_test]
@@ -50,13 +61,19 @@ fn whole_and_chunked_give_the_same_report() {
         a.push(chunk).expect("push");
     }
     let chunked = a.finish().expect("finish");
-    let s = |v: &JsValue| js_sys::JSON::stringify(v).expect("json").as_string().expect("string");
+    let s = |v: &JsValue| {
+        js_sys::JSON::stringify(v)
+            .expect("json")
+            .as_string()
+            .expect("string")
+    };
     assert_eq!(s(&whole), s(&chunked));
 }
 
 #[wasm_bindgen_test]
 fn not_a_capture_is_an_error_in_the_report_not_an_exception() {
-    let report = analyze_bytes(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n").expect("a report, not a throw");
+    let report =
+        analyze_bytes(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n").expect("a report, not a throw");
     let capture = get(&report, "capture");
     let errors = js_sys::Array::from(&get(&capture, "errors"));
     assert!(errors.length() >= 1, "the reason is in capture.errors");
