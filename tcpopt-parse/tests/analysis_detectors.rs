@@ -569,3 +569,24 @@ fn throughput() {
     );
     let _ = a.finish(CaptureSummary::default());
 }
+
+/// Two reused clocks behind one address are NAT, but not when the client is
+/// the server itself (loopback test traffic): no NAT sits between a host and
+/// itself.
+#[test]
+fn two_clocks_on_one_host_talking_to_itself_are_not_nat() {
+    let run = |client: &str| {
+        let mut g = Gen::new();
+        let (a, b) = (clock(1000, 2_000_000_000), clock(1000, 1_000_000_000));
+        for k in 0..3i64 {
+            let t = T0 + k * 5 * S;
+            g.conn(t, client, 50010, 1000 + k as u32 * 100_000, &a);
+            g.conn(t + S, client, 50020, 9000 + k as u32 * 100_000, &b);
+        }
+        g.run(Config::default())
+    };
+    let nat = run("198.51.100.1");
+    assert!(codes(&nat).contains(&"MULTIPLE_TS_CLOCKS_BEHIND_IP"), "{:?}", codes(&nat));
+    let itself = run("198.51.100.10");
+    assert!(!codes(&itself).contains(&"MULTIPLE_TS_CLOCKS_BEHIND_IP"), "{:?}", codes(&itself));
+}
