@@ -34,6 +34,7 @@ function onWorkerMessage(ev) {
   if (!m || (m.id !== undefined && m.id !== null && m.id !== state.job)) return; // a cancelled job's late message
   switch (m.type) {
     case 'progress': showProgress(m); break;
+    case 'finishing': $('progress-text').textContent += ' · all read; finishing the analysis (clock lines, detectors)…'; break;
     case 'done': done(m); break;
     case 'error': fail(m.message); if (m.id === state.job) restartWorker(); break;
   }

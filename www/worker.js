@@ -50,6 +50,7 @@ async function analyze(id, file) {
 }
 
 function finish(id, analyzer, started, bytes, readError) {
+  postMessage({ type: 'finishing', id });
   const report = analyzer.finish();
   const raw = analyzer.plotPoints();
   const mem = memory();
