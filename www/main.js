@@ -209,6 +209,10 @@ $('download-md').addEventListener('click', () => {
 });
 
 startWorker();
+// Works offline once loaded: a service worker keeps the page's own files (network first).
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('sw.js').catch(() => { /* offline reloads just won't work */ });
+}
 if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
 window.tcpopt = { plot, get report() { return state.report; }, get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };

@@ -253,6 +253,26 @@ test('no request leaves the page origin; no uncaught page error', () => {
   assert.deepEqual(pageErrors, []);
 });
 
+test('works offline once loaded: reload without a network, analyse the sample', async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  // The first load happened before the service worker controlled the page; one online
+  // reload fills its cache with everything the page and the worker fetch.
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById('version').textContent !== '');
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('version').textContent !== '', null, { timeout: 15000 });
+    const job = (await page.evaluate(() => window.tcpopt.job)) + 1;
+    await page.click('#sample');
+    await page.waitForFunction((j) => document.body.dataset.doneJob === String(j), job, { timeout: 30000 });
+    const codes = await page.$$eval('#findings li[data-code]', (l) => l.map((x) => x.dataset.code));
+    assert.ok(codes.includes('TW_RECYCLE_PER_HOST_PAWS_DROP'), codes.join(','));
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
 test('the Content-Security-Policy blocks a request to another origin, from the page and from the worker', async () => {
   const r = await page.evaluate(async () => {
     const violations = [];
