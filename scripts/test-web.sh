@@ -19,7 +19,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "wasm-bindgen-test in headless Chromium"
 SECONDS=0
 # wasm-pack must use the installed wasm-bindgen-test-runner (no download).
-(cd web && WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless --chrome --mode no-install)
+(cd web && WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless --chrome --mode no-install -- --test web)
 echo "wasm tests: ${SECONDS} s"
 
 step "build the page (trunk, offline)"

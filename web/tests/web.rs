@@ -98,3 +98,30 @@ fn finish_twice_is_an_error_not_a_panic() {
     assert!(a.finish().is_err());
     assert!(a.push(SAMPLE).is_err());
 }
+
+#[wasm_bindgen_test]
+fn plot_points_are_typed_arrays_with_every_syn() {
+    let mut a = Analyzer::new();
+    for chunk in SAMPLE.chunks(4096) {
+        a.push(chunk).expect("push");
+    }
+    a.finish().expect("finish");
+    let plot = a.plot_points().expect("plot");
+    let pairs = js_sys::Array::from(&get(&plot, "pairs"));
+    assert_eq!(pairs.length(), 1);
+    let pair = pairs.get(0);
+    assert_eq!(
+        get(&pair, "client").as_string().as_deref(),
+        Some("198.51.100.1")
+    );
+    assert_eq!(
+        get(&pair, "server").as_string().as_deref(),
+        Some("198.51.100.10")
+    );
+    let syn = js_sys::Uint8Array::new(&get(&pair, "syn")).to_vec();
+    let t = js_sys::Float64Array::new(&get(&pair, "t")).to_vec();
+    assert_eq!(syn.len(), t.len());
+    // 40 SYNs from the NAT address, 32 of them dropped by the server.
+    assert_eq!(syn.iter().filter(|&&s| s == 1).count(), 40);
+    assert!(t.windows(2).all(|w| w[0] <= w[1]), "capture order");
+}
