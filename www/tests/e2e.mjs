@@ -125,13 +125,19 @@ test('exported JSON is the report, and equals `tcpopt analyze --format json`', a
     catch (e) { return JSON.parse(e.stdout); }
   };
   assert.deepEqual(exported, cliJson(sample));
-  // Every netns capture, and a gzip-compressed one: the page's report is the CLI's.
+  // Every netns capture, a gzip- and a zstd-compressed one: the page's report is the CLI's.
   const gz = path.join(tmp, 'nat-two-clocks.pcap.gz');
   fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(path.join(CAPTURES, 'nat-two-clocks.pcap'))));
-  for (const file of [...captures.map((c) => path.join(CAPTURES, c)), gz]) {
+  // zstd (Node has no zstd before v23): a fixture made with `zstd -19` from timewait-reuse.pcapng.
+  const zst = path.join(here, 'fixtures/timewait-reuse.pcapng.zst');
+  for (const file of [...captures.map((c) => path.join(CAPTURES, c)), gz, zst]) {
     await upload(file);
     const page_ = await page.evaluate(() => JSON.stringify(window.tcpopt.report));
     assert.deepEqual(JSON.parse(page_), cliJson(file), path.basename(file));
+    if (file === zst) {
+      assert.match(JSON.parse(page_).capture.format, /zstd/);
+      assert.ok(JSON.parse(page_).findings.some((f) => f.code === 'TIMEWAIT_SYN_REJECTED_OLD_TSVAL'));
+    }
   }
 });
 
