@@ -74,6 +74,8 @@ function done(m) {
   $('results').removeAttribute('aria-busy');
   const report = m.report;
   state.report = report;
+  state.json = m.json;
+  state.flowsTotal = m.flowsTotal;
   state.plot = m.plot || [];
   document.body.dataset.state = 'done';
   document.body.dataset.doneJob = String(state.job);
@@ -97,7 +99,7 @@ function render(report) {
   $('results').hidden = false;
   renderVerdict(report, document);
   renderFindings(report, document, { onCopy: copyFilter });
-  flows.set(report);
+  flows.set(report, state.flowsTotal);
   const sel = $('pair');
   sel.replaceChildren(...state.plot.map((p, i) => el('option', { value: String(i), text: `${p.key} (${p.lines.length} clock line${p.lines.length === 1 ? '' : 's'}${p.unanswered.length ? `, ${p.unanswered.length / 2} unanswered SYNs` : ''})` })));
   sel.disabled = state.plot.length === 0;
@@ -151,8 +153,8 @@ async function copyFilter(filter, btn) {
   setTimeout(() => { btn.textContent = 'Copy Wireshark filter'; }, 2000);
 }
 
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+function download(name, type, data) {
+  const url = URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
   const a = el('a', { href: url, download: name });
   document.body.append(a); a.click(); a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
@@ -197,7 +199,7 @@ $('pair').addEventListener('change', (e) => showPair(Number(e.target.value)));
 $('plot-reset').addEventListener('click', () => plot.reset());
 $('plot-mode').addEventListener('change', (e) => plot.setMode(e.target.value));
 $('export-json').addEventListener('click', () => {
-  if (state.report) download(`${baseName()}.tcpopt.json`, 'application/json', JSON.stringify(state.report, null, 2) + '\n');
+  if (state.json) download(`${baseName()}.tcpopt.json`, 'application/json', state.json);
 });
 $('export-md').addEventListener('click', async () => {
   if (!state.report) return;
@@ -215,4 +217,4 @@ if ('serviceWorker' in navigator && window.isSecureContext) {
 }
 if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
-window.tcpopt = { plot, get report() { return state.report; }, get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
+window.tcpopt = { plot, get report() { return state.report; }, json: () => state.json?.text(), get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };

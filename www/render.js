@@ -166,8 +166,9 @@ export class FlowsTable {
       tr.append(el('th', { scope: 'col', 'data-key': c.key, 'aria-sort': 'none' }, b));
     }
   }
-  set(report) {
+  set(report, total) {
     this.rows = flowsOf(report).map((f, i) => COLUMNS.map((c) => c.get(f, i)));
+    this.total = Math.max(total || 0, this.rows.length);
     this.draw();
   }
   draw() {
@@ -198,9 +199,11 @@ export class FlowsTable {
     }
     body.replaceChildren(frag);
     const shown = Math.min(rows.length, this.limit);
-    this.count.textContent = rows.length === this.rows.length
+    const more = this.total > this.rows.length
+      ? ` · the first ${this.rows.length.toLocaleString('en-US')} of ${this.total.toLocaleString('en-US')} flows are listed here; the JSON export has them all` : '';
+    this.count.textContent = (rows.length === this.rows.length
       ? `(${this.rows.length.toLocaleString('en-US')}${shown < rows.length ? `, first ${shown} shown` : ''})`
-      : `(${rows.length.toLocaleString('en-US')} of ${this.rows.length.toLocaleString('en-US')}${shown < rows.length ? `, first ${shown} shown` : ''})`;
+      : `(${rows.length.toLocaleString('en-US')} of ${this.rows.length.toLocaleString('en-US')}${shown < rows.length ? `, first ${shown} shown` : ''})`) + more;
   }
 }
 

@@ -6,7 +6,9 @@
 // Protocol (main -> worker): {type: 'analyze', id, file}
 // (worker -> main): {type: 'ready', version}
 //                   {type: 'progress', id, bytes, packets, total, rate}
-//                   {type: 'done', id, report, plot, elapsedMs, bytes}
+//                   {type: 'finishing', id}
+//                   {type: 'done', id, report (flows capped for display), json (Blob: the
+//                    whole report, as `tcpopt analyze --format json`), flowsTotal, plot, ...}
 //                   {type: 'error', id, message}
 // Cancel is worker.terminate(): instant, whatever the engine is doing.
 import init, { Analyzer, version } from './tcpopt-web.js';
@@ -49,6 +51,9 @@ async function analyze(id, file) {
   finish(id, analyzer, started, bytes, undefined);
 }
 
+// The flows table shows at most this many flows; the JSON export has them all.
+const MAX_FLOWS_SHOWN = 5000;
+
 function finish(id, analyzer, started, bytes, readError) {
   postMessage({ type: 'finishing', id });
   const report = analyzer.finish();
@@ -56,9 +61,14 @@ function finish(id, analyzer, started, bytes, readError) {
   const mem = memory();
   analyzer.free();
   const plot = plotFrom(report, raw);
+  // The export, built here: a Blob crosses to the page by reference, so a report
+  // with hundreds of thousands of flows costs the page's main thread nothing.
+  const json = new Blob([JSON.stringify(report, null, 2), '\n'], { type: 'application/json' });
+  const flowsTotal = Array.isArray(report.flows) ? report.flows.length : 0;
+  const view = flowsTotal > MAX_FLOWS_SHOWN ? { ...report, flows: report.flows.slice(0, MAX_FLOWS_SHOWN) } : report;
   const transfer = [];
   for (const p of plot) { for (const l of p.lines) transfer.push(l.pts.buffer, l.unanswered.buffer); transfer.push(p.unanswered.buffer); }
-  postMessage({ type: 'done', id, report, plot, elapsedMs: performance.now() - started, bytes, readError, memory: mem }, transfer);
+  postMessage({ type: 'done', id, report: view, json, flowsTotal, plot, elapsedMs: performance.now() - started, bytes, readError, memory: mem }, transfer);
 }
 
 // Memory in use: the wasm linear memory and (Chromium) this worker's JS heap.
