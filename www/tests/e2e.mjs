@@ -101,6 +101,22 @@ test('"Try a sample" analyses the bundled capture; screenshot', async () => {
   await page.setViewportSize({ width: 1366, height: 900 });
 });
 
+test('accessibility: axe-core finds no WCAG 2 A/AA violation on the analysed sample', async () => {
+  // axe is evaluated through the DevTools protocol (as a test tool, outside the page's CSP);
+  // the page itself never loads it.
+  const axeSource = fs.readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  await page.evaluate(() => { for (const d of document.querySelectorAll('#findings details')) d.open = true; });
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+    const v = result.violations.map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    assert.deepEqual(v, [], colorScheme);
+    assert.ok(result.passes.length > 10, 'axe ran its checks');
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
 test('exported JSON is the report, and equals `tcpopt analyze --format json`', async (t) => {
   const sample = path.join(CAPTURES, 'tw-recycle-drop.pcapng');
   const r = await upload(sample);
