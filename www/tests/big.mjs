@@ -16,7 +16,7 @@ const OUT = process.env.OUT || path.join(root, 'test-output');
 const TARGET = Number(process.env.BIG_MB || 520) * 1e6;
 const LIMIT = 128 * 1024 * 1024;
 fs.mkdirSync(OUT, { recursive: true });
-const big = path.join(OUT, 'big-bulk.pcap');
+const big = path.join(OUT, `big-${process.env.BIG_KIND || 'bulk'}-${Math.round(TARGET / 1e6)}MB.pcap`);
 
 /**
  * Bulk traffic (BIG_KIND=bulk, the default): 20 long connections from one NAT address
@@ -83,9 +83,44 @@ export function generateBulk(file, target) {
   return { bytes: written, packets };
 }
 
+/**
+ * Many short connections (BIG_KIND=flows): the records of nat-two-clocks.pcap repeated,
+ * each copy later in time and on shifted client ports, so every copy adds ~20 flows
+ * (520 MB: ~500,000 flows). Memory then grows with flows (the report lists each one).
+ */
+export function generateFlows(file, target) {
+  const src = fs.readFileSync(path.join(path.resolve(root, '../shared/captures/netns'), 'nat-two-clocks.pcap'));
+  const recs = [];
+  for (let o = 24; o + 16 <= src.length;) { const incl = src.readUInt32LE(o + 8); recs.push([o, 16 + incl]); o += 16 + incl; }
+  const span = src.readUInt32LE(recs[recs.length - 1][0]) - src.readUInt32LE(24) + 2;
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, src.subarray(0, 24));
+  let written = 24, copy = 0, packets = 0;
+  const buf = Buffer.alloc(src.length * 2);
+  while (written < target) {
+    let n = 0;
+    for (const [o, len] of recs) {
+      src.copy(buf, n, o, o + len);
+      buf.writeUInt32LE(src.readUInt32LE(o) + copy * span, n);
+      const ip = n + 16 + 14;
+      if (buf[ip] >> 4 === 4) {
+        const tcp = ip + (buf[ip] & 15) * 4, shift = (copy * 7) % 10000;
+        const sp = buf.readUInt16BE(tcp), dp = buf.readUInt16BE(tcp + 2);
+        if (sp !== 80) buf.writeUInt16BE(((sp - 40000 + shift) % 20000) + 40000, tcp);
+        if (dp !== 80) buf.writeUInt16BE(((dp - 40000 + shift) % 20000) + 40000, tcp + 2);
+      }
+      n += len; packets++;
+    }
+    fs.writeSync(fd, buf, 0, n); written += n; copy++;
+  }
+  fs.closeSync(fd);
+  return { bytes: written, packets };
+}
+
+const KIND = process.env.BIG_KIND || 'bulk';
 if (!fs.existsSync(big) || fs.statSync(big).size < TARGET) {
   const t = performance.now();
-  const g = generateBulk(big, TARGET);
+  const g = (KIND === 'flows' ? generateFlows : generateBulk)(big, TARGET);
   console.log(`generated ${big}: ${(g.bytes / 1e6).toFixed(0)} MB, ${g.packets} packets in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 const size = fs.statSync(big).size;
@@ -104,6 +139,7 @@ const mainHeap = async () => (await cdp.send('Performance.getMetrics')).metrics.
 
 const started = Date.now();
 await page.setInputFiles('#file', big);
+await page.waitForFunction((j) => document.body.dataset.doneJob !== String(j), await page.evaluate(() => window.tcpopt.job));
 let peak = { wasm: 0, workerJs: 0, main: 0, uasm: 0 };
 assert.ok(await page.evaluate(() => self.crossOriginIsolated), 'cross-origin isolated');
 let measuring = null;
