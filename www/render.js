@@ -57,11 +57,10 @@ export function renderVerdict(report, root) {
   if (errors.length || complete === false) {
     const list = el('ul');
     for (const e of errors.slice(0, 20)) {
-      const where = [];
-      const fr = pick(e, 'frame'); if (fr != null) where.push(`frame ${fr}`);
-      const off = pick(e, 'offset'); if (off != null) where.push(`byte offset ${off}`);
-      const layer = pick(e, 'layer'); if (layer != null) where.push(String(layer));
-      list.append(el('li', { text: `${where.length ? where.join(', ') + ': ' : ''}${pick(e, 'message', 'kind', 'error') ?? JSON.stringify(e)}` }));
+      // The engine's message already says where (frame, byte); add the frame only when it does not.
+      const msg = String(pick(e, 'message', 'kind', 'error') ?? JSON.stringify(e));
+      const fr = pick(e, 'frame');
+      list.append(el('li', { text: fr && !/\bframe\b/.test(msg) ? `frame ${fr}: ${msg}` : msg }));
     }
     if (errors.length > 20) list.append(el('li', { text: `… and ${errors.length - 20} more` }));
     const head = complete === false
