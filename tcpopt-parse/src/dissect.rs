@@ -45,7 +45,12 @@ impl<'a> Dissected<'a> {
             },
             _ => None,
         };
-        Dissected { record: *record, decoded, tcp, stop }
+        Dissected {
+            record: *record,
+            decoded,
+            tcp,
+            stop,
+        }
     }
 
     /// Source and destination port of a TCP segment, even one whose header
@@ -54,7 +59,10 @@ impl<'a> Dissected<'a> {
         if let Some(h) = self.tcp {
             return Some((h.src_port(), h.dst_port()));
         }
-        let t = self.decoded.transport.filter(|t| t.protocol == IPPROTO_TCP)?;
+        let t = self
+            .decoded
+            .transport
+            .filter(|t| t.protocol == IPPROTO_TCP)?;
         match *t.data {
             [a, b, c, d, ..] => Some((u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d]))),
             _ => None,

@@ -37,7 +37,11 @@ pub struct ReadFault {
 impl core::fmt::Display for ReadFault {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if self.error.layer == Layer::Compression {
-            return write!(f, "{} (compressed input, while reading frame {})", self.error, self.frame);
+            return write!(
+                f,
+                "{} (compressed input, while reading frame {})",
+                self.error, self.frame
+            );
         }
         write!(f, "frame {}: {}", self.frame, self.error)?;
         if self.decompressed {
@@ -98,8 +102,13 @@ impl Feeder {
         #[cfg(feature = "compress")]
         {
             let (reader, fault) = (&mut self.reader, &mut self.fault);
-            let decompressed = self.decompressor.compression().is_some_and(|c| c != crate::compress::Compression::None);
-            let r = self.decompressor.push(chunk, &mut |bytes| drain(reader, fault, bytes, on_event));
+            let decompressed = self
+                .decompressor
+                .compression()
+                .is_some_and(|c| c != crate::compress::Compression::None);
+            let r = self
+                .decompressor
+                .push(chunk, &mut |bytes| drain(reader, fault, bytes, on_event));
             if let Err(e) = r {
                 self.set_fault(e);
             }
@@ -120,7 +129,9 @@ impl Feeder {
         #[cfg(feature = "compress")]
         {
             let (reader, fault) = (&mut self.reader, &mut self.fault);
-            let r = self.decompressor.finish(&mut |bytes| drain(reader, fault, bytes, on_event));
+            let r = self
+                .decompressor
+                .finish(&mut |bytes| drain(reader, fault, bytes, on_event));
             if let Err(e) = r {
                 self.set_fault(e);
                 return;
@@ -145,13 +156,22 @@ impl Feeder {
     fn set_fault(&mut self, error: Error) {
         if self.fault.is_none() {
             let frame = self.reader.parser().frames() + 1;
-            self.fault = Some(ReadFault { frame, error, decompressed: false });
+            self.fault = Some(ReadFault {
+                frame,
+                error,
+                decompressed: false,
+            });
         }
     }
 }
 
 /// Pushes decompressed bytes into the reader and drains every event.
-fn drain(reader: &mut ChunkedReader, fault: &mut Option<ReadFault>, bytes: &[u8], on_event: &mut dyn FnMut(&Event<'_>)) {
+fn drain(
+    reader: &mut ChunkedReader,
+    fault: &mut Option<ReadFault>,
+    bytes: &[u8],
+    on_event: &mut dyn FnMut(&Event<'_>),
+) {
     if fault.is_some() {
         return;
     }
@@ -162,7 +182,11 @@ fn drain(reader: &mut ChunkedReader, fault: &mut Option<ReadFault>, bytes: &[u8]
             Ok(None) => return,
             Err(error) => {
                 let frame = reader.parser().frames() + 1;
-                *fault = Some(ReadFault { frame, error, decompressed: false });
+                *fault = Some(ReadFault {
+                    frame,
+                    error,
+                    decompressed: false,
+                });
                 return;
             }
         }
@@ -240,7 +264,11 @@ impl Default for CaptureAnalysis {
 
 impl CaptureAnalysis {
     pub fn new(config: Config) -> Self {
-        CaptureAnalysis { feeder: Feeder::new(), analyzer: Analyzer::new(config), tally: Tally::default() }
+        CaptureAnalysis {
+            feeder: Feeder::new(),
+            analyzer: Analyzer::new(config),
+            tally: Tally::default(),
+        }
     }
 
     /// Feeds one chunk of the capture (any size, including 1 byte).
@@ -304,9 +332,11 @@ impl CaptureAnalysis {
             });
         }
         let mut format = match self.feeder.format() {
-            Some(Format::Pcap { nanosecond, .. }) => {
-                String::from(if nanosecond { "pcap (nanosecond)" } else { "pcap" })
-            }
+            Some(Format::Pcap { nanosecond, .. }) => String::from(if nanosecond {
+                "pcap (nanosecond)"
+            } else {
+                "pcap"
+            }),
             Some(Format::Pcapng) => String::from("pcapng"),
             None => String::from("unknown"),
         };

@@ -27,7 +27,9 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
         // sides) passes no NAT: several lines there are per-connection
         // offsets or unrelated test traffic, never "NAT".
         if p.client == p.server || p.client.is_loopback() {
-            if let ClockClass::Nat | ClockClass::NatSameHost | ClockClass::NatDifferentMachines = class.0 {
+            if let ClockClass::Nat | ClockClass::NatSameHost | ClockClass::NatDifferentMachines =
+                class.0
+            {
                 class = (ClockClass::Undetermined, None);
             }
         }
