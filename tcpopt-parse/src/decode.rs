@@ -331,15 +331,15 @@ impl<'a> Decoder<'a, '_> {
                     resource_id: h.resource_id,
                 };
                 let ethertype = h.ethertype();
-                let header_len = payload.map_or(nflog::HEADER_LEN, |(at, _)| at);
+                let header_len = payload.map_or(nflog::HEADER_LEN, |p| p.offset);
                 self.d.link = Some(LinkInfo::new(
                     kind,
                     ethertype.unwrap_or(0),
                     u16::try_from(header_len).unwrap_or(u16::MAX),
                 ));
                 Ok(match (ethertype, payload) {
-                    (Some(t), Some((at, packet))) => {
-                        self.enter(at, packet);
+                    (Some(t), Some(packet)) => {
+                        self.enter(packet.offset, packet.data);
                         Next::EtherType(t)
                     }
                     _ => Next::Done,

@@ -107,6 +107,15 @@ fn byte_order(tlvs: &[u8]) -> Endianness {
     }
 }
 
+/// The packet inside an NFLOG record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoggedPacket<'a> {
+    /// Offset of the packet in the record.
+    pub offset: usize,
+    /// The packet as captured (bounded by its TLV).
+    pub data: &'a [u8],
+}
+
 /// Parses the header and walks the TLVs to NFULA_PAYLOAD; returns the
 /// header and the logged packet with its offset in `input` (`None` when
 /// the record has no payload TLV). A payload TLV longer than the record is a snaplen cut: what was
@@ -119,10 +128,11 @@ fn byte_order(tlvs: &[u8]) -> Endianness {
 /// let rec = [0x02, 0x00, 0x00, 0x01, 0x08, 0x00, 0x01, 0x00, 0x08, 0x00, 0x03, 0x00,
 ///            0x0a, 0x00, 0x09, 0x00, 0x45, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00];
 /// let (h, payload) = parse(&rec).unwrap();
-/// assert_eq!((h.family, payload), (2, Some((16, &[0x45, 0x00, 0x00, 0x14, 0x00, 0x00][..]))));
+/// let p = payload.unwrap();
+/// assert_eq!((h.family, p.offset, p.data), (2, 16, &[0x45, 0x00, 0x00, 0x14, 0x00, 0x00][..]));
 /// assert!(parse(&rec[..2]).is_err());
 /// ```
-pub fn parse(input: &[u8]) -> Result<(NflogHeader, Option<(usize, &[u8])>), Error> {
+pub fn parse(input: &[u8]) -> Result<(NflogHeader, Option<LoggedPacket<'_>>), Error> {
     let Ok((mut rest, header)) = nflog_header::<()>(input) else {
         return Err(Error::truncated(
             Layer::Link,
@@ -155,9 +165,11 @@ pub fn parse(input: &[u8]) -> Result<(NflogHeader, Option<(usize, &[u8])>), Erro
             ));
         };
         if ty == NFULA_PAYLOAD {
-            let payload = value.get(..value_len).unwrap_or(value);
-            let at = input.len() - value.len();
-            return Ok((header, Some((at, payload))));
+            let packet = LoggedPacket {
+                offset: input.len() - value.len(),
+                data: value.get(..value_len).unwrap_or(value),
+            };
+            return Ok((header, Some(packet)));
         }
         // Padding to 4 bytes; the last TLV may omit it.
         let padded = (value_len + 3) & !3;
