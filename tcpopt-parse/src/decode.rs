@@ -14,7 +14,10 @@
 use crate::error::{Error, ErrorKind, Layer};
 use crate::ip::{self, ipv4, ipv6, protocol, IpInfo};
 use crate::link::ethertype as et;
-use crate::link::{ethernet, null, sll, LinkInfo, LinkKind, MAX_VLAN_TAGS};
+use crate::link::{
+    arcnet, chdlc, ethernet, ipoib, mpls, nflog, null, pppoe, sll, LinkInfo, LinkKind,
+    MAX_VLAN_TAGS,
+};
 use crate::linktype::LinkType;
 use crate::tunnel::{erspan, geneve, gre, ppp, udp, vxlan, MAX_TUNNELS};
 
@@ -104,6 +107,10 @@ enum Next {
     EtherType(u16),
     /// Raw IP: the version nibble decides.
     Ip,
+    /// An MPLS label stack.
+    Mpls,
+    /// A PPP protocol field (PPPoE, PPTP).
+    Ppp,
     Ipv4,
     Ipv6,
     /// The upper-layer protocol of the innermost IP header.
@@ -136,6 +143,8 @@ impl<'a> Decoder<'a, '_> {
                 }
                 Next::EtherType(t) => self.ethertype(t, &mut vlans)?,
                 Next::Ip => self.ip_version()?,
+                Next::Mpls => self.mpls()?,
+                Next::Ppp => self.ppp()?.2,
                 Next::Ipv4 => self.ipv4()?,
                 Next::Ipv6 => self.ipv6()?,
                 Next::Protocol(p) => self.protocol(p)?,
@@ -147,6 +156,13 @@ impl<'a> Decoder<'a, '_> {
     fn advance(&mut self, rest: &'a [u8]) {
         self.at += self.data.len() - rest.len();
         self.data = rest;
+    }
+
+    /// Moves the cursor `offset` bytes on, into `window` (a part of the
+    /// current window that starts there and may end before it does).
+    fn enter(&mut self, offset: usize, window: &'a [u8]) {
+        self.at += offset;
+        self.data = window;
     }
 
     fn err(&self, e: Error) -> Error {
@@ -242,6 +258,93 @@ impl<'a> Decoder<'a, '_> {
                     None => Next::Done,
                 })
             }
+            LinkType::PPP | LinkType::PPP_HDLC => {
+                let cisco = self
+                    .data
+                    .first()
+                    .is_some_and(|&b| chdlc::is_chdlc_address(b));
+                if linktype == LinkType::PPP_HDLC && cisco {
+                    return self.chdlc();
+                }
+                let (len, protocol, next) = self.ppp()?;
+                let ethertype = ppp::protocol_ethertype(protocol).unwrap_or(0);
+                self.d.link = Some(LinkInfo::new(LinkKind::Ppp { protocol }, ethertype, len));
+                Ok(next)
+            }
+            LinkType::PPP_ETHER => {
+                let (_, payload) = pppoe::parse(self.data).map_err(|e| self.err(e))?;
+                self.enter(pppoe::HEADER_LEN, payload);
+                let (len, protocol, next) = self.ppp()?;
+                let ethertype = ppp::protocol_ethertype(protocol).unwrap_or(0);
+                let len = len.saturating_add(pppoe::HEADER_LEN as u16);
+                self.d.link = Some(LinkInfo::new(LinkKind::Ppp { protocol }, ethertype, len));
+                Ok(next)
+            }
+            LinkType::C_HDLC => self.chdlc(),
+            LinkType::IPOIB => {
+                let Ok((rest, h)) = ipoib::ipoib_header::<()>(self.data) else {
+                    return Err(self.truncated(Layer::Link, ipoib::HEADER_LEN));
+                };
+                let kind = LinkKind::Ipoib {
+                    dest_qpn: h.dest_qpn,
+                };
+                self.d.link = Some(LinkInfo::new(kind, h.protocol, ipoib::HEADER_LEN as u16));
+                self.advance(rest);
+                Ok(Next::EtherType(h.protocol))
+            }
+            LinkType::ARCNET_LINUX | LinkType::ARCNET_BSD => {
+                let parsed = if linktype == LinkType::ARCNET_LINUX {
+                    arcnet::arcnet_linux_header::<()>(self.data)
+                } else {
+                    arcnet::arcnet_bsd_header::<()>(self.data)
+                };
+                let Ok((rest, h)) = parsed else {
+                    // The longest header the protocol ID may call for.
+                    let needed = if linktype == LinkType::ARCNET_LINUX {
+                        8
+                    } else {
+                        10
+                    };
+                    return Err(self.truncated(Layer::Link, needed));
+                };
+                let kind = LinkKind::Arcnet {
+                    source: h.source,
+                    dest: h.dest,
+                    protocol: h.protocol,
+                };
+                let ethertype = h.ethertype();
+                self.d.link = Some(LinkInfo::new(
+                    kind,
+                    ethertype.unwrap_or(0),
+                    h.header_len as u16,
+                ));
+                self.advance(rest);
+                Ok(match ethertype {
+                    Some(t) if !h.is_continuation() => Next::EtherType(t),
+                    _ => Next::Done,
+                })
+            }
+            LinkType::NFLOG => {
+                let (h, payload) = nflog::parse(self.data).map_err(|e| self.err(e))?;
+                let kind = LinkKind::Nflog {
+                    family: h.family,
+                    resource_id: h.resource_id,
+                };
+                let ethertype = h.ethertype();
+                let header_len = payload.map_or(nflog::HEADER_LEN, |p| p.offset);
+                self.d.link = Some(LinkInfo::new(
+                    kind,
+                    ethertype.unwrap_or(0),
+                    u16::try_from(header_len).unwrap_or(u16::MAX),
+                ));
+                Ok(match (ethertype, payload) {
+                    (Some(t), Some(packet)) => {
+                        self.enter(packet.offset, packet.data);
+                        Next::EtherType(t)
+                    }
+                    _ => Next::Done,
+                })
+            }
             LinkType(other) => Err(Error::new(
                 Layer::Link,
                 0,
@@ -251,6 +354,47 @@ impl<'a> Decoder<'a, '_> {
                 },
             )),
         }
+    }
+
+    /// Cisco HDLC as the outermost link layer.
+    fn chdlc(&mut self) -> Result<Next, Error> {
+        let Ok((rest, h)) = chdlc::chdlc_header::<()>(self.data) else {
+            return Err(self.truncated(Layer::Link, chdlc::HEADER_LEN));
+        };
+        let kind = LinkKind::CiscoHdlc { address: h.address };
+        self.d.link = Some(LinkInfo::new(kind, h.protocol, chdlc::HEADER_LEN as u16));
+        self.advance(rest);
+        Ok(Next::EtherType(h.protocol))
+    }
+
+    /// A PPP header: returns its length, the protocol and what follows.
+    fn ppp(&mut self) -> Result<(u16, u16, Next), Error> {
+        let Ok((rest, protocol)) = ppp::ppp_header::<()>(self.data) else {
+            let needed = if self.data.starts_with(&ppp::ADDRESS_CONTROL) {
+                4
+            } else {
+                2
+            };
+            return Err(self.truncated(Layer::Link, needed));
+        };
+        let len = (self.data.len() - rest.len()) as u16;
+        self.advance(rest);
+        let next = match ppp::protocol_ethertype(protocol) {
+            Some(t) => Next::EtherType(t),
+            None => Next::Done,
+        };
+        Ok((len, protocol, next))
+    }
+
+    /// An MPLS label stack, then IP as its first nibble says.
+    fn mpls(&mut self) -> Result<Next, Error> {
+        let (stack, payload) = mpls::parse(self.data).map_err(|e| self.err(e))?;
+        self.enter(stack.len(), payload);
+        Ok(match mpls::payload_ethertype(self.data) {
+            Some(et::IPV4) => Next::Ipv4,
+            Some(_) => Next::Ipv6,
+            None => Next::Done,
+        })
     }
 
     fn ethernet(&mut self) -> Result<Next, Error> {
@@ -273,6 +417,13 @@ impl<'a> Decoder<'a, '_> {
             et::IPV4 => Next::Ipv4,
             et::IPV6 => Next::Ipv6,
             et::TEB => Next::Ethernet,
+            et::MPLS_UNICAST | et::MPLS_MULTICAST => Next::Mpls,
+            et::PPP => Next::Ppp,
+            et::PPPOE_SESSION => {
+                let (_, payload) = pppoe::parse(self.data).map_err(|e| self.err(e))?;
+                self.enter(pppoe::HEADER_LEN, payload);
+                Next::Ppp
+            }
             et::VLAN | et::QINQ | et::QINQ_OLD => {
                 if *vlans == MAX_VLAN_TAGS {
                     let kind = ErrorKind::TooDeep {
@@ -412,17 +563,7 @@ impl<'a> Decoder<'a, '_> {
         self.tunnel()?;
         self.advance(payload);
         Ok(match h.protocol {
-            gre::PROTO_PPP => {
-                let Some((proto, rest)) = ppp::ppp_protocol(self.data) else {
-                    return Err(self.truncated(Layer::Gre, 2));
-                };
-                self.advance(rest);
-                match proto {
-                    ppp::PPP_IPV4 => Next::Ipv4,
-                    ppp::PPP_IPV6 => Next::Ipv6,
-                    _ => Next::Done,
-                }
-            }
+            gre::PROTO_PPP => Next::Ppp,
             gre::PROTO_ERSPAN_II if h.has(gre::FLAG_SEQUENCE) => {
                 let Ok((rest, _)) = erspan::erspan_ii::<()>(self.data) else {
                     return Err(self.truncated(Layer::Gre, erspan::TYPE_II_LEN));
@@ -461,7 +602,8 @@ impl<'a> Decoder<'a, '_> {
             udp::PORT_VXLAN | udp::PORT_VXLAN_GPE | udp::PORT_GENEVE => {}
             _ => return Ok(Next::Done),
         }
-        self.advance(payload);
+        // The UDP length may end the payload before the IP length does.
+        self.enter(udp::HEADER_LEN, payload);
         if h.dst_port == udp::PORT_GENEVE {
             let (g, rest) = geneve::parse(self.data).map_err(|e| self.err(e))?;
             self.tunnel()?;

@@ -13,20 +13,36 @@ impl LinkType {
     pub const NULL: LinkType = LinkType(0);
     /// Ethernet II (and 802.3, which carries no IP for us).
     pub const ETHERNET: LinkType = LinkType(1);
+    /// ARCNET as BSD captures it (no buffer offset).
+    pub const ARCNET_BSD: LinkType = LinkType(7);
+    /// PPP (RFC 1661), with or without the RFC 1662 address and control.
+    pub const PPP: LinkType = LinkType(9);
     /// DLT_RAW as some BSDs numbered it in pcap files (raw IPv4/IPv6).
     pub const RAW_12: LinkType = LinkType(12);
     /// DLT_RAW as OpenBSD numbered it (raw IPv4/IPv6).
     pub const RAW_14: LinkType = LinkType(14);
+    /// PPP in HDLC-like framing (RFC 1662), or Cisco HDLC frames.
+    pub const PPP_HDLC: LinkType = LinkType(50);
+    /// PPPoE session packets without their Ethernet header (BSD).
+    pub const PPP_ETHER: LinkType = LinkType(51);
     /// Raw IPv4 or IPv6, version nibble decides.
     pub const RAW: LinkType = LinkType(101);
     /// OpenBSD loopback: like NULL but the family is always big-endian.
     pub const LOOP: LinkType = LinkType(108);
+    /// Cisco HDLC (serial links on Cisco routers).
+    pub const C_HDLC: LinkType = LinkType(104);
     /// Linux cooked capture v1 (`tcpdump -i any` before libpcap 1.10).
     pub const LINUX_SLL: LinkType = LinkType(113);
+    /// ARCNET as Linux captures it (with a 2-byte buffer offset).
+    pub const ARCNET_LINUX: LinkType = LinkType(129);
     /// Raw IPv4 only.
     pub const IPV4: LinkType = LinkType(228);
     /// Raw IPv6 only.
     pub const IPV6: LinkType = LinkType(229);
+    /// Linux netfilter NFLOG (`tcpdump -i nflog`).
+    pub const NFLOG: LinkType = LinkType(239);
+    /// IP over InfiniBand as Linux captures it.
+    pub const IPOIB: LinkType = LinkType(242);
     /// Linux cooked capture v2 (`tcpdump -i any` since libpcap 1.10).
     pub const LINUX_SLL2: LinkType = LinkType(276);
 
@@ -35,11 +51,19 @@ impl LinkType {
         Some(match self.0 {
             0 => "NULL",
             1 => "ETHERNET",
+            7 => "ARCNET_BSD",
+            9 => "PPP",
             12 | 14 | 101 => "RAW",
+            50 => "PPP_HDLC",
+            51 => "PPP_ETHER",
+            104 => "C_HDLC",
             108 => "LOOP",
             113 => "LINUX_SLL",
+            129 => "ARCNET_LINUX",
             228 => "IPV4",
             229 => "IPV6",
+            239 => "NFLOG",
+            242 => "IPOIB",
             276 => "LINUX_SLL2",
             _ => return None,
         })

@@ -6,9 +6,20 @@
 //!   stacked on it (IEEE 802.1Q, 802.1ad and the pre-standard 0x9100).
 //! - [`sll`]: Linux cooked captures v1 and v2 (`tcpdump -i any`).
 //! - [`null`]: BSD null and OpenBSD loop headers (a 4-byte address family).
+//! - [`pppoe`]: PPPoE sessions, with PPP itself in [`crate::tunnel::ppp`].
+//! - [`chdlc`]: Cisco HDLC serial links.
+//! - [`mpls`]: MPLS label stacks, on any of the above.
+//! - [`ipoib`]: IP over InfiniBand, [`arcnet`]: ARCNET, and [`nflog`]:
+//!   Linux netfilter's NFLOG.
 
+pub mod arcnet;
+pub mod chdlc;
 pub mod ethernet;
+pub mod ipoib;
+pub mod mpls;
+pub mod nflog;
 pub mod null;
+pub mod pppoe;
 pub mod sll;
 
 /// How many VLAN tags [`LinkInfo`] keeps (and how many one Ethernet header
@@ -29,6 +40,14 @@ pub mod ethertype {
     pub const QINQ_OLD: u16 = 0x9100;
     /// Transparent Ethernet Bridging: a whole Ethernet frame follows (GRE, Geneve).
     pub const TEB: u16 = 0x6558;
+    /// MPLS unicast label stack (RFC 3032 §5).
+    pub const MPLS_UNICAST: u16 = 0x8847;
+    /// MPLS multicast label stack (RFC 5332 §4).
+    pub const MPLS_MULTICAST: u16 = 0x8848;
+    /// PPPoE session stage (RFC 2516 §4).
+    pub const PPPOE_SESSION: u16 = 0x8864;
+    /// PPP (RFC 2637 §4.1: PPTP's GRE payload).
+    pub const PPP: u16 = 0x880B;
     /// Values below this are IEEE 802.3 lengths, not EtherTypes.
     pub const MIN_ETHERTYPE: u16 = 0x0600;
 
@@ -57,6 +76,17 @@ pub enum LinkKind {
     Loop { family: u32 },
     /// Raw IP without a link header (LINKTYPE_RAW, IPV4, IPV6).
     Raw,
+    /// PPP (LINKTYPE_PPP, LINKTYPE_PPP_HDLC) or PPPoE without Ethernet
+    /// (LINKTYPE_PPP_ETHER); `protocol` is the PPP protocol number.
+    Ppp { protocol: u16 },
+    /// Cisco HDLC (LINKTYPE_C_HDLC, or a Cisco frame in LINKTYPE_PPP_HDLC).
+    CiscoHdlc { address: u8 },
+    /// IP over InfiniBand (LINKTYPE_IPOIB).
+    Ipoib { dest_qpn: u32 },
+    /// ARCNET (LINKTYPE_ARCNET_BSD, LINKTYPE_ARCNET_LINUX).
+    Arcnet { source: u8, dest: u8, protocol: u8 },
+    /// Linux NFLOG (LINKTYPE_NFLOG).
+    Nflog { family: u8, resource_id: u16 },
 }
 
 /// What the outermost link layer said.
@@ -64,14 +94,17 @@ pub enum LinkKind {
 pub struct LinkInfo {
     pub kind: LinkKind,
     /// EtherType of the payload after the VLAN tags; for null/loop and raw
-    /// IP, the EtherType that the address family or IP version implies.
-    /// For an IEEE 802.3 frame, the length field (< 0x600).
+    /// IP, the EtherType that the address family or IP version implies
+    /// (likewise for PPP, IPoIB, ARCNET and NFLOG; 0 when it is not IP or
+    /// MPLS). For an IEEE 802.3 frame, the length field (< 0x600). MPLS
+    /// labels and PPPoE are not unwrapped here: their EtherType stays.
     pub ethertype: u16,
     /// VLAN identifiers, outermost first; only `vlan_count` are meaningful.
     pub vlan_ids: [u16; MAX_VLAN_TAGS],
     pub vlan_count: u8,
-    /// Length of the link header including VLAN tags: the offset of the
-    /// network layer in the packet.
+    /// Length of the link header including VLAN tags (but not a PPPoE
+    /// header or MPLS labels after them; [`crate::ip::IpInfo::offset`] is
+    /// where IP starts).
     pub header_len: u16,
 }
 
