@@ -69,6 +69,10 @@ pub struct Decompressor {
     state: State,
     /// Compressed bytes accepted so far (for error offsets and progress).
     consumed: u64,
+    /// gzip input not yet fed: the decoder always gets the same
+    /// `GZIP_FEED`-aligned slices of the stream, whatever the chunking, so
+    /// that where it fails (and so the error offset) does not depend on it.
+    gzip_pending: Vec<u8>,
 }
 
 impl core::fmt::Debug for Decompressor {
@@ -100,7 +104,7 @@ fn cut(offset: u64) -> Error {
 
 impl Decompressor {
     pub fn new() -> Self {
-        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0 }
+        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0, gzip_pending: Vec::new() }
     }
 
     /// The detected compression, once the first bytes have been seen.
@@ -173,16 +177,21 @@ impl Decompressor {
                 Ok(())
             }
             State::Gzip(dec) => {
-                for piece in data.chunks(GZIP_FEED) {
-                    let mut rest = piece;
-                    while !rest.is_empty() {
-                        let n = dec.write(rest).map_err(|_| corrupt(self.consumed, "gzip data"))?;
-                        if n == 0 {
-                            return Err(corrupt(self.consumed, "gzip data"));
-                        }
-                        self.consumed += n as u64;
-                        rest = &rest[n..];
-                        drain_vec(dec.get_mut(), out);
+                let pending = &mut self.gzip_pending;
+                let mut data = data;
+                while !data.is_empty() {
+                    if pending.is_empty() && data.len() >= GZIP_FEED {
+                        let (piece, rest) = data.split_at(GZIP_FEED);
+                        gzip_write(dec, &mut self.consumed, piece, out)?;
+                        data = rest;
+                        continue;
+                    }
+                    let take = (GZIP_FEED - pending.len()).min(data.len());
+                    pending.extend_from_slice(&data[..take]);
+                    data = &data[take..];
+                    if pending.len() == GZIP_FEED {
+                        gzip_write(dec, &mut self.consumed, pending, out)?;
+                        pending.clear();
                     }
                 }
                 Ok(())
@@ -201,6 +210,9 @@ impl Decompressor {
         match &mut self.state {
             State::Detect(_) | State::Failed | State::Plain => Ok(()),
             State::Gzip(dec) => {
+                gzip_write(dec, &mut self.consumed, &self.gzip_pending, out)?;
+                self.gzip_pending.clear();
+                let consumed = self.consumed;
                 let r = dec.try_finish();
                 drain_vec(dec.get_mut(), out);
                 r.map_err(|_| cut(consumed))
@@ -215,6 +227,26 @@ impl Decompressor {
             }
         }
     }
+}
+
+/// Writes one slice of gzip input into the decoder, handing on the output.
+fn gzip_write(
+    dec: &mut flate2::write::MultiGzDecoder<Vec<u8>>,
+    consumed: &mut u64,
+    piece: &[u8],
+    out: &mut dyn FnMut(&[u8]),
+) -> Result<(), Error> {
+    let mut rest = piece;
+    while !rest.is_empty() {
+        let n = dec.write(rest).map_err(|_| corrupt(*consumed, "gzip data"))?;
+        if n == 0 {
+            return Err(corrupt(*consumed, "gzip data"));
+        }
+        *consumed += n as u64;
+        rest = rest.get(n..).unwrap_or_default();
+        drain_vec(dec.get_mut(), out);
+    }
+    Ok(())
 }
 
 fn drain_vec(v: &mut Vec<u8>, out: &mut dyn FnMut(&[u8])) {

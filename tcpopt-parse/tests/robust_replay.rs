@@ -61,3 +61,28 @@ fn fuzz_regressions_replay_clean() {
     let n = replay(&root, "regression");
     assert!(n >= 2, "regression inputs are missing under {}", root.display());
 }
+
+/// The first fuzzer finds: a damaged gzip stream reported its
+/// fault at a byte offset that depended on how the input was chunked.
+#[test]
+fn compressed_fault_offset_does_not_depend_on_chunking() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/capture");
+    for (name, magic) in [
+        ("gzip-error-offset-depends-on-chunking", &[0x1f, 0x8b][..]),
+    ] {
+        let data = std::fs::read(root.join(name)).expect("regression input");
+        let (_, cap) = checks::split_capture_input(&data);
+        assert!(cap.starts_with(magic), "{name}");
+        let whole = tcpopt_parse::pipeline::analyze_bytes(cap, Default::default());
+        for chunk in (1..cap.len()).step_by(cap.len() / 200 + 1) {
+            let mut a = tcpopt_parse::pipeline::CaptureAnalysis::new(Default::default());
+            for c in cap.chunks(chunk) {
+                a.push(c);
+            }
+            let r = a.finish();
+            assert_eq!(r.capture.errors, whole.capture.errors, "{name} in chunks of {chunk}");
+        }
+        assert!(!whole.capture.complete, "{name}");
+        assert_eq!(whole.capture.errors[0].layer, "compressed stream", "{name}");
+    }
+}
