@@ -318,6 +318,12 @@ impl Zstd {
                     Err(_) => return Err(corrupt(base, "zstd frame header")),
                 }
             }
+            // Decode only whole windows until the input ends, so that the
+            // calls, and so where a fault is found, do not depend on how the
+            // input was chunked.
+            if !last && self.input.len() < ZSTD_FEED {
+                return Ok(());
+            }
             // ruzstd reports 4 bytes used for a frame's trailing checksum even
             // when fewer are there: only call it with at least 4 bytes queued.
             if self.input.len() < 4 && !self.dec.is_finished() {

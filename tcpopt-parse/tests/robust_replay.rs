@@ -62,13 +62,14 @@ fn fuzz_regressions_replay_clean() {
     assert!(n >= 2, "regression inputs are missing under {}", root.display());
 }
 
-/// The first fuzzer finds: a damaged gzip stream reported its
+/// The first fuzzer finds: a damaged gzip or zstd stream reported its
 /// fault at a byte offset that depended on how the input was chunked.
 #[test]
 fn compressed_fault_offset_does_not_depend_on_chunking() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/capture");
     for (name, magic) in [
         ("gzip-error-offset-depends-on-chunking", &[0x1f, 0x8b][..]),
+        ("zstd-error-offset-depends-on-chunking", &[0x28, 0xb5, 0x2f, 0xfd][..]),
     ] {
         let data = std::fs::read(root.join(name)).expect("regression input");
         let (_, cap) = checks::split_capture_input(&data);
