@@ -79,19 +79,40 @@ fn checked(what: &str, out: &Output, took: Duration) -> Option<serde_json::Value
     let err = stderr(out);
     assert!(!err.contains("panicked"), "{what}: {err}");
     assert!(took < Duration::from_secs(2), "{what} took {took:?}");
-    let code = out.status.code().unwrap_or_else(|| panic!("{what}: killed by a signal: {err}"));
-    assert!([EXIT_OK, EXIT_UNUSABLE, EXIT_PARTIAL].contains(&code), "{what}: exit {code}: {err}");
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("{what}: killed by a signal: {err}"));
+    assert!(
+        [EXIT_OK, EXIT_UNUSABLE, EXIT_PARTIAL].contains(&code),
+        "{what}: exit {code}: {err}"
+    );
     if code == EXIT_UNUSABLE {
-        assert!(err.starts_with("tcpopt: "), "{what}: exit 2 says why: {err:?}");
+        assert!(
+            err.starts_with("tcpopt: "),
+            "{what}: exit 2 says why: {err:?}"
+        );
         return None;
     }
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{what}: {e}"));
     let complete = report["capture"]["complete"].as_bool().expect("complete");
-    assert_eq!(code == EXIT_PARTIAL, !complete, "{what}: exit {code}, complete {complete}");
+    assert_eq!(
+        code == EXIT_PARTIAL,
+        !complete,
+        "{what}: exit {code}, complete {complete}"
+    );
     if !complete {
         let e = &report["capture"]["errors"][0];
-        let (frame, offset) = (e["frame"].as_u64().expect("frame"), e["offset"].as_u64().expect("offset"));
-        assert_eq!(frame, report["capture"]["packets"].as_u64().expect("packets") + 1, "{what}");
+        let (frame, offset) = (
+            e["frame"].as_u64().expect("frame"),
+            e["offset"].as_u64().expect("offset"),
+        );
+        assert_eq!(
+            frame,
+            report["capture"]["packets"].as_u64().expect("packets") + 1,
+            "{what}"
+        );
         // The message on stderr names the frame and the byte offset.
         assert!(
             err.contains(&format!("frame {frame}")) && err.contains(&format!("byte {offset}")),
@@ -118,7 +139,10 @@ fn every_file_under_the_shared_captures() {
             Some(_) => partial += 1,
         }
     }
-    eprintln!("{} files: {ok} complete, {partial} partial, {unusable} unusable; slowest {slowest:?}", files.len());
+    eprintln!(
+        "{} files: {ok} complete, {partial} partial, {unusable} unusable; slowest {slowest:?}",
+        files.len()
+    );
     // The README, truth files and manifest are not captures: exit 2.
     assert!(ok > 400 && unusable >= 19, "{ok} {unusable}");
 }
@@ -161,11 +185,20 @@ fn truncated_netns_captures_exit_partial_naming_the_cut() {
                 continue;
             };
             let at_end = ends.contains(&cut);
-            assert_eq!(code, Some(if at_end { EXIT_OK } else { EXIT_PARTIAL }), "{what}");
+            assert_eq!(
+                code,
+                Some(if at_end { EXIT_OK } else { EXIT_PARTIAL }),
+                "{what}"
+            );
             if !at_end {
-                let offset = r["capture"]["errors"][0]["offset"].as_u64().expect("offset");
+                let offset = r["capture"]["errors"][0]["offset"]
+                    .as_u64()
+                    .expect("offset");
                 let start = ends.iter().rev().find(|&&e| e <= cut).copied().unwrap_or(0);
-                assert_eq!(offset, start as u64, "{what}: reading stopped at the cut record");
+                assert_eq!(
+                    offset, start as u64,
+                    "{what}: reading stopped at the cut record"
+                );
             }
         }
     }
@@ -202,7 +235,10 @@ fn corrupted_netns_captures_never_crash_and_say_where_they_stopped() {
             // Every record that ends before the damage is in the report.
             let before = packet_ends.iter().filter(|&&e| e <= pos).count() as u64;
             let packets = r["capture"]["packets"].as_u64().expect("packets");
-            assert!(packets >= before, "{what}: {packets} packets reported, {before} before the damage");
+            assert!(
+                packets >= before,
+                "{what}: {packets} packets reported, {before} before the damage"
+            );
         }
     }
     assert!(runs > 300, "{runs}");

@@ -16,7 +16,9 @@ use tcpopt_parse::capture::{packets, PacketRecord};
 use tcpopt_parse::decode::decode;
 use tcpopt_parse::dissect::Dissected;
 use tcpopt_parse::pipeline::{analyze_bytes, CaptureAnalysis};
-use tcpopt_parse::tcp::{OptionErrorReason, OptionsSummary, TcpFlags, TcpHeader, TcpOption, TcpOptions};
+use tcpopt_parse::tcp::{
+    OptionErrorReason, OptionsSummary, TcpFlags, TcpHeader, TcpOption, TcpOptions,
+};
 use tcpopt_parse::{LinkType, Segment, Timestamp};
 
 /// The link types `decode` supports, selected by the `packet` target's first
@@ -70,7 +72,11 @@ pub fn capture(data: &[u8]) {
     }
     let chunked = a.finish();
     let wj = json(&whole);
-    assert_eq!(wj, json(&chunked), "chunked at {splits:?} differs from the whole buffer");
+    assert_eq!(
+        wj,
+        json(&chunked),
+        "chunked at {splits:?} differs from the whole buffer"
+    );
 
     // Packets counted = records the whole-buffer iterator yields before its
     // first error.
@@ -80,9 +86,22 @@ pub fn capture(data: &[u8]) {
     assert!(whole.capture.tcp_segments <= n);
     assert!(whole.stats.segments <= whole.capture.tcp_segments);
     if !whole.capture.complete {
-        let e = whole.capture.errors.first().expect("an incomplete capture names its fault");
-        assert_eq!(e.frame, n + 1, "the fault names the frame after the last whole one");
-        assert!(e.offset <= cap.len() as u64, "fault offset {} past the input ({})", e.offset, cap.len());
+        let e = whole
+            .capture
+            .errors
+            .first()
+            .expect("an incomplete capture names its fault");
+        assert_eq!(
+            e.frame,
+            n + 1,
+            "the fault names the frame after the last whole one"
+        );
+        assert!(
+            e.offset <= cap.len() as u64,
+            "fault offset {} past the input ({})",
+            e.offset,
+            cap.len()
+        );
         assert!(!e.message.is_empty());
     }
     for r in &records {
@@ -99,9 +118,17 @@ pub fn check_report(r: &Report, frame_exists: impl Fn(u64) -> bool) {
     for f in &r.findings {
         assert!(f.frames.len() <= r.limits.max_evidence_frames);
         assert!(f.frames_total >= f.frames.len() as u64);
-        assert!(f.frames.windows(2).all(|w| w[0] < w[1]), "frames sorted and unique: {:?}", f.frames);
+        assert!(
+            f.frames.windows(2).all(|w| w[0] < w[1]),
+            "frames sorted and unique: {:?}",
+            f.frames
+        );
         for &fr in &f.frames {
-            assert!(frame_exists(fr), "{:?} names frame {fr}, never pushed", f.code);
+            assert!(
+                frame_exists(fr),
+                "{:?} names frame {fr}, never pushed",
+                f.code
+            );
         }
         for &i in &f.flows {
             assert!(i < flows, "{:?} names flow {i} of {flows}", f.code);
@@ -158,7 +185,10 @@ pub fn packet(data: &[u8]) {
         offset: 0,
         interface_id: 0,
         linktype: lt,
-        ts: Timestamp { nanos: 1_700_000_000_000_000_000, digits: 6 },
+        ts: Timestamp {
+            nanos: 1_700_000_000_000_000_000,
+            digits: 6,
+        },
         caplen: pkt.len() as u32,
         origlen: pkt.len() as u32,
         data: pkt,
@@ -179,7 +209,10 @@ pub fn packet(data: &[u8]) {
 /// The summary as the iterator defines it (the contract of `summary()`,
 /// the same as tests/tcp_util).
 pub fn summary_from_iterator(it: TcpOptions<'_>) -> OptionsSummary {
-    let mut s = OptionsSummary { complete: true, ..OptionsSummary::EMPTY };
+    let mut s = OptionsSummary {
+        complete: true,
+        ..OptionsSummary::EMPTY
+    };
     let mut run = 0u8;
     for item in it {
         if item != Ok(TcpOption::Nop) {
@@ -249,7 +282,10 @@ pub fn tcp_options(data: &[u8]) {
         assert!(items <= 41);
     }
     let area = &data[..data.len().min(40)];
-    assert_eq!(TcpOptions::new(area).summary(), summary_from_iterator(TcpOptions::new(area)));
+    assert_eq!(
+        TcpOptions::new(area).summary(),
+        summary_from_iterator(TcpOptions::new(area))
+    );
     for truncated in [false, true] {
         let it = TcpOptions::with_truncation(area, truncated);
         assert_eq!(it.summary(), summary_from_iterator(it));
@@ -364,7 +400,10 @@ impl Script {
             let misc = c.u8();
             segments.push(Segment {
                 frame,
-                ts: Timestamp { nanos: t, digits: 9 },
+                ts: Timestamp {
+                    nanos: t,
+                    digits: 9,
+                },
                 src,
                 dst,
                 sport,
@@ -396,7 +435,12 @@ pub fn analyzer(data: &[u8]) {
     let r = a.finish(CaptureSummary::default());
     let pushed: BTreeSet<u64> = script.segments.iter().map(|s| s.frame).collect();
     check_report(&r, |f| pushed.contains(&f));
-    assert!(r.flows.len() <= script.config.max_flows, "{} flows, cap {}", r.flows.len(), script.config.max_flows);
+    assert!(
+        r.flows.len() <= script.config.max_flows,
+        "{} flows, cap {}",
+        r.flows.len(),
+        script.config.max_flows
+    );
     assert_eq!(r.limits.max_flows, script.config.max_flows);
     assert_eq!(r.stats.segments, script.segments.len() as u64);
     let mut per_code = std::collections::BTreeMap::new();
@@ -404,7 +448,12 @@ pub fn analyzer(data: &[u8]) {
     for f in &r.findings {
         *per_code.entry(format!("{:?}", f.code)).or_insert(0usize) += 1;
     }
-    assert!(per_code.values().all(|&n| n <= script.config.max_findings_per_code), "{per_code:?}");
+    assert!(
+        per_code
+            .values()
+            .all(|&n| n <= script.config.max_findings_per_code),
+        "{per_code:?}"
+    );
     let j = json(&r);
     assert!(j.starts_with('{'));
 }

@@ -65,16 +65,35 @@ fn single_byte_corruptions_keep_everything_before_the_damage() {
                 assert!(took < Duration::from_secs(2), "{what}: {took:?}");
                 runs += 1;
 
-                let hit = items.iter().find(|i| i.0 <= pos && pos < i.1).expect("an item holds the byte");
+                let hit = items
+                    .iter()
+                    .find(|i| i.0 <= pos && pos < i.1)
+                    .expect("an item holds the byte");
                 let before = items.iter().filter(|i| i.2 && i.1 <= hit.0).count() as u64;
-                assert!(r.capture.packets >= before, "{what}: {} packets, {before} before the damage", r.capture.packets);
+                assert!(
+                    r.capture.packets >= before,
+                    "{what}: {} packets, {before} before the damage",
+                    r.capture.packets
+                );
                 if !r.capture.complete {
                     stopped += 1;
                     let e = &r.capture.errors[0];
                     assert_eq!(e.frame, r.capture.packets + 1, "{what}: {e:?}");
-                    assert!(e.offset >= hit.0 as u64 && e.offset <= bytes.len() as u64, "{what}: {e:?} (item at {})", hit.0);
-                    assert!(e.message.contains(&format!("frame {}", e.frame)), "{what}: {}", e.message);
-                    assert!(e.message.contains(&format!("byte {}", e.offset)), "{what}: {}", e.message);
+                    assert!(
+                        e.offset >= hit.0 as u64 && e.offset <= bytes.len() as u64,
+                        "{what}: {e:?} (item at {})",
+                        hit.0
+                    );
+                    assert!(
+                        e.message.contains(&format!("frame {}", e.frame)),
+                        "{what}: {}",
+                        e.message
+                    );
+                    assert!(
+                        e.message.contains(&format!("byte {}", e.offset)),
+                        "{what}: {}",
+                        e.message
+                    );
                 }
             }
         }

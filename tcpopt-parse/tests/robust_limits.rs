@@ -44,7 +44,8 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size >= layout.size() {
-                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                    - layout.size();
                 PEAK.fetch_max(now, Ordering::Relaxed);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
@@ -71,7 +72,10 @@ impl Meter {
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let base = LIVE.load(Ordering::Relaxed);
         PEAK.store(base, Ordering::Relaxed);
-        Meter { base, _serial: serial }
+        Meter {
+            base,
+            _serial: serial,
+        }
     }
     fn peak(&self) -> usize {
         PEAK.load(Ordering::Relaxed).saturating_sub(self.base)
@@ -141,7 +145,9 @@ fn epb(iface: u32, usecs: u64, data: &[u8]) -> Vec<u8> {
 /// A raw IPv4 TCP SYN (no options) from `src:sport` to 192.0.2.1:80.
 fn ipv4_syn(src: [u8; 4], sport: u16, seq: u32) -> [u8; 40] {
     let mut p = [0u8; 40];
-    p[..20].copy_from_slice(&[0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1]);
+    p[..20].copy_from_slice(&[
+        0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1,
+    ]);
     p[12..16].copy_from_slice(&src);
     p[20..22].copy_from_slice(&sport.to_be_bytes());
     p[22..24].copy_from_slice(&80u16.to_be_bytes());
@@ -165,7 +171,12 @@ fn analyse_in_chunks(cap: &[u8], chunk: usize, config: Config) -> Report {
 #[test]
 fn pcap_snaplen_and_caplen_near_4_gib_allocate_nothing_big() {
     let m = Meter::start();
-    for caplen in [u32::MAX, 0xffff_fff0, 0x8000_0000, DEFAULT_MAX_RECORD_LEN + 1] {
+    for caplen in [
+        u32::MAX,
+        0xffff_fff0,
+        0x8000_0000,
+        DEFAULT_MAX_RECORD_LEN + 1,
+    ] {
         let mut cap = pcap_header(u32::MAX, 101);
         cap.extend(pcap_record(1, caplen, &[0x45; 64]));
         // The reader must not wait for (or buffer) the 4 GiB it announces:
@@ -180,7 +191,10 @@ fn pcap_snaplen_and_caplen_near_4_gib_allocate_nothing_big() {
         assert!(!r.capture.complete, "caplen {caplen:#x}");
         let e = &r.capture.errors[0];
         // The offset names the faulty field, inside the record header.
-        assert!(e.frame == 1 && (24..40).contains(&e.offset), "caplen {caplen:#x}: {e:?}");
+        assert!(
+            e.frame == 1 && (24..40).contains(&e.offset),
+            "caplen {caplen:#x}: {e:?}"
+        );
         assert!(e.message.contains(&caplen.to_string()), "{}", e.message);
 
         // The chunked reader underneath: the error comes from the 16-byte
@@ -207,7 +221,11 @@ fn pcapng_block_lengths_near_4_gib_allocate_nothing_big() {
         ("unknown block length", 0xffff_fffc, 0),
     ] {
         let mut cap = head.clone();
-        let block_type: u32 = if what.starts_with("unknown") { 0x0bad } else { 6 };
+        let block_type: u32 = if what.starts_with("unknown") {
+            0x0bad
+        } else {
+            6
+        };
         cap.extend(block_type.to_le_bytes());
         cap.extend(block_len.to_le_bytes());
         cap.extend([0u32, 0, 0].iter().flat_map(|v| v.to_le_bytes()));
@@ -219,7 +237,10 @@ fn pcapng_block_lengths_near_4_gib_allocate_nothing_big() {
         assert!(!r.capture.complete, "{what}");
         let e = &r.capture.errors[0];
         let at = head.len() as u64;
-        assert!(e.frame == 1 && (at..at + 28).contains(&e.offset), "{what}: {e:?}");
+        assert!(
+            e.frame == 1 && (at..at + 28).contains(&e.offset),
+            "{what}: {e:?}"
+        );
     }
     // A section length near 2^63 and an SHB block length near 4 GiB.
     let mut cap = shb();
@@ -257,7 +278,9 @@ fn ipip_nested(n: usize) -> Vec<u8> {
     let inner = ipv4_syn([10, 0, 0, 1], 40000, 1);
     let mut p = inner.to_vec();
     for _ in 0..n {
-        let mut outer = vec![0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 4, 0, 0, 10, 9, 9, 1, 10, 9, 9, 2];
+        let mut outer = vec![
+            0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 4, 0, 0, 10, 9, 9, 1, 10, 9, 9, 2,
+        ];
         outer[2..4].copy_from_slice(&((p.len() + 20) as u16).to_be_bytes());
         outer.extend(&p);
         p = outer;
@@ -281,8 +304,15 @@ fn extension_chains_and_tunnels_deeper_than_the_bound_stop_cleanly() {
         assert!(start.elapsed() < Duration::from_millis(50));
         assert!(d.transport.is_none());
         let e = d.stop.expect("stops");
-        assert!(matches!(e.kind, ErrorKind::TooDeep { limit, .. } if limit == MAX_EXTENSION_HEADERS), "{e:?}");
-        assert_eq!(e.offset, 14 + 40 + 8 * u64::from(MAX_EXTENSION_HEADERS), "{e}");
+        assert!(
+            matches!(e.kind, ErrorKind::TooDeep { limit, .. } if limit == MAX_EXTENSION_HEADERS),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.offset,
+            14 + 40 + 8 * u64::from(MAX_EXTENSION_HEADERS),
+            "{e}"
+        );
     }
     // Tunnels: MAX_TUNNELS encapsulations are unwrapped, one more is refused.
     let nested = ipip_nested(MAX_TUNNELS.into());
@@ -308,7 +338,11 @@ fn extension_chains_and_tunnels_deeper_than_the_bound_stop_cleanly() {
     assert!(r.capture.complete);
     assert_eq!((r.capture.packets, r.capture.tcp_segments), (2, 1));
     let e = &r.capture.errors[0];
-    assert_eq!((e.frame, e.layer.as_str()), (1, "ipv6 extension header"), "{e:?}");
+    assert_eq!(
+        (e.frame, e.layer.as_str()),
+        (1, "ipv6 extension header"),
+        "{e:?}"
+    );
     assert!(e.message.contains("deeper than 16"), "{}", e.message);
     assert!(m.peak() < MB, "peak heap {} bytes", m.peak());
 }
@@ -328,7 +362,11 @@ fn thousands_of_interfaces_and_sections() {
     let m = Meter::start();
     let start = Instant::now();
     let r = analyse_in_chunks(&cap, 64 * 1024, Config::default());
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(r.capture.complete);
     assert_eq!(r.capture.packets, 10_000);
     assert!(m.peak() < 4 * MB, "peak heap {} bytes", m.peak());
@@ -349,7 +387,11 @@ fn thousands_of_interfaces_and_sections() {
     let m = Meter::start();
     let start = Instant::now();
     let r = analyse_in_chunks(&cap, 64 * 1024, Config::default());
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(first_packet < bad);
     assert_eq!(r.capture.packets, 1);
     assert!(!r.capture.complete);
@@ -365,7 +407,10 @@ fn thousands_of_interfaces_and_sections() {
 fn tiny_flow(i: u32) -> Segment {
     Segment {
         frame: u64::from(i) + 1,
-        ts: Timestamp { nanos: 1_700_000_000_000_000_000 + i64::from(i) * 1_000, digits: 6 },
+        ts: Timestamp {
+            nanos: 1_700_000_000_000_000_000 + i64::from(i) * 1_000,
+            digits: 6,
+        },
         src: std::net::IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 | (i >> 8))),
         dst: "192.0.2.1".parse().expect("address"),
         sport: 1024 + (i & 0xff) as u16,
@@ -387,7 +432,10 @@ fn tiny_flow(i: u32) -> Segment {
 /// returns the report and the peak heap (analysis and report).
 fn tiny_flows(n: u32, cap: usize) -> (Report, usize, usize) {
     let m = Meter::start();
-    let mut a = Analyzer::new(Config { max_flows: cap, ..Config::default() });
+    let mut a = Analyzer::new(Config {
+        max_flows: cap,
+        ..Config::default()
+    });
     let flow_bytes = a.state_size().flow_bytes;
     for i in 0..n {
         a.push(&tiny_flow(i));
@@ -422,7 +470,10 @@ fn two_million_tiny_flows_hold_the_flow_cap() {
     assert_eq!(r.limits.segments_untracked, 1_900_000);
     assert_eq!(r.stats.segments, 2_000_000);
     // Untracked flows cost nothing.
-    assert!(peak <= peak_cap + peak_cap / 10 + 4 * MB, "{peak} vs {peak_cap}");
+    assert!(
+        peak <= peak_cap + peak_cap / 10 + 4 * MB,
+        "{peak} vs {peak_cap}"
+    );
     // Flow records (with the Vec's doubling) plus a little per flow for
     // the flow table and the report: nothing grows with the segments.
     let bound = cap * (2 * flow_bytes + 1024) + 16 * MB;
@@ -445,12 +496,19 @@ fn two_million_tiny_flows_under_a_small_cap_stay_small() {
 /// pushed in 64 KiB chunks (the capture itself is never in memory).
 #[test]
 fn a_million_tiny_flows_through_the_pipeline() {
-    let config = Config { max_flows: 50_000, ..Config::default() };
+    let config = Config {
+        max_flows: 50_000,
+        ..Config::default()
+    };
     let m = Meter::start();
     let mut a = CaptureAnalysis::new(config);
     let mut chunk = pcap_header(0, 101);
     for i in 0..1_000_000u32 {
-        let syn = ipv4_syn((0x0a00_0000 | (i >> 8)).to_be_bytes(), 1024 + (i & 0xff) as u16, i);
+        let syn = ipv4_syn(
+            (0x0a00_0000 | (i >> 8)).to_be_bytes(),
+            1024 + (i & 0xff) as u16,
+            i,
+        );
         chunk.extend(pcap_record(i, 40, &syn));
         if chunk.len() >= 64 * 1024 {
             a.push(&chunk);

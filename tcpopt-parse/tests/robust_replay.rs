@@ -10,7 +10,10 @@ mod checks;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const TARGETS: [(&str, fn(&[u8])); 4] = [
+/// A fuzz target's body.
+type Check = fn(&[u8]);
+
+const TARGETS: [(&str, Check); 4] = [
     ("capture", checks::capture),
     ("packet", checks::packet),
     ("tcp_options", checks::tcp_options),
@@ -23,7 +26,12 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
     };
     let mut v: Vec<PathBuf> = rd
         .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     v.sort();
     v
@@ -36,11 +44,19 @@ fn replay(root: &Path, what: &str) -> usize {
             let data = std::fs::read(&f).expect("read input");
             let start = Instant::now();
             let r = std::panic::catch_unwind(|| check(&data));
-            assert!(r.is_ok(), "{what} input {} panicked in target {target}", f.display());
+            assert!(
+                r.is_ok(),
+                "{what} input {} panicked in target {target}",
+                f.display()
+            );
             let took = start.elapsed();
             // Generous for debug builds on a busy machine; the fuzzer's own
             // timeout is 10 s per input, release builds take milliseconds.
-            assert!(took < Duration::from_secs(2), "{} took {took:?}", f.display());
+            assert!(
+                took < Duration::from_secs(2),
+                "{} took {took:?}",
+                f.display()
+            );
             total += 1;
         }
     }
@@ -52,14 +68,22 @@ fn committed_corpora_replay_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus");
     let n = replay(&root, "corpus");
     eprintln!("{n} corpus inputs replayed");
-    assert!(n >= 4, "the committed corpora are missing ({n} inputs under {})", root.display());
+    assert!(
+        n >= 4,
+        "the committed corpora are missing ({n} inputs under {})",
+        root.display()
+    );
 }
 
 #[test]
 fn fuzz_regressions_replay_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     let n = replay(&root, "regression");
-    assert!(n >= 2, "regression inputs are missing under {}", root.display());
+    assert!(
+        n >= 2,
+        "regression inputs are missing under {}",
+        root.display()
+    );
 }
 
 /// The first fuzzer finds: a damaged gzip or zstd stream reported its
@@ -69,7 +93,10 @@ fn compressed_fault_offset_does_not_depend_on_chunking() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/capture");
     for (name, magic) in [
         ("gzip-error-offset-depends-on-chunking", &[0x1f, 0x8b][..]),
-        ("zstd-error-offset-depends-on-chunking", &[0x28, 0xb5, 0x2f, 0xfd][..]),
+        (
+            "zstd-error-offset-depends-on-chunking",
+            &[0x28, 0xb5, 0x2f, 0xfd][..],
+        ),
     ] {
         let data = std::fs::read(root.join(name)).expect("regression input");
         let (_, cap) = checks::split_capture_input(&data);
@@ -81,7 +108,10 @@ fn compressed_fault_offset_does_not_depend_on_chunking() {
                 a.push(c);
             }
             let r = a.finish();
-            assert_eq!(r.capture.errors, whole.capture.errors, "{name} in chunks of {chunk}");
+            assert_eq!(
+                r.capture.errors, whole.capture.errors,
+                "{name} in chunks of {chunk}"
+            );
         }
         assert!(!whole.capture.complete, "{name}");
         assert_eq!(whole.capture.errors[0].layer, "compressed stream", "{name}");
