@@ -101,3 +101,32 @@ fn single_byte_corruptions_keep_everything_before_the_damage() {
     eprintln!("{runs} corruptions, {stopped} stopped reading early; slowest {slowest:?}");
     assert!(runs > 30_000 && stopped > 500, "{runs} {stopped}");
 }
+
+/// Truncations, timed: every 3rd prefix of every netns capture (every
+/// prefix is checked untimed in pipeline_corpus.rs) is analysed in well
+/// under 2 s, and counts exactly the packets wholly inside it.
+#[test]
+fn truncations_are_quick_and_keep_every_whole_packet() {
+    let mut runs = 0u32;
+    let mut slowest = Duration::ZERO;
+    for f in netns() {
+        let bytes = std::fs::read(&f).expect("read");
+        let items = items(&bytes);
+        for cut in (0..bytes.len()).step_by(3) {
+            let start = Instant::now();
+            let r = analyze_bytes(&bytes[..cut], Config::default());
+            let took = start.elapsed();
+            slowest = slowest.max(took);
+            assert!(
+                took < Duration::from_secs(2),
+                "{} cut at {cut}: {took:?}",
+                f.display()
+            );
+            let inside = items.iter().filter(|i| i.2 && i.1 <= cut).count() as u64;
+            assert_eq!(r.capture.packets, inside, "{} cut at {cut}", f.display());
+            runs += 1;
+        }
+    }
+    eprintln!("{runs} truncations; slowest {slowest:?}");
+    assert!(runs > 30_000);
+}
