@@ -265,6 +265,9 @@ struct Zstd {
     input: Vec<u8>,
     /// A frame header was read and its last block not yet decoded.
     in_frame: bool,
+    /// The frame's last block went to the decoder: what follows in `input`
+    /// is the checksum, not block headers.
+    tail: bool,
     target: Vec<u8>,
 }
 
@@ -274,6 +277,7 @@ impl Zstd {
             dec: ruzstd::decoding::FrameDecoder::new(),
             input: Vec::new(),
             in_frame: false,
+            tail: false,
             target: vec![0; 64 * 1024],
         }
     }
@@ -297,6 +301,7 @@ impl Zstd {
                         self.input.drain(..used);
                         base += used as u64;
                         self.in_frame = true;
+                        self.tail = false;
                     }
                     Err(ruzstd::decoding::errors::FrameDecoderError::ReadFrameHeaderError(
                         ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame { length, .. },
@@ -326,19 +331,29 @@ impl Zstd {
             }
             // ruzstd reports 4 bytes used for a frame's trailing checksum even
             // when fewer are there: only call it with at least 4 bytes queued.
-            if self.input.len() < 4 && !self.dec.is_finished() {
+            if self.input.len() < 4 && !self.dec.is_finished() && self.dec.can_collect() == 0 {
                 if last {
                     return Err(cut(base + self.input.len() as u64));
                 }
                 return Ok(());
             }
-            // Decode blocks from a bounded window of the queued input.
-            let window = self.input.len().min(ZSTD_FEED);
+            // Decode blocks from a bounded window of the queued input, and
+            // no new block while a step's worth of output waits (a bomb of
+            // RLE blocks would otherwise be decoded whole into memory).
+            let max = self.input.len().min(ZSTD_FEED);
+            let (window, last_block) = if self.tail {
+                (max, false)
+            } else if self.dec.can_collect() >= MAX_OUTPUT_PER_STEP {
+                (0, false)
+            } else {
+                block_window(self.input.get(..max).unwrap_or_default(), MAX_OUTPUT_PER_STEP)
+            };
             let (used, written) = self
                 .dec
                 .decode_from_to(&self.input[..window], &mut self.target)
                 .map_err(|_| corrupt(base, "zstd data"))?;
             let used = used.min(window);
+            self.tail |= last_block;
             if written > 0 {
                 out(&self.target[..written.min(self.target.len())]);
             }
@@ -352,6 +367,43 @@ impl Zstd {
                 return Ok(());
             }
         }
+    }
+}
+
+/// The largest block a zstd frame may hold, decoded (RFC 8878 §3.1.1.2.4).
+const ZSTD_MAX_BLOCK: usize = 128 * 1024;
+
+/// How much of `input`, which starts at a block header, to hand to ruzstd
+/// in one call: whole blocks that decode to about `budget` bytes at most,
+/// since ruzstd decodes every whole block it is given and an RLE block
+/// turns 4 bytes into 128 KiB. Returns the length and whether the frame's
+/// last block (with the 4 bytes after it, the checksum if any) is inside.
+fn block_window(input: &[u8], budget: usize) -> (usize, bool) {
+    let mut at = 0usize;
+    let mut decoded = 0usize;
+    while let Some(&[b0, b1, b2]) = input.get(at..at.saturating_add(3)) {
+        let h = u32::from(b0) | (u32::from(b1) << 8) | (u32::from(b2) << 16);
+        let (last, kind, size) = (h & 1 != 0, (h >> 1) & 3, (h >> 3) as usize);
+        // RFC 8878 §3.1.1.2: an RLE block (type 1) holds one byte.
+        let body = if kind == 1 { 1 } else { size };
+        let end = at.saturating_add(3).saturating_add(body);
+        if end > input.len() {
+            break;
+        }
+        at = end;
+        decoded = decoded.saturating_add(if kind == 2 { ZSTD_MAX_BLOCK } else { size });
+        if last {
+            return (at.saturating_add(4).min(input.len()), true);
+        }
+        if decoded >= budget {
+            break;
+        }
+    }
+    // Not even one whole block: ruzstd reads nothing, or finds the fault.
+    if at == 0 {
+        (input.len(), false)
+    } else {
+        (at, false)
     }
 }
 

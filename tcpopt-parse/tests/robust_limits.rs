@@ -6,6 +6,7 @@
 #![cfg(all(feature = "std", feature = "serde"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -528,4 +529,148 @@ fn a_million_tiny_flows_through_the_pipeline() {
     let flow_bytes = Analyzer::new(Config::default()).state_size().flow_bytes;
     let bound = 50_000 * (2 * flow_bytes + 1024) + 16 * MB;
     assert!(peak < bound, "peak heap {peak} bytes, bound {bound}");
+}
+
+// ------------------------------------------------------ decompression bombs
+
+/// A 4 KB zstd frame of RLE blocks that expand to 128 MiB: the output
+/// streams through in bounded steps (before the fix, ruzstd was handed
+/// every whole block at once and the 128 MiB sat in memory). What stays is
+/// the window the frame declares, which zstd needs for back-references
+/// (ruzstd refuses windows above 100 MiB): 128 KiB here, then 64 MiB.
+#[cfg(feature = "compress")]
+#[test]
+fn zstd_rle_bomb_streams_in_bounded_memory() {
+    use tcpopt_parse::compress::Decompressor;
+    for (exponent, bound) in [(7u8, 8 * MB), (16, 3 * 64 * MB + 8 * MB)] {
+        // Frame header: no checksum, no size, window 2^(10 + exponent).
+        let mut z = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, exponent << 3];
+        let rle = |last: u32, size: u32| {
+            let h = last | (1 << 1) | (size << 3);
+            [h as u8, (h >> 8) as u8, (h >> 16) as u8, b'A']
+        };
+        for _ in 0..1000 {
+            z.extend(rle(0, 128 * 1024));
+        }
+        z.extend(rle(1, 1));
+        let m = Meter::start();
+        let mut d = Decompressor::new();
+        let mut out = 0usize;
+        let mut biggest = 0usize;
+        let mut count = |b: &[u8]| {
+            out += b.len();
+            biggest = biggest.max(b.len());
+        };
+        for c in z.chunks(512) {
+            d.push(c, &mut count).expect("valid zstd");
+        }
+        d.finish(&mut count).expect("complete");
+        let peak = m.peak();
+        drop(m);
+        eprintln!(
+            "zstd bomb, window 2^{}: {} bytes in, {out} out, peak heap {} MB, largest piece {biggest}",
+            10 + exponent,
+            z.len(),
+            peak / MB
+        );
+        assert_eq!(out, 1000 * 128 * 1024 + 1);
+        assert!(biggest <= 1 << 20);
+        assert!(
+            peak < bound,
+            "window 2^{}: peak heap {peak} bytes",
+            10 + exponent
+        );
+    }
+}
+
+/// gzip: 10 MiB of zeros in 10 KB (`head -c 10485760 /dev/zero | gzip -9`):
+/// the output streams through in pieces, nothing accumulates.
+#[cfg(feature = "compress")]
+#[test]
+fn gzip_bomb_streams_in_bounded_memory() {
+    use tcpopt_parse::compress::Decompressor;
+    let gz = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz_regressions/data/zeros-10mib.gz"
+    ))
+    .expect("tests/fuzz_regressions/data/zeros-10mib.gz");
+    let m = Meter::start();
+    let mut d = Decompressor::new();
+    let mut out = 0usize;
+    let mut biggest = 0usize;
+    for c in gz.chunks(4096) {
+        d.push(c, &mut |b| {
+            out += b.len();
+            biggest = biggest.max(b.len());
+        })
+        .expect("valid gzip");
+    }
+    d.finish(&mut |b| out += b.len()).expect("complete");
+    let peak = m.peak();
+    eprintln!(
+        "gzip bomb: {} bytes in, {out} out, peak heap {} MB, largest piece {biggest}",
+        gz.len(),
+        peak / MB
+    );
+    assert_eq!(out, 10 * MB);
+    assert!(peak < 8 * MB, "peak heap {peak} bytes");
+}
+
+/// Multi-block, multi-megabyte streams (zstd with checksums and a long
+/// window, gzip) decode exactly, in any chunking, within the step bound.
+#[cfg(feature = "compress")]
+#[test]
+fn big_compressed_streams_decode_exactly_in_any_chunking() {
+    use std::process::Command;
+    use tcpopt_parse::compress::Decompressor;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures/tcpdump");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("captures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    let mut data = Vec::new();
+    for f in files {
+        data.extend(std::fs::read(f).expect("read"));
+        if data.len() > 3 * MB {
+            break;
+        }
+    }
+    let tmp = std::env::temp_dir().join(format!("tcpopt-robust-{}", std::process::id()));
+    std::fs::write(&tmp, &data).expect("temp file");
+    for args in [
+        &["zstd", "-19", "--long=24", "-c"][..],
+        &["zstd", "-1", "--no-check", "-c"],
+        &["gzip", "-9", "-c"],
+    ] {
+        let Ok(out) = Command::new(args[0]).args(&args[1..]).arg(&tmp).output() else {
+            eprintln!("{} not installed; skipped", args[0]);
+            continue;
+        };
+        assert!(out.status.success(), "{args:?}");
+        let packed = out.stdout;
+        eprintln!("{args:?}: {} -> {} bytes", data.len(), packed.len());
+        for chunk in [13, 4096, 65536, packed.len()] {
+            let mut d = Decompressor::new();
+            let mut got = Vec::with_capacity(data.len());
+            let mut biggest = 0;
+            for c in packed.chunks(chunk) {
+                d.push(c, &mut |b| {
+                    biggest = biggest.max(b.len());
+                    got.extend_from_slice(b)
+                })
+                .expect("valid stream");
+            }
+            d.finish(&mut |b| got.extend_from_slice(b))
+                .expect("complete");
+            assert!(
+                got == data,
+                "{args:?} in chunks of {chunk}: {} of {} bytes",
+                got.len(),
+                data.len()
+            );
+            assert!(biggest <= 1 << 20, "{args:?}: a piece of {biggest}");
+        }
+    }
+    let _ = std::fs::remove_file(&tmp);
 }
