@@ -37,11 +37,7 @@ pub const MAX_OUTPUT_PER_STEP: usize = 1 << 20;
 
 /// What the input turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize),
-    serde(rename_all = "snake_case")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum Compression {
     None,
     Gzip,
@@ -73,6 +69,10 @@ pub struct Decompressor {
     state: State,
     /// Compressed bytes accepted so far (for error offsets and progress).
     consumed: u64,
+    /// gzip input not yet fed: the decoder always gets the same
+    /// `GZIP_FEED`-aligned slices of the stream, whatever the chunking, so
+    /// that where it fails (and so the error offset) does not depend on it.
+    gzip_pending: Vec<u8>,
     /// What detection found; kept after a failure, which is when a
     /// message most needs to say "the gzip stream is cut".
     detected: Option<Compression>,
@@ -94,31 +94,20 @@ impl Default for Decompressor {
 }
 
 fn corrupt(offset: u64, what: &'static str) -> Error {
-    Error::new(
-        Layer::Compression,
-        offset,
-        ErrorKind::BadValue { what, value: 0 },
-    )
+    Error::new(Layer::Compression, offset, ErrorKind::BadValue { what, value: 0 })
 }
 
 fn cut(offset: u64) -> Error {
     Error::new(
         Layer::Compression,
         offset,
-        ErrorKind::BadLength {
-            what: "compressed stream ended early, after bytes",
-            value: offset,
-        },
+        ErrorKind::BadLength { what: "compressed stream ended early, after bytes", value: offset },
     )
 }
 
 impl Decompressor {
     pub fn new() -> Self {
-        Decompressor {
-            state: State::Detect(Vec::with_capacity(MAGIC_LEN)),
-            consumed: 0,
-            detected: None,
-        }
+        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0, gzip_pending: Vec::new(), detected: None }
     }
 
     /// The detected compression, once the first bytes have been seen.
@@ -149,12 +138,7 @@ impl Decompressor {
         r
     }
 
-    fn push_inner(
-        &mut self,
-        mut chunk: &[u8],
-        out: &mut dyn FnMut(&[u8]),
-        last: bool,
-    ) -> Result<(), Error> {
+    fn push_inner(&mut self, mut chunk: &[u8], out: &mut dyn FnMut(&[u8]), last: bool) -> Result<(), Error> {
         if let State::Detect(head) = &mut self.state {
             let take = (MAGIC_LEN - head.len()).min(chunk.len());
             head.extend_from_slice(&chunk[..take]);
@@ -196,18 +180,21 @@ impl Decompressor {
                 Ok(())
             }
             State::Gzip(dec) => {
-                for piece in data.chunks(GZIP_FEED) {
-                    let mut rest = piece;
-                    while !rest.is_empty() {
-                        let n = dec
-                            .write(rest)
-                            .map_err(|_| corrupt(self.consumed, "gzip data"))?;
-                        if n == 0 {
-                            return Err(corrupt(self.consumed, "gzip data"));
-                        }
-                        self.consumed += n as u64;
-                        rest = &rest[n..];
-                        drain_vec(dec.get_mut(), out);
+                let pending = &mut self.gzip_pending;
+                let mut data = data;
+                while !data.is_empty() {
+                    if pending.is_empty() && data.len() >= GZIP_FEED {
+                        let (piece, rest) = data.split_at(GZIP_FEED);
+                        gzip_write(dec, &mut self.consumed, piece, out)?;
+                        data = rest;
+                        continue;
+                    }
+                    let take = (GZIP_FEED - pending.len()).min(data.len());
+                    pending.extend_from_slice(&data[..take]);
+                    data = &data[take..];
+                    if pending.len() == GZIP_FEED {
+                        gzip_write(dec, &mut self.consumed, pending, out)?;
+                        pending.clear();
                     }
                 }
                 Ok(())
@@ -226,6 +213,9 @@ impl Decompressor {
         match &mut self.state {
             State::Detect(_) | State::Failed | State::Plain => Ok(()),
             State::Gzip(dec) => {
+                gzip_write(dec, &mut self.consumed, &self.gzip_pending, out)?;
+                self.gzip_pending.clear();
+                let consumed = self.consumed;
                 let r = dec.try_finish();
                 drain_vec(dec.get_mut(), out);
                 r.map_err(|_| cut(consumed))
@@ -240,6 +230,26 @@ impl Decompressor {
             }
         }
     }
+}
+
+/// Writes one slice of gzip input into the decoder, handing on the output.
+fn gzip_write(
+    dec: &mut flate2::write::MultiGzDecoder<Vec<u8>>,
+    consumed: &mut u64,
+    piece: &[u8],
+    out: &mut dyn FnMut(&[u8]),
+) -> Result<(), Error> {
+    let mut rest = piece;
+    while !rest.is_empty() {
+        let n = dec.write(rest).map_err(|_| corrupt(*consumed, "gzip data"))?;
+        if n == 0 {
+            return Err(corrupt(*consumed, "gzip data"));
+        }
+        *consumed += n as u64;
+        rest = rest.get(n..).unwrap_or_default();
+        drain_vec(dec.get_mut(), out);
+    }
+    Ok(())
 }
 
 fn drain_vec(v: &mut Vec<u8>, out: &mut dyn FnMut(&[u8])) {
@@ -258,6 +268,9 @@ struct Zstd {
     input: Vec<u8>,
     /// A frame header was read and its last block not yet decoded.
     in_frame: bool,
+    /// The frame's last block went to the decoder: what follows in `input`
+    /// is the checksum, not block headers.
+    tail: bool,
     target: Vec<u8>,
 }
 
@@ -267,6 +280,7 @@ impl Zstd {
             dec: ruzstd::decoding::FrameDecoder::new(),
             input: Vec::new(),
             in_frame: false,
+            tail: false,
             target: vec![0; 64 * 1024],
         }
     }
@@ -290,11 +304,10 @@ impl Zstd {
                         self.input.drain(..used);
                         base += used as u64;
                         self.in_frame = true;
+                        self.tail = false;
                     }
                     Err(ruzstd::decoding::errors::FrameDecoderError::ReadFrameHeaderError(
-                        ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame {
-                            length, ..
-                        },
+                        ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame { length, .. },
                     )) => {
                         // A skippable frame (RFC 8878 §3.1.2): header read, skip its body.
                         let used = before - src.len();
@@ -313,21 +326,37 @@ impl Zstd {
                     Err(_) => return Err(corrupt(base, "zstd frame header")),
                 }
             }
+            // Decode only whole windows until the input ends, so that the
+            // calls, and so where a fault is found, do not depend on how the
+            // input was chunked.
+            if !last && self.input.len() < ZSTD_FEED {
+                return Ok(());
+            }
             // ruzstd reports 4 bytes used for a frame's trailing checksum even
             // when fewer are there: only call it with at least 4 bytes queued.
-            if self.input.len() < 4 && !self.dec.is_finished() {
+            if self.input.len() < 4 && !self.dec.is_finished() && self.dec.can_collect() == 0 {
                 if last {
                     return Err(cut(base + self.input.len() as u64));
                 }
                 return Ok(());
             }
-            // Decode blocks from a bounded window of the queued input.
-            let window = self.input.len().min(ZSTD_FEED);
+            // Decode blocks from a bounded window of the queued input, and
+            // no new block while a step's worth of output waits (a bomb of
+            // RLE blocks would otherwise be decoded whole into memory).
+            let max = self.input.len().min(ZSTD_FEED);
+            let (window, last_block) = if self.tail {
+                (max, false)
+            } else if self.dec.can_collect() >= MAX_OUTPUT_PER_STEP {
+                (0, false)
+            } else {
+                block_window(self.input.get(..max).unwrap_or_default(), MAX_OUTPUT_PER_STEP)
+            };
             let (used, written) = self
                 .dec
                 .decode_from_to(&self.input[..window], &mut self.target)
                 .map_err(|_| corrupt(base, "zstd data"))?;
             let used = used.min(window);
+            self.tail |= last_block;
             if written > 0 {
                 out(&self.target[..written.min(self.target.len())]);
             }
@@ -341,6 +370,43 @@ impl Zstd {
                 return Ok(());
             }
         }
+    }
+}
+
+/// The largest block a zstd frame may hold, decoded (RFC 8878 §3.1.1.2.4).
+const ZSTD_MAX_BLOCK: usize = 128 * 1024;
+
+/// How much of `input`, which starts at a block header, to hand to ruzstd
+/// in one call: whole blocks that decode to about `budget` bytes at most,
+/// since ruzstd decodes every whole block it is given and an RLE block
+/// turns 4 bytes into 128 KiB. Returns the length and whether the frame's
+/// last block (with the 4 bytes after it, the checksum if any) is inside.
+fn block_window(input: &[u8], budget: usize) -> (usize, bool) {
+    let mut at = 0usize;
+    let mut decoded = 0usize;
+    while let Some(&[b0, b1, b2]) = input.get(at..at.saturating_add(3)) {
+        let h = u32::from(b0) | (u32::from(b1) << 8) | (u32::from(b2) << 16);
+        let (last, kind, size) = (h & 1 != 0, (h >> 1) & 3, (h >> 3) as usize);
+        // RFC 8878 §3.1.1.2: an RLE block (type 1) holds one byte.
+        let body = if kind == 1 { 1 } else { size };
+        let end = at.saturating_add(3).saturating_add(body);
+        if end > input.len() {
+            break;
+        }
+        at = end;
+        decoded = decoded.saturating_add(if kind == 2 { ZSTD_MAX_BLOCK } else { size });
+        if last {
+            return (at.saturating_add(4).min(input.len()), true);
+        }
+        if decoded >= budget {
+            break;
+        }
+    }
+    // Not even one whole block: ruzstd reads nothing, or finds the fault.
+    if at == 0 {
+        (input.len(), false)
+    } else {
+        (at, false)
     }
 }
 
@@ -364,16 +430,12 @@ mod tests {
     }
 
     fn sample() -> Vec<u8> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/captures/netns/nat-two-clocks.pcap"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures/netns/nat-two-clocks.pcap");
         std::fs::read(path).expect("shared capture")
     }
 
     fn compress(tool: &str, data: &[u8]) -> Option<Vec<u8>> {
-        let dir =
-            std::env::temp_dir().join(format!("tcpopt-compress-{}-{tool}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("tcpopt-compress-{}-{tool}", std::process::id()));
         std::fs::write(&dir, data).ok()?;
         let out = Command::new(tool).arg("-c").arg(&dir).output().ok()?;
         let _ = std::fs::remove_file(&dir);
@@ -420,19 +482,14 @@ mod tests {
     fn cut_streams_are_reported_with_their_offset() {
         let data = sample();
         for tool in ["gzip", "zstd"] {
-            let Some(packed) = compress(tool, &data) else {
-                continue;
-            };
+            let Some(packed) = compress(tool, &data) else { continue };
             for cut_at in [5, packed.len() / 2, packed.len() - 1] {
                 let (got, r) = run_all(&packed[..cut_at], 4096);
                 let e = r.expect_err("a cut stream must be an error");
                 assert_eq!(e.layer, Layer::Compression);
                 assert!(e.offset <= cut_at as u64, "{tool}: {e}");
                 assert!(got.len() <= data.len());
-                assert!(
-                    data.starts_with(&got),
-                    "{tool}: output before the cut is a prefix"
-                );
+                assert!(data.starts_with(&got), "{tool}: output before the cut is a prefix");
             }
         }
     }

@@ -152,9 +152,13 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
-    /// Moves the cursor `n` bytes on (never past the window).
+    /// Moves the cursor to `rest`, a part of the window (never past it).
     fn advance(&mut self, rest: &'a [u8]) {
-        self.at += self.data.len() - rest.len();
+        // `rest` may also end before the window does (a UDP length shorter
+        // than the IP payload), so the step is where it starts, not how
+        // much shorter it is.
+        let skipped = (rest.as_ptr() as usize).saturating_sub(self.data.as_ptr() as usize);
+        self.at += skipped.min(self.data.len());
         self.data = rest;
     }
 

@@ -1,0 +1,8 @@
+//! cargo-fuzz target `tcp_options`: see checks/mod.rs (shared with the stable
+//! replay test tcpopt-parse/tests/robust_replay.rs) and FUZZING.md.
+#![no_main]
+
+#[path = "../checks/mod.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::tcp_options(data));
