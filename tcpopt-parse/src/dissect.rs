@@ -32,6 +32,7 @@ pub struct Dissected<'a> {
 impl<'a> Dissected<'a> {
     /// Dissects one packet record. Never fails: what could not be decoded
     /// is said in `stop`.
+    #[inline]
     pub fn of(record: &PacketRecord<'a>) -> Self {
         let decoded = decode(record.linktype, record.data);
         let mut stop = decoded.stop;
@@ -45,7 +46,12 @@ impl<'a> Dissected<'a> {
             },
             _ => None,
         };
-        Dissected { record: *record, decoded, tcp, stop }
+        Dissected {
+            record: *record,
+            decoded,
+            tcp,
+            stop,
+        }
     }
 
     /// Source and destination port of a TCP segment, even one whose header
@@ -54,7 +60,10 @@ impl<'a> Dissected<'a> {
         if let Some(h) = self.tcp {
             return Some((h.src_port(), h.dst_port()));
         }
-        let t = self.decoded.transport.filter(|t| t.protocol == IPPROTO_TCP)?;
+        let t = self
+            .decoded
+            .transport
+            .filter(|t| t.protocol == IPPROTO_TCP)?;
         match *t.data {
             [a, b, c, d, ..] => Some((u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d]))),
             _ => None,
@@ -62,6 +71,7 @@ impl<'a> Dissected<'a> {
     }
 
     /// TCP payload length per the IP length fields (not what was captured).
+    #[inline]
     pub fn payload_len(&self) -> u32 {
         match (self.tcp, self.decoded.transport) {
             (Some(h), Some(t)) => t.wire_len.saturating_sub(h.header_len() as u32),
@@ -70,6 +80,7 @@ impl<'a> Dissected<'a> {
     }
 
     /// The analysis' summary of this packet, if it is a TCP segment.
+    #[inline]
     pub fn segment(&self) -> Option<Segment> {
         let tcp = self.tcp?;
         let ip = self.decoded.ip?;

@@ -37,7 +37,11 @@ pub struct ReadFault {
 impl core::fmt::Display for ReadFault {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if self.error.layer == Layer::Compression {
-            return write!(f, "{} (compressed input, while reading frame {})", self.error, self.frame);
+            return write!(
+                f,
+                "{} (compressed input, while reading frame {})",
+                self.error, self.frame
+            );
         }
         write!(f, "frame {}: {}", self.frame, self.error)?;
         if self.decompressed {
@@ -98,8 +102,13 @@ impl Feeder {
         #[cfg(feature = "compress")]
         {
             let (reader, fault) = (&mut self.reader, &mut self.fault);
-            let decompressed = self.decompressor.compression().is_some_and(|c| c != crate::compress::Compression::None);
-            let r = self.decompressor.push(chunk, &mut |bytes| drain(reader, fault, bytes, on_event));
+            let decompressed = self
+                .decompressor
+                .compression()
+                .is_some_and(|c| c != crate::compress::Compression::None);
+            let r = self
+                .decompressor
+                .push(chunk, &mut |bytes| drain(reader, fault, bytes, on_event));
             if let Err(e) = r {
                 self.set_fault(e);
             }
@@ -120,7 +129,9 @@ impl Feeder {
         #[cfg(feature = "compress")]
         {
             let (reader, fault) = (&mut self.reader, &mut self.fault);
-            let r = self.decompressor.finish(&mut |bytes| drain(reader, fault, bytes, on_event));
+            let r = self
+                .decompressor
+                .finish(&mut |bytes| drain(reader, fault, bytes, on_event));
             if let Err(e) = r {
                 self.set_fault(e);
                 return;
@@ -145,27 +156,32 @@ impl Feeder {
     fn set_fault(&mut self, error: Error) {
         if self.fault.is_none() {
             let frame = self.reader.parser().frames() + 1;
-            self.fault = Some(ReadFault { frame, error, decompressed: false });
+            self.fault = Some(ReadFault {
+                frame,
+                error,
+                decompressed: false,
+            });
         }
     }
 }
 
 /// Pushes decompressed bytes into the reader and drains every event.
-fn drain(reader: &mut ChunkedReader, fault: &mut Option<ReadFault>, bytes: &[u8], on_event: &mut dyn FnMut(&Event<'_>)) {
+fn drain(
+    reader: &mut ChunkedReader,
+    fault: &mut Option<ReadFault>,
+    bytes: &[u8],
+    on_event: &mut dyn FnMut(&Event<'_>),
+) {
     if fault.is_some() {
         return;
     }
-    reader.push(bytes);
-    loop {
-        match reader.next() {
-            Ok(Some(ev)) => on_event(&ev),
-            Ok(None) => return,
-            Err(error) => {
-                let frame = reader.parser().frames() + 1;
-                *fault = Some(ReadFault { frame, error, decompressed: false });
-                return;
-            }
-        }
+    if let Err(error) = reader.push_events(bytes, on_event) {
+        let frame = reader.parser().frames() + 1;
+        *fault = Some(ReadFault {
+            frame,
+            error,
+            decompressed: false,
+        });
     }
 }
 
@@ -178,6 +194,8 @@ struct Tally {
     first_ts: Option<Timestamp>,
     last_ts: Option<Timestamp>,
     link_types: BTreeSet<u32>,
+    /// The link type of the previous packet (already in `link_types`).
+    last_link: Option<u32>,
     /// Packets whose decoding stopped short: the first few, with frame and offset.
     packet_errors: Vec<CaptureError>,
     packet_errors_total: u64,
@@ -187,6 +205,7 @@ struct Tally {
 const MAX_PACKET_ERRORS: usize = 20;
 
 impl Tally {
+    #[inline]
     fn packet(&mut self, d: &Dissected<'_>, analyzer: &mut Analyzer) {
         self.packets += 1;
         let ts = d.record.ts;
@@ -194,7 +213,12 @@ impl Tally {
             self.first_ts = Some(ts);
         }
         self.last_ts = Some(ts);
-        self.link_types.insert(d.record.linktype.0);
+        // A BTreeSet insert per packet costs more than the rest of the
+        // tally: only a change of link type (pcapng interfaces) needs one.
+        if self.last_link != Some(d.record.linktype.0) {
+            self.last_link = Some(d.record.linktype.0);
+            self.link_types.insert(d.record.linktype.0);
+        }
         if let Some(seg) = d.segment() {
             self.tcp_segments += 1;
             if seg.timestamps.is_some() {
@@ -240,7 +264,11 @@ impl Default for CaptureAnalysis {
 
 impl CaptureAnalysis {
     pub fn new(config: Config) -> Self {
-        CaptureAnalysis { feeder: Feeder::new(), analyzer: Analyzer::new(config), tally: Tally::default() }
+        CaptureAnalysis {
+            feeder: Feeder::new(),
+            analyzer: Analyzer::new(config),
+            tally: Tally::default(),
+        }
     }
 
     /// Feeds one chunk of the capture (any size, including 1 byte).
@@ -304,9 +332,11 @@ impl CaptureAnalysis {
             });
         }
         let mut format = match self.feeder.format() {
-            Some(Format::Pcap { nanosecond, .. }) => {
-                String::from(if nanosecond { "pcap (nanosecond)" } else { "pcap" })
-            }
+            Some(Format::Pcap { nanosecond, .. }) => String::from(if nanosecond {
+                "pcap (nanosecond)"
+            } else {
+                "pcap"
+            }),
             Some(Format::Pcapng) => String::from("pcapng"),
             None => String::from("unknown"),
         };

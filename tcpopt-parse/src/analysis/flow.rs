@@ -6,10 +6,33 @@ use core::net::IpAddr;
 use super::serial;
 
 /// The bidirectional flow key: both endpoints, lower one first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FlowKey {
     pub lo: (IpAddr, u16),
     pub hi: (IpAddr, u16),
+}
+
+/// One hasher call per key instead of the derived impl's dozen (enum
+/// discriminants, array length prefixes, byte slices): the flow table
+/// lookup is the analyzer's hottest line. Equal keys fold to equal words,
+/// as `Hash` requires; the hasher still mixes the word.
+impl core::hash::Hash for FlowKey {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        fn bits(a: IpAddr) -> u64 {
+            match a {
+                IpAddr::V4(a) => u64::from(a.to_bits()),
+                IpAddr::V6(a) => {
+                    let b = a.to_bits();
+                    (b as u64) ^ ((b >> 64) as u64).rotate_left(17)
+                }
+            }
+        }
+        let ports = (u64::from(self.lo.1) << 16) | u64::from(self.hi.1);
+        let w = bits(self.lo.0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ bits(self.hi.0).rotate_left(32)
+            ^ (ports << 40 | ports);
+        state.write_u64(w);
+    }
 }
 
 impl FlowKey {
