@@ -101,7 +101,8 @@ struct Clock {
 
 impl Clock {
     fn at(&self, t_ns: u64) -> u32 {
-        self.offset.wrapping_add((t_ns / 1_000 * self.hz / 1_000_000) as u32)
+        self.offset
+            .wrapping_add((t_ns / 1_000 * self.hz / 1_000_000) as u32)
     }
 }
 
@@ -153,7 +154,14 @@ struct Ev {
 }
 
 const fn ev(dir: usize, flags: u8, payload: u32) -> Ev {
-    Ev { dir, flags, payload, sack: false, wait_ns: 0, retrans: false }
+    Ev {
+        dir,
+        flags,
+        payload,
+        sack: false,
+        wait_ns: 0,
+        retrans: false,
+    }
 }
 
 #[derive(Debug)]
@@ -214,7 +222,12 @@ impl<'c> Generator<'c> {
             a[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
             a[5] = 1;
             a[15] = 1 + i;
-            servers.push(Server { addr: Addr::V6(a), port: 443, mac: [0x02, 0, 0, 0, 2, i], recycle: false });
+            servers.push(Server {
+                addr: Addr::V6(a),
+                port: 443,
+                mac: [0x02, 0, 0, 0, 2, i],
+                recycle: false,
+            });
         }
         let mut clients = Vec::new();
         for i in 0..384u32 {
@@ -231,13 +244,23 @@ impl<'c> Generator<'c> {
             };
             let r = rng.below(100);
             let kind = if r < 40 {
-                ClientKind::OneClock(Clock { offset: rng.next_u64() as u32, hz: 1000 })
+                ClientKind::OneClock(Clock {
+                    offset: rng.next_u64() as u32,
+                    hz: 1000,
+                })
             } else if r < 85 {
                 ClientKind::PerConnection
             } else {
                 let n = 2 + rng.below(3) as usize;
                 let rates = [1000, 250, 100, 1000];
-                ClientKind::Nat((0..n).map(|h| Clock { offset: rng.next_u64() as u32, hz: rates[h] }).collect())
+                ClientKind::Nat(
+                    (0..n)
+                        .map(|h| Clock {
+                            offset: rng.next_u64() as u32,
+                            hz: rates[h],
+                        })
+                        .collect(),
+                )
             };
             clients.push(Client {
                 addr,
@@ -263,7 +286,8 @@ impl<'c> Generator<'c> {
         let v6 = matches!(self.clients[client].addr, Addr::V6(_));
         if v6 {
             8 + self.rng.below(4) as usize
-        } else if matches!(self.clients[client].kind, ClientKind::Nat(_)) && self.rng.permille(500) {
+        } else if matches!(self.clients[client].kind, ClientKind::Nat(_)) && self.rng.permille(500)
+        {
             0
         } else {
             self.rng.below(8) as usize
@@ -274,7 +298,10 @@ impl<'c> Generator<'c> {
         let off = self.rng.next_u64() as u32;
         match &self.clients[client].kind {
             ClientKind::OneClock(c) => *c,
-            ClientKind::PerConnection => Clock { offset: off, hz: 1000 },
+            ClientKind::PerConnection => Clock {
+                offset: off,
+                hz: 1000,
+            },
             ClientKind::Nat(hosts) => {
                 let h = (off as usize) % hosts.len();
                 hosts[h]
@@ -287,7 +314,10 @@ impl<'c> Generator<'c> {
         let server = self.pick_server(client);
         let cport = 32768 + self.rng.below(28232) as u16;
         let cclock = self.client_clock(client);
-        let sclock = Clock { offset: self.rng.next_u64() as u32, hz: 1000 };
+        let sclock = Clock {
+            offset: self.rng.next_u64() as u32,
+            hz: 1000,
+        };
         let seq = [self.rng.next_u64() as u32, self.rng.next_u64() as u32];
         let server_closes = self.rng.permille(500);
         let mut f = Flow {
@@ -307,43 +337,87 @@ impl<'c> Generator<'c> {
         // remembered one (within TCP_PAWS_MSL) is dropped silently.
         let drop = self.servers[server].recycle
             && self.remembered[client].is_some_and(|(ts, at)| {
-                self.now.saturating_sub(at) < 60_000_000_000 && (cclock.at(self.now).wrapping_sub(ts) as i32) < 0
+                self.now.saturating_sub(at) < 60_000_000_000
+                    && (cclock.at(self.now).wrapping_sub(ts) as i32) < 0
             });
         let rtt = 200_000 + self.rng.below(20_000_000);
         let s = &mut f.script;
         if drop {
             s.push(ev(C2S, SYN, 0));
-            s.push(Ev { wait_ns: 1_000_000_000, retrans: true, ..ev(C2S, SYN, 0) });
-            s.push(Ev { wait_ns: 2_000_000_000, retrans: true, ..ev(C2S, SYN, 0) });
+            s.push(Ev {
+                wait_ns: 1_000_000_000,
+                retrans: true,
+                ..ev(C2S, SYN, 0)
+            });
+            s.push(Ev {
+                wait_ns: 2_000_000_000,
+                retrans: true,
+                ..ev(C2S, SYN, 0)
+            });
             self.stats.dropped_syns += 3;
             return f;
         }
         s.push(ev(C2S, SYN, 0));
-        s.push(Ev { wait_ns: rtt, ..ev(S2C, SYN | ACK, 0) });
-        s.push(Ev { wait_ns: rtt, ..ev(C2S, ACK, 0) });
+        s.push(Ev {
+            wait_ns: rtt,
+            ..ev(S2C, SYN | ACK, 0)
+        });
+        s.push(Ev {
+            wait_ns: rtt,
+            ..ev(C2S, ACK, 0)
+        });
         if bulk {
             return f;
         }
         s.push(ev(C2S, PSH | ACK, 200 + self.rng.below(500) as u32));
-        s.push(Ev { wait_ns: rtt, ..ev(S2C, ACK, 0) });
+        s.push(Ev {
+            wait_ns: rtt,
+            ..ev(S2C, ACK, 0)
+        });
         let segs = 1 + self.rng.below(6);
         let sack = self.rng.permille(150);
         for i in 0..segs {
             let last = i + 1 == segs;
-            let len = if last { 1 + self.rng.below(1448) as u32 } else { 1448 };
+            let len = if last {
+                1 + self.rng.below(1448) as u32
+            } else {
+                1448
+            };
             s.push(ev(S2C, if last { PSH | ACK } else { ACK }, len));
             if i % 2 == 1 || last {
-                s.push(Ev { wait_ns: rtt, sack: sack && i > 0, ..ev(C2S, ACK, 0) });
+                s.push(Ev {
+                    wait_ns: rtt,
+                    sack: sack && i > 0,
+                    ..ev(C2S, ACK, 0)
+                });
             }
         }
         if server_closes {
-            s.push(Ev { wait_ns: 5_000_000, ..ev(S2C, FIN | ACK, 0) });
-            s.push(Ev { wait_ns: rtt, ..ev(C2S, FIN | ACK, 0) });
-            s.push(Ev { wait_ns: rtt, ..ev(S2C, ACK, 0) });
+            s.push(Ev {
+                wait_ns: 5_000_000,
+                ..ev(S2C, FIN | ACK, 0)
+            });
+            s.push(Ev {
+                wait_ns: rtt,
+                ..ev(C2S, FIN | ACK, 0)
+            });
+            s.push(Ev {
+                wait_ns: rtt,
+                ..ev(S2C, ACK, 0)
+            });
         } else {
-            s.push(Ev { wait_ns: 5_000_000, ..ev(C2S, FIN | ACK, 0) });
-            s.push(Ev { wait_ns: rtt, ..ev(S2C, FIN | ACK, 0) });
-            s.push(Ev { wait_ns: rtt, ..ev(C2S, ACK, 0) });
+            s.push(Ev {
+                wait_ns: 5_000_000,
+                ..ev(C2S, FIN | ACK, 0)
+            });
+            s.push(Ev {
+                wait_ns: rtt,
+                ..ev(S2C, FIN | ACK, 0)
+            });
+            s.push(Ev {
+                wait_ns: rtt,
+                ..ev(C2S, ACK, 0)
+            });
         }
         if self.rng.permille(20) {
             s.push(ev(C2S, RST, 0));
@@ -358,14 +432,21 @@ impl<'c> Generator<'c> {
         if k < 2 {
             ev(S2C, ACK, 1448)
         } else {
-            Ev { sack: self.rng.permille(20), ..ev(C2S, ACK, 0) }
+            Ev {
+                sack: self.rng.permille(20),
+                ..ev(C2S, ACK, 0)
+            }
         }
     }
 
     fn run<W: Write>(mut self, out: W) -> io::Result<GenStats> {
         let mut out = io::BufWriter::with_capacity(1 << 20, out);
         // pcap header: LE, microseconds, v2.4, snaplen, Ethernet.
-        let snap = if self.cfg.snaplen == 0 { 262_144 } else { self.cfg.snaplen };
+        let snap = if self.cfg.snaplen == 0 {
+            262_144
+        } else {
+            self.cfg.snaplen
+        };
         let mut hdr = Vec::new();
         hdr.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
         hdr.extend_from_slice(&2u16.to_le_bytes());
@@ -376,7 +457,9 @@ impl<'c> Generator<'c> {
         out.write_all(&hdr)?;
         self.stats.bytes = hdr.len() as u64;
 
-        let mut bulk: Vec<Flow> = (0..self.cfg.bulk_flows).map(|_| self.new_flow(true)).collect();
+        let mut bulk: Vec<Flow> = (0..self.cfg.bulk_flows)
+            .map(|_| self.new_flow(true))
+            .collect();
         self.stats.flows += bulk.len() as u64;
         // Short flows waiting for their next segment, soonest first.
         let mut active: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
@@ -431,7 +514,11 @@ impl<'c> Generator<'c> {
             if !emitted && !bulk.is_empty() {
                 let i = self.rng.below(bulk.len() as u64) as usize;
                 let mut f = core::mem::replace(&mut bulk[i], Flow::placeholder());
-                let e = if f.step < f.script.len() { f.script[f.step] } else { self.bulk_event(&f) };
+                let e = if f.step < f.script.len() {
+                    f.script[f.step]
+                } else {
+                    self.bulk_event(&f)
+                };
                 self.emit(&mut f, e, &mut out)?;
                 f.step += 1;
                 bulk[i] = f;
@@ -447,12 +534,30 @@ impl<'c> Generator<'c> {
         let server = self.servers[f.server];
         let d = e.dir;
         let (src, dst, sport, dport, smac, dmac) = if d == C2S {
-            (client.addr, server.addr, f.cport, server.port, client.mac, server.mac)
+            (
+                client.addr,
+                server.addr,
+                f.cport,
+                server.port,
+                client.mac,
+                server.mac,
+            )
         } else {
-            (server.addr, client.addr, server.port, f.cport, server.mac, client.mac)
+            (
+                server.addr,
+                client.addr,
+                server.port,
+                f.cport,
+                server.mac,
+                client.mac,
+            )
         };
         let tsval = f.clocks[d].at(self.now);
-        let tsecr = if e.flags & SYN != 0 && e.flags & ACK == 0 { 0 } else { f.last_ts[1 - d] };
+        let tsecr = if e.flags & SYN != 0 && e.flags & ACK == 0 {
+            0
+        } else {
+            f.last_ts[1 - d]
+        };
         if e.flags & RST == 0 {
             f.last_ts[d] = tsval;
         }
@@ -469,7 +574,9 @@ impl<'c> Generator<'c> {
         let olen = if e.flags & RST != 0 {
             0
         } else if e.flags & SYN != 0 {
-            opts[..20].copy_from_slice(&[2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7]);
+            opts[..20].copy_from_slice(&[
+                2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7,
+            ]);
             opts[8..12].copy_from_slice(&tsval.to_be_bytes());
             opts[12..16].copy_from_slice(&tsecr.to_be_bytes());
             20
@@ -545,7 +652,11 @@ impl<'c> Generator<'c> {
         p[tcp_start + 16..tcp_start + 18].copy_from_slice(&c.to_be_bytes());
 
         let wire = p.len() as u32 + e.payload;
-        let cap = if self.cfg.snaplen == 0 { wire } else { wire.min(self.cfg.snaplen) };
+        let cap = if self.cfg.snaplen == 0 {
+            wire
+        } else {
+            wire.min(self.cfg.snaplen)
+        };
         let t = self.now;
         let us = t / 1000;
         let mut rec = [0u8; 16];
@@ -567,7 +678,11 @@ impl<'c> Generator<'c> {
 
         // tcp_tw_recycle bookkeeping: the server closed first and this is
         // the client's last ACK: the server remembers its TSval.
-        if server.recycle && f.server_closes && d == C2S && e.flags == ACK && f.step + 1 >= f.script.len().saturating_sub(1)
+        if server.recycle
+            && f.server_closes
+            && d == C2S
+            && e.flags == ACK
+            && f.step + 1 >= f.script.len().saturating_sub(1)
         {
             self.remembered[f.client] = Some((tsval, self.now));
         }

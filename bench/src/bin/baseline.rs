@@ -16,7 +16,9 @@ use pcap_parser::{create_reader, PcapBlockOwned, PcapError};
 
 fn timestamps(frame: &[u8]) -> Option<Option<(u32, u32)>> {
     let p = LaxSlicedPacket::from_ethernet(frame).ok()?;
-    let Some(TransportSlice::Tcp(tcp)) = p.transport else { return None };
+    let Some(TransportSlice::Tcp(tcp)) = p.transport else {
+        return None;
+    };
     for o in tcp.options_iterator() {
         if let Ok(TcpOptionElement::Timestamp(v, e)) = o {
             return Some(Some((v, e)));
