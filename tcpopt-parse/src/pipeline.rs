@@ -18,7 +18,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::analysis::{Analyzer, CaptureError, CaptureSummary, Config, Report};
-use crate::capture::{ChunkedReader, Event, Format};
+use crate::capture::{ChunkedReader, Event, Format, PacketRecord};
 use crate::dissect::Dissected;
 use crate::error::{Error, ErrorKind, Layer};
 use crate::timestamp::Timestamp;
@@ -206,33 +206,34 @@ const MAX_PACKET_ERRORS: usize = 20;
 
 impl Tally {
     #[inline]
-    fn packet(&mut self, d: &Dissected<'_>, analyzer: &mut Analyzer) {
+    fn packet(&mut self, record: &PacketRecord<'_>, analyzer: &mut Analyzer) {
         self.packets += 1;
-        let ts = d.record.ts;
+        let ts = record.ts;
         if self.first_ts.is_none() {
             self.first_ts = Some(ts);
         }
         self.last_ts = Some(ts);
         // A BTreeSet insert per packet costs more than the rest of the
         // tally: only a change of link type (pcapng interfaces) needs one.
-        if self.last_link != Some(d.record.linktype.0) {
-            self.last_link = Some(d.record.linktype.0);
-            self.link_types.insert(d.record.linktype.0);
+        if self.last_link != Some(record.linktype.0) {
+            self.last_link = Some(record.linktype.0);
+            self.link_types.insert(record.linktype.0);
         }
-        if let Some(seg) = d.segment() {
+        let (segment, stop) = Dissected::segment_of(record);
+        if let Some(seg) = segment {
             self.tcp_segments += 1;
             if seg.timestamps.is_some() {
                 self.with_timestamps += 1;
             }
             analyzer.push(&seg);
         }
-        if let Some(e) = d.stop {
+        if let Some(e) = stop {
             if is_fault(&e) {
                 self.packet_errors_total += 1;
                 if self.packet_errors.len() < MAX_PACKET_ERRORS {
                     self.packet_errors.push(CaptureError {
-                        frame: d.record.frame,
-                        offset: d.record.offset,
+                        frame: record.frame,
+                        offset: record.offset,
                         layer: e.layer.name().to_string(),
                         message: format!("{e} (byte {} of the packet)", e.offset),
                     });
@@ -276,7 +277,7 @@ impl CaptureAnalysis {
         let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
         self.feeder.push(chunk, &mut |ev| {
             if let Event::Packet(rec) = ev {
-                tally.packet(&Dissected::of(rec), analyzer);
+                tally.packet(rec, analyzer);
             }
         });
     }
@@ -301,7 +302,7 @@ impl CaptureAnalysis {
         let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
         self.feeder.finish(&mut |ev| {
             if let Event::Packet(rec) = ev {
-                tally.packet(&Dissected::of(rec), analyzer);
+                tally.packet(rec, analyzer);
             }
         });
         let summary = self.summary();
