@@ -8,6 +8,7 @@
 //! `cargo bench -p tcpopt-bench` (add `-- --quick` on a busy machine).
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
@@ -40,23 +41,42 @@ fn records(c: &Corpus) -> Vec<PacketRecord<'_>> {
         .expect("generated capture is well-formed")
 }
 
-fn tp(g: &mut BenchmarkGroup<'_, WallTime>, packets: usize, bytes: usize) {
-    g.throughput(Throughput::ElementsAndBytes {
-        elements: packets as u64,
-        bytes: bytes as u64,
+/// criterion reports one throughput per benchmark: every layer runs in a
+/// `packets` group (elements/s) and again in a `bytes` group (bytes/s).
+#[derive(Clone, Copy, PartialEq)]
+enum Unit {
+    Packets,
+    Bytes,
+}
+
+fn tp(g: &mut BenchmarkGroup<'_, WallTime>, unit: Unit, packets: usize, bytes: usize) {
+    g.throughput(match unit {
+        Unit::Packets => Throughput::Elements(packets as u64),
+        Unit::Bytes => Throughput::Bytes(bytes as u64),
     });
 }
 
 fn layers(c: &mut Criterion) {
+    run(c, Unit::Packets);
+    run(c, Unit::Bytes);
+}
+
+fn run(c: &mut Criterion, unit: Unit) {
     let corpus = corpus();
     let recs = records(&corpus);
     let n = recs.len();
     let data_bytes: usize = recs.iter().map(|r| r.data.len()).sum();
 
-    let mut g = c.benchmark_group("layers");
-    g.sample_size(20);
+    let mut g = c.benchmark_group(if unit == Unit::Packets {
+        "packets"
+    } else {
+        "bytes"
+    });
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
 
-    tp(&mut g, n, corpus.capture.len());
+    tp(&mut g, unit, n, corpus.capture.len());
     g.bench_function("capture_framing", |b| {
         b.iter(|| {
             let mut k = 0u64;
@@ -67,7 +87,7 @@ fn layers(c: &mut Criterion) {
         })
     });
 
-    tp(&mut g, n, data_bytes);
+    tp(&mut g, unit, n, data_bytes);
     g.bench_function("link_ethernet_vlan", |b| {
         b.iter(|| {
             let mut k = 0usize;
@@ -103,7 +123,7 @@ fn layers(c: &mut Criterion) {
         })
         .collect();
     let net_bytes: usize = nets.iter().map(|(d, _)| d.len()).sum();
-    tp(&mut g, nets.len(), net_bytes);
+    tp(&mut g, unit, nets.len(), net_bytes);
     g.bench_function("ip", |b| {
         b.iter(|| {
             let mut k = 0u32;
@@ -127,7 +147,7 @@ fn layers(c: &mut Criterion) {
         .filter_map(|r| decode(r.linktype, r.data).tcp())
         .collect();
     let tcp_bytes: usize = tcps.iter().map(|t| t.len()).sum();
-    tp(&mut g, tcps.len(), tcp_bytes);
+    tp(&mut g, unit, tcps.len(), tcp_bytes);
     g.bench_function("tcp_header", |b| {
         b.iter(|| {
             let mut k = 0u32;
@@ -145,7 +165,7 @@ fn layers(c: &mut Criterion) {
         .filter_map(|t| TcpHeader::parse(t).ok())
         .collect();
     let opt_bytes: usize = headers.iter().map(|h| h.options_bytes().len()).sum();
-    tp(&mut g, headers.len(), opt_bytes);
+    tp(&mut g, unit, headers.len(), opt_bytes);
     g.bench_function("tcp_options_iterator", |b| {
         b.iter(|| {
             let mut k = 0usize;
@@ -167,7 +187,7 @@ fn layers(c: &mut Criterion) {
         })
     });
 
-    tp(&mut g, n, data_bytes);
+    tp(&mut g, unit, n, data_bytes);
     g.bench_function("decode_link_to_tcp", |b| {
         b.iter(|| {
             let mut k = 0usize;
@@ -196,7 +216,7 @@ fn layers(c: &mut Criterion) {
         .iter()
         .filter_map(|r| Dissected::of(r).segment())
         .collect();
-    tp(&mut g, segs.len(), data_bytes);
+    tp(&mut g, unit, segs.len(), data_bytes);
     g.bench_function("analyzer_push", |b| {
         b.iter(|| {
             let mut a = Analyzer::new(Config::default());
@@ -207,7 +227,7 @@ fn layers(c: &mut Criterion) {
         })
     });
 
-    tp(&mut g, n, corpus.capture.len());
+    tp(&mut g, unit, n, corpus.capture.len());
     g.bench_function("pipeline_whole_report", |b| {
         b.iter(|| {
             tcpopt_parse::pipeline::analyze_bytes(black_box(&corpus.capture), Config::default())
