@@ -5,44 +5,51 @@ use core::net::IpAddr;
 
 use super::serial;
 
-/// The bidirectional flow key: both endpoints, lower one first.
+/// The bidirectional flow key: both endpoints as (address bits, port),
+/// lower one first, and the address family.
+///
+/// Plain aligned integers rather than `(IpAddr, u16)` pairs: the flow
+/// table lookup is the analyzer's hottest line, and the enum's 17-byte
+/// unaligned layout cost store-forwarding stalls on every key built and
+/// a chain of comparisons on every probe. The order of the endpoints only
+/// has to be canonical (the same key for both directions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FlowKey {
-    pub lo: (IpAddr, u16),
-    pub hi: (IpAddr, u16),
+    lo: (u128, u16),
+    hi: (u128, u16),
+    v6: bool,
 }
 
-/// One hasher call per key instead of the derived impl's dozen (enum
-/// discriminants, array length prefixes, byte slices): the flow table
-/// lookup is the analyzer's hottest line. Equal keys fold to equal words,
-/// as `Hash` requires; the hasher still mixes the word.
+/// One hasher call per key instead of a dozen: equal keys fold to equal
+/// words, as `Hash` requires, and the hasher still mixes the word.
 impl core::hash::Hash for FlowKey {
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        fn bits(a: IpAddr) -> u64 {
-            match a {
-                IpAddr::V4(a) => u64::from(a.to_bits()),
-                IpAddr::V6(a) => {
-                    let b = a.to_bits();
-                    (b as u64) ^ ((b >> 64) as u64).rotate_left(17)
-                }
-            }
-        }
+        let fold = |a: u128| (a as u64) ^ ((a >> 64) as u64).rotate_left(17);
         let ports = (u64::from(self.lo.1) << 16) | u64::from(self.hi.1);
-        let w = bits(self.lo.0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ bits(self.hi.0).rotate_left(32)
-            ^ (ports << 40 | ports);
+        let w = fold(self.lo.0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ fold(self.hi.0).rotate_left(32)
+            ^ (ports << 40 | ports)
+            ^ u64::from(self.v6);
         state.write_u64(w);
     }
 }
 
 impl FlowKey {
     pub fn new(src: IpAddr, sport: u16, dst: IpAddr, dport: u16) -> Self {
-        let a = (src, sport);
-        let b = (dst, dport);
+        let bits = |a: IpAddr| match a {
+            IpAddr::V4(a) => (u128::from(a.to_bits()), false),
+            IpAddr::V6(a) => (a.to_bits(), true),
+        };
+        let ((s, v6), (d, d6)) = (bits(src), bits(dst));
+        let a = (s, sport);
+        let b = (d, dport);
+        // One IP header has one family; a mixed pair (impossible from the
+        // decoder) still gets a key of its own.
+        let v6 = v6 || d6;
         if a <= b {
-            FlowKey { lo: a, hi: b }
+            FlowKey { lo: a, hi: b, v6 }
         } else {
-            FlowKey { lo: b, hi: a }
+            FlowKey { lo: b, hi: a, v6 }
         }
     }
 }
