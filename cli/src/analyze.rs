@@ -1,43 +1,92 @@
-//! `tcpopt analyze`: the report, as text for people or JSON for scripts.
+//! `tcpopt analyze`: the report, as text for people or JSON for scripts;
+//! and [`analyse_path`], the one way every report-based command (analyze,
+//! flows, clocks) reads an input.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use tcpopt_parse::analysis::{Config, Report, Severity};
 use tcpopt_parse::pipeline::CaptureAnalysis;
 
 use crate::args::{AnalyzeArgs, ColorChoice, FailOn, ReportFormat};
-use crate::input::Input;
+use crate::fault::Fault;
+use crate::input::{Input, ProgressMode};
 use crate::report_text;
 use crate::ExitCode;
 
-/// The outcome of one input.
-enum Outcome {
-    Report(Box<Report>),
-    /// The input could not be opened or read at all.
-    Unusable,
+/// One input, analysed.
+pub struct Analysed {
+    pub name: String,
+    pub report: Report,
+    /// Set when reading stopped early (the report covers what came before).
+    pub partial: bool,
+    /// Why reading stopped early, when the capture itself was at fault.
+    pub fault: Option<Fault>,
 }
 
-fn analyse_one(path: &std::path::Path) -> (Outcome, String) {
-    let mut input = match Input::open(path) {
+/// Opens and analyses one input, printing the one-line error to stderr when
+/// there is one. `None`: the input was unusable (missing, not a capture,
+/// empty), nothing to report.
+pub fn analyse_path(path: &Path, progress: ProgressMode) -> Option<Analysed> {
+    let mut input = match Input::open(path, progress) {
         Ok(i) => i,
         Err(msg) => {
             eprintln!("tcpopt: {msg}");
-            return (Outcome::Unusable, path.display().to_string());
+            return None;
         }
     };
     let mut analysis = CaptureAnalysis::new(Config::default());
-    let read = input.pump(|chunk| analysis.push(chunk));
+    let read = input.pump(|chunk| {
+        analysis.push(chunk);
+        // Nothing more will be read after a fault: stop reading a pipe.
+        analysis.fault().is_none()
+    });
+    let report = analysis.finish();
+    let mut partial = false;
+    let mut stopped = None;
     if let Err(msg) = &read {
         eprintln!("tcpopt: {msg}");
+        partial = true;
     }
-    let report = analysis.finish();
-    if let Some(e) = report.capture.errors.first().filter(|_| !report.capture.complete) {
-        eprintln!("tcpopt: {}: {}", input.name, e.message);
-        if report.capture.packets == 0 {
-            return (Outcome::Unusable, input.name);
+    if let Some(e) = report
+        .capture
+        .errors
+        .first()
+        .filter(|_| !report.capture.complete)
+    {
+        let mut fault = Fault::from_capture_error(e, &report.capture.format);
+        fault.compression = fault.compression.or(input.compression());
+        eprintln!("tcpopt: {}", fault.line(&input.name));
+        if report.capture.packets == 0 && read.is_ok() {
+            return None;
         }
+        partial = true;
+        stopped = Some(fault);
     }
-    (Outcome::Report(Box::new(report)), input.name)
+    Some(Analysed {
+        name: input.name,
+        report,
+        partial,
+        fault: stopped,
+    })
+}
+
+/// A report in the JSON array of several files: the report's own fields
+/// in schema order, plus `file`.
+#[derive(serde::Serialize)]
+struct WithFile<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+/// One `--format jsonl` line: a finding, plus `file` with several inputs.
+#[derive(serde::Serialize)]
+struct FindingLine<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(flatten)]
+    finding: &'a tcpopt_parse::analysis::Finding,
 }
 
 fn threshold(f: FailOn) -> Option<Severity> {
@@ -49,68 +98,86 @@ fn threshold(f: FailOn) -> Option<Severity> {
     }
 }
 
-pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> ExitCode {
+/// `--progress` forces it; otherwise the automatic rule of [`crate::progress`].
+pub fn progress_mode(forced: bool) -> ProgressMode {
+    if forced {
+        ProgressMode::Always
+    } else {
+        ProgressMode::Auto
+    }
+}
+
+pub fn run(args: &AnalyzeArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let mut code = ExitCode::Ok;
     let mut reports: Vec<(String, Report)> = Vec::new();
     let several = args.files.len() > 1;
-    for (i, path) in args.files.iter().enumerate() {
-        let (outcome, name) = analyse_one(path);
-        let report = match outcome {
-            Outcome::Unusable => {
-                code = code.max(ExitCode::Unusable);
-                continue;
-            }
-            Outcome::Report(r) => *r,
+    let mut first_printed = true;
+    for path in &args.files {
+        let Some(Analysed {
+            name,
+            report,
+            partial,
+            fault,
+        }) = analyse_path(path, progress_mode(progress))
+        else {
+            code = code.worst(ExitCode::Unusable);
+            continue;
         };
         if let (Some(t), Some(max)) = (threshold(args.fail_on), report.max_severity()) {
             if max >= t {
-                code = code.max(ExitCode::Findings);
+                code = code.worst(ExitCode::Findings);
             }
         }
-        if !report.capture.complete && code == ExitCode::Ok {
-            code = ExitCode::Partial;
+        if partial {
+            code = code.worst(ExitCode::Partial);
         }
-        // Text and JSON lines are printed as each file finishes; a JSON
-        // array of several reports is printed at the end.
+        // Text and JSON lines are printed (and flushed) as each file
+        // finishes; a JSON array of several reports is printed at the end.
         let written = match args.format {
             ReportFormat::Text => {
-                let sep = if several && i > 0 { "\n" } else { "" };
-                let head = if several { format!("{sep}== {name}\n") } else { String::new() };
-                write!(out, "{head}{}", report_text::render(&report, color))
+                let sep = if several && !first_printed { "\n" } else { "" };
+                let head = if several {
+                    format!("{sep}== {name}\n")
+                } else {
+                    String::new()
+                };
+                write!(
+                    out,
+                    "{head}{}",
+                    report_text::render(&report, fault.as_ref(), color)
+                )
             }
-            ReportFormat::Jsonl => report
-                .findings
-                .iter()
-                .try_for_each(|f| {
-                    let mut v = serde_json::to_value(f).unwrap_or_default();
-                    if several {
-                        v["file"] = serde_json::Value::String(name.clone());
-                    }
-                    writeln!(out, "{v}")
-                }),
+            ReportFormat::Jsonl => report.findings.iter().try_for_each(|finding| {
+                // Serialised directly, so the fields keep the schema's order.
+                let line = serde_json::to_string(&FindingLine {
+                    file: several.then_some(name.as_str()),
+                    finding,
+                });
+                writeln!(out, "{}", line.unwrap_or_default())
+            }),
             ReportFormat::Json => {
                 reports.push((name, report));
                 Ok(())
             }
         };
+        first_printed = false;
         if written.and_then(|_| out.flush()).is_err() {
+            // The reader went away (`| head`): stop quietly.
             return code;
         }
     }
     if args.format == ReportFormat::Json {
         let text = if several {
-            let all: Vec<serde_json::Value> = reports
+            let all: Vec<WithFile<'_>> = reports
                 .iter()
-                .map(|(name, r)| {
-                    let mut v = serde_json::to_value(r).unwrap_or_default();
-                    v["file"] = serde_json::Value::String(name.clone());
-                    v
-                })
+                .map(|(file, report)| WithFile { file, report })
                 .collect();
             serde_json::to_string_pretty(&all)
         } else if let Some((_, r)) = reports.first() {

@@ -2,52 +2,134 @@
 //! shared [`Feeder`] in chunks, so that memory does not depend on its size.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
 use tcpopt_parse::capture::Event;
 use tcpopt_parse::pipeline::Feeder;
 
+use crate::progress::Progress;
+
 /// Bytes read per chunk.
 const CHUNK: usize = 256 * 1024;
+
+/// Whether to show progress on standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// A bar only when stderr is a terminal and the input is a large file.
+    Auto,
+    /// Always (`--progress`): a bar on a terminal, periodic lines otherwise.
+    Always,
+    /// Never (the output itself goes to the terminal as it is read).
+    Never,
+}
 
 /// A named input: a file, or standard input for `-`.
 pub struct Input {
     pub name: String,
     reader: Box<dyn Read>,
     pub is_pipe: bool,
+    progress: Option<Progress>,
+    /// The first bytes read, to name the compression in messages even when
+    /// the decompressor failed before saying what it was.
+    head: Vec<u8>,
 }
 
 impl Input {
-    pub fn open(path: &Path) -> Result<Input, String> {
+    pub fn open(path: &Path, mode: ProgressMode) -> Result<Input, String> {
         if path.as_os_str() == "-" {
-            return Ok(Input { name: "<stdin>".into(), reader: Box::new(io::stdin().lock()), is_pipe: true });
+            if io::stdin().is_terminal() {
+                // Waiting for a binary capture typed at a terminal helps nobody.
+                return Err(
+                    "<stdin>: is a terminal: give a capture FILE, or pipe one in (see --help)"
+                        .into(),
+                );
+            }
+            let progress = Progress::new("<stdin>", None, mode);
+            return Ok(Input {
+                name: "<stdin>".into(),
+                reader: Box::new(io::stdin().lock()),
+                is_pipe: true,
+                progress,
+                head: Vec::new(),
+            });
         }
         let name = path.display().to_string();
-        let file = File::open(path).map_err(|e| format!("{name}: cannot open: {}", io_reason(&e)))?;
-        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-            return Err(format!("{name}: is a directory"));
+        let file =
+            File::open(path).map_err(|e| format!("{name}: cannot open: {}", io_reason(&e)))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| format!("{name}: cannot open: {}", io_reason(&e)))?;
+        if meta.is_dir() {
+            return Err(format!("{name}: cannot open: is a directory"));
         }
-        Ok(Input { name, reader: Box::new(file), is_pipe: false })
+        // A FIFO or a character device is read as it comes, like stdin.
+        let is_pipe = !meta.is_file();
+        let size = if meta.is_file() {
+            Some(meta.len())
+        } else {
+            None
+        };
+        let progress = Progress::new(&name, size, mode);
+        Ok(Input {
+            name,
+            reader: Box::new(file),
+            is_pipe,
+            progress,
+            head: Vec::new(),
+        })
     }
 
-    /// Reads everything, feeding the chunks through `push`; read errors end
-    /// the input with a message.
-    pub fn pump(&mut self, mut push: impl FnMut(&[u8])) -> Result<(), String> {
+    /// Reads everything, feeding the chunks through `push` until it returns
+    /// false; read errors end the input with a message.
+    pub fn pump(&mut self, mut push: impl FnMut(&[u8]) -> bool) -> Result<(), String> {
         let mut buf = vec![0u8; CHUNK];
-        loop {
+        let r = loop {
             match self.reader.read(&mut buf) {
-                Ok(0) => return Ok(()),
-                Ok(n) => push(&buf[..n]),
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    if self.head.len() < 4 {
+                        let take = (4 - self.head.len()).min(n);
+                        self.head.extend_from_slice(&buf[..take]);
+                    }
+                    if let Some(p) = &mut self.progress {
+                        p.advance(n as u64);
+                    }
+                    if !push(&buf[..n]) {
+                        break Ok(());
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(format!("{}: read error: {}", self.name, io_reason(&e))),
+                Err(e) => break Err(format!("{}: read error: {}", self.name, io_reason(&e))),
             }
+        };
+        if let Some(p) = self.progress.take() {
+            p.finish();
+        }
+        r
+    }
+
+    /// `gzip` or `zstd` when the input starts with their magic bytes.
+    pub fn compression(&self) -> Option<&'static str> {
+        match self.head.as_slice() {
+            [0x1f, 0x8b, ..] => Some("gzip"),
+            [0x28, 0xb5, 0x2f, 0xfd] => Some("zstd"),
+            _ => None,
         }
     }
 
-    /// Feeds the whole input through `feeder`, calling `on_event` per item.
-    pub fn feed(&mut self, feeder: &mut Feeder, on_event: &mut dyn FnMut(&Event<'_>)) -> Result<(), String> {
-        let r = self.pump(|chunk| feeder.push(chunk, on_event));
+    /// Feeds the whole input through `feeder`, calling `on_event` per item,
+    /// until `keep_going` says stop (a closed output pipe).
+    pub fn feed(
+        &mut self,
+        feeder: &mut Feeder,
+        on_event: &mut dyn FnMut(&Event<'_>),
+        keep_going: &dyn Fn() -> bool,
+    ) -> Result<(), String> {
+        let r = self.pump(|chunk| {
+            feeder.push(chunk, on_event);
+            keep_going()
+        });
         feeder.finish(on_event);
         r
     }
@@ -57,6 +139,14 @@ fn io_reason(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file".into(),
         io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+        io::ErrorKind::IsADirectory => "is a directory".into(),
+        _ => {
+            // io::Error's Display appends "(os error N)"; keep the words.
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
     }
 }

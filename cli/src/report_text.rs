@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use tcpopt_parse::analysis::{Finding, Report, Severity};
 
+use crate::fault::Fault;
+
 const WIDTH: usize = 100;
 
 struct Style {
@@ -67,7 +69,11 @@ pub fn frame_ranges(frames: &[u64]) -> String {
             i += 1;
             end = frames[i];
         }
-        parts.push(if end > start { format!("{start}-{end}") } else { start.to_string() });
+        parts.push(if end > start {
+            format!("{start}-{end}")
+        } else {
+            start.to_string()
+        });
         i += 1;
     }
     parts.join(", ")
@@ -80,7 +86,13 @@ pub fn wireshark_filter(frames: &[u64]) -> String {
 }
 
 fn finding(out: &mut String, f: &Finding, st: &Style) {
-    let _ = writeln!(out, "{} {}  {}", st.severity(f.severity), st.bold(f.code.as_str()), f.summary);
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        st.severity(f.severity),
+        st.bold(f.code.as_str()),
+        f.summary
+    );
     if let (Some(c), Some(s)) = (&f.client, &f.server) {
         let _ = writeln!(out, "  client {c}  server {s}");
     }
@@ -89,15 +101,22 @@ fn finding(out: &mut String, f: &Finding, st: &Style) {
     } else {
         String::new()
     };
-    out.push_str(&wrap(&format!("frames{more}: {}", frame_ranges(&f.frames)), "  "));
-    let _ = writeln!(out, "  wireshark: {}", wireshark_filter(&f.frames[..f.frames.len().min(64)]));
+    out.push_str(&wrap(
+        &format!("frames{more}: {}", frame_ranges(&f.frames)),
+        "  ",
+    ));
+    let _ = writeln!(
+        out,
+        "  wireshark: {}",
+        wireshark_filter(&f.frames[..f.frames.len().min(64)])
+    );
     out.push_str(&wrap(&format!("What happened: {}", f.explanation), "  "));
     out.push_str(&wrap(&format!("Remedy: {}", f.remedy), "  "));
     out.push('\n');
 }
 
-/// Renders the whole report.
-pub fn render(r: &Report, color: bool) -> String {
+/// Renders the whole report; `fault` is why reading stopped early, if it did.
+pub fn render(r: &Report, fault: Option<&Fault>, color: bool) -> String {
     let st = Style { on: color };
     let mut out = String::new();
     let _ = writeln!(out, "{}", st.bold(&format!("Verdict: {}", r.verdict)));
@@ -107,7 +126,11 @@ pub fn render(r: &Report, color: bool) -> String {
     }
 
     let c = &r.capture;
-    let pct = if c.tcp_segments > 0 { 100 * c.segments_with_timestamps / c.tcp_segments } else { 0 };
+    let pct = c
+        .segments_with_timestamps
+        .saturating_mul(100)
+        .checked_div(c.tcp_segments)
+        .unwrap_or(0);
     let span = match (&c.first_ts, &c.last_ts) {
         (Some(a), Some(b)) => format!(", {a} to {b}"),
         _ => String::new(),
@@ -116,22 +139,44 @@ pub fn render(r: &Report, color: bool) -> String {
         out,
         "Capture: {} ({}), {} packets, {} TCP segments, {pct} % with timestamps{span}",
         c.format,
-        if c.link_types.is_empty() { "no packets".into() } else { c.link_types.join(", ") },
+        if c.link_types.is_empty() {
+            "no packets".into()
+        } else {
+            c.link_types.join(", ")
+        },
         c.packets,
         c.tcp_segments,
     );
-    if !c.complete {
-        let _ = writeln!(out, "{}", st.paint("1;33", "Reading stopped early: the report covers only what came before."));
+    // The fault that stopped reading is the first error; it is said in
+    // words, the others (packets decoded only part way) as they come.
+    let mut errors = &c.errors[..];
+    if let Some(f) = fault.filter(|_| !c.complete) {
+        let stop = format!(
+            "Reading stopped early: {}; the report covers only {}.",
+            f.describe(),
+            f.frames_read()
+        );
+        out.push_str(&st.paint("1;33", wrap(&stop, "").trim_end()));
+        out.push('\n');
+        errors = errors.get(1..).unwrap_or_default();
     }
-    for e in &c.errors {
-        let where_ = if e.frame > 0 { format!("frame {}, byte {}: ", e.frame, e.offset) } else { String::new() };
+    for e in errors {
+        let where_ = if e.frame > 0 {
+            format!("frame {}, byte {}: ", e.frame, e.offset)
+        } else {
+            String::new()
+        };
         out.push_str(&wrap(&format!("error: {where_}{}", e.message), "  "));
     }
 
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for f in &r.flows {
-        let h = serde_json::to_value(f.handshake).ok().and_then(|v| v.as_str().map(str::to_string));
-        *outcomes.entry(h.unwrap_or_default().replace('_', " ")).or_default() += 1;
+        let h = serde_json::to_value(f.handshake)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
+        *outcomes
+            .entry(h.unwrap_or_default().replace('_', " "))
+            .or_default() += 1;
     }
     let parts: Vec<String> = outcomes.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let ts_flows = r.flows.iter().filter(|f| f.ts_negotiated).count();
@@ -139,7 +184,11 @@ pub fn render(r: &Report, color: bool) -> String {
         out,
         "Flows: {} ({}); timestamps negotiated on {ts_flows}",
         r.flows.len(),
-        if parts.is_empty() { "none".into() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "none".into()
+        } else {
+            parts.join(", ")
+        }
     );
     if !r.clocks.is_empty() {
         let _ = writeln!(out, "Clocks:");
@@ -148,7 +197,11 @@ pub fn render(r: &Report, color: bool) -> String {
                 .lines
                 .iter()
                 .map(|l| {
-                    let hz = l.summary.rate_hz.map(|h| format!("{h:.0} Hz")).unwrap_or_else(|| "rate unknown".into());
+                    let hz = l
+                        .summary
+                        .rate_hz
+                        .map(|h| format!("{h:.0} Hz"))
+                        .unwrap_or_else(|| "rate unknown".into());
                     format!("{} conn @ {hz}", l.summary.connections)
                 })
                 .collect();
@@ -157,12 +210,19 @@ pub fn render(r: &Report, color: bool) -> String {
                 p.client,
                 p.server,
                 p.description,
-                if lines.is_empty() { "no timestamps".into() } else { lines.join("; ") }
+                if lines.is_empty() {
+                    "no timestamps".into()
+                } else {
+                    lines.join("; ")
+                }
             );
             out.push_str(&wrap(desc.trim_start(), "  "));
         }
     }
-    if r.limits.flows_cap_hit || r.limits.findings_dropped > 0 || r.limits.findings_with_frames_cut > 0 {
+    if r.limits.flows_cap_hit
+        || r.limits.findings_dropped > 0
+        || r.limits.findings_with_frames_cut > 0
+    {
         let _ = writeln!(
             out,
             "Limits: flow cap {} {}; {} findings dropped by the per-code cap; {} findings list only their first {} frames",
@@ -184,7 +244,10 @@ mod tests {
     fn ranges_and_filters() {
         assert_eq!(frame_ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
         assert_eq!(frame_ranges(&[]), "");
-        assert_eq!(wireshark_filter(&[12, 15, 18]), "frame.number in {12 15 18}");
+        assert_eq!(
+            wireshark_filter(&[12, 15, 18]),
+            "frame.number in {12 15 18}"
+        );
     }
 
     #[test]

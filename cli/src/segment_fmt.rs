@@ -41,26 +41,46 @@ pub fn option_json(item: &Result<TcpOption<'_>, OptionError>) -> serde_json::Val
                 let b: Vec<[u32; 2]> = blocks.iter().map(|(l, r)| [l, r]).collect();
                 json!({"kind": "sack", "blocks": b})
             }
-            TcpOption::Timestamps { tsval, tsecr } => json!({"kind": "ts", "tsval": tsval, "tsecr": tsecr}),
+            TcpOption::Timestamps { tsval, tsecr } => {
+                json!({"kind": "ts", "tsval": tsval, "tsecr": tsecr})
+            }
             TcpOption::Md5 { digest } => json!({"kind": "md5", "digest": hex(digest)}),
-            TcpOption::UserTimeout { granularity_minutes, timeout } => json!({
+            TcpOption::UserTimeout {
+                granularity_minutes,
+                timeout,
+            } => json!({
                 "kind": "uto", "timeout": timeout,
                 "unit": if granularity_minutes { "min" } else { "s" }
             }),
-            TcpOption::TcpAo { key_id, rnext_key_id, mac } => json!({
+            TcpOption::TcpAo {
+                key_id,
+                rnext_key_id,
+                mac,
+            } => json!({
                 "kind": "ao", "key_id": key_id, "rnext_key_id": rnext_key_id, "mac": hex(mac)
             }),
-            TcpOption::Mptcp { subtype, data } => json!({"kind": "mptcp", "subtype": subtype, "data": hex(data)}),
-            TcpOption::FastOpen { cookie, experimental } => json!({
+            TcpOption::Mptcp { subtype, data } => {
+                json!({"kind": "mptcp", "subtype": subtype, "data": hex(data)})
+            }
+            TcpOption::FastOpen {
+                cookie,
+                experimental,
+            } => json!({
                 "kind": "tfo", "cookie": hex(cookie), "experimental": experimental
             }),
-            TcpOption::AccEcn { order, counters } => json!({"kind": "accecn", "order": order, "counters": hex(counters)}),
+            TcpOption::AccEcn { order, counters } => {
+                json!({"kind": "accecn", "order": order, "counters": hex(counters)})
+            }
             TcpOption::Experimental { kind, exid, data } => json!({
                 "kind": "exp", "code": kind, "exid": format!("0x{exid:04x}"), "data": hex(data)
             }),
-            TcpOption::Unknown { kind, data } => json!({"kind": "unknown", "code": kind, "data": hex(data)}),
+            TcpOption::Unknown { kind, data } => {
+                json!({"kind": "unknown", "code": kind, "data": hex(data)})
+            }
         },
-        Err(e) => json!({"kind": "malformed", "code": e.kind, "len": e.len, "reason": e.to_string()}),
+        Err(e) => {
+            json!({"kind": "malformed", "code": e.kind, "len": e.len, "reason": e.to_string()})
+        }
     }
 }
 
@@ -127,12 +147,22 @@ fn option_text(item: &Result<TcpOption<'_>, OptionError>) -> String {
             }
             TcpOption::Timestamps { tsval, tsecr } => format!("TS val {tsval} ecr {tsecr}"),
             TcpOption::Md5 { .. } => "md5".into(),
-            TcpOption::UserTimeout { granularity_minutes, timeout } => {
-                format!("uto {timeout}{}", if granularity_minutes { "min" } else { "s" })
+            TcpOption::UserTimeout {
+                granularity_minutes,
+                timeout,
+            } => {
+                format!(
+                    "uto {timeout}{}",
+                    if granularity_minutes { "min" } else { "s" }
+                )
             }
-            TcpOption::TcpAo { key_id, rnext_key_id, .. } => format!("tcp-ao keyid {key_id} rnextkeyid {rnext_key_id}"),
+            TcpOption::TcpAo {
+                key_id,
+                rnext_key_id,
+                ..
+            } => format!("tcp-ao keyid {key_id} rnextkeyid {rnext_key_id}"),
             TcpOption::Mptcp { subtype, .. } => format!("mptcp subtype {subtype}"),
-            TcpOption::FastOpen { cookie, .. } if cookie.is_empty() => "tfo cookiereq".into(),
+            TcpOption::FastOpen { cookie: [], .. } => "tfo cookiereq".into(),
             TcpOption::FastOpen { cookie, .. } => format!("tfo cookie {}", hex(cookie)),
             TcpOption::AccEcn { order, .. } => format!("accecn{order}"),
             TcpOption::Experimental { kind, exid, .. } => format!("exp-{kind} 0x{exid:04x}"),
@@ -178,7 +208,8 @@ pub fn text(v: &SegmentView<'_>) -> String {
 }
 
 /// The CSV header row of `dump --format csv`.
-pub const CSV_HEADER: &str = "frame,ts,src,sport,dst,dport,flags,seq,ack,win,len,mss,wscale,sack_perm,tsval,tsecr,options";
+pub const CSV_HEADER: &str =
+    "frame,ts,src,sport,dst,dport,flags,seq,ack,win,len,mss,wscale,sack_perm,tsval,tsecr,options";
 
 /// One CSV row: the fields that scripts filter on, plus all options in text form.
 pub fn csv(v: &SegmentView<'_>) -> String {
@@ -209,7 +240,13 @@ pub fn csv(v: &SegmentView<'_>) -> String {
 }
 
 /// A `dump --format jsonl` line for a TCP header cut before its 20 fixed bytes.
-pub fn jsonl_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, u16), reason: &str) -> String {
+pub fn jsonl_cut(
+    rec: &PacketRecord<'_>,
+    src: IpAddr,
+    dst: IpAddr,
+    ports: (u16, u16),
+    reason: &str,
+) -> String {
     serde_json::json!({
         "frame": rec.frame,
         "ts": rec.ts.to_string(),
@@ -223,7 +260,13 @@ pub fn jsonl_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, 
 }
 
 /// A text line for a TCP header cut before its 20 fixed bytes.
-pub fn text_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, u16), reason: &str) -> String {
+pub fn text_cut(
+    rec: &PacketRecord<'_>,
+    src: IpAddr,
+    dst: IpAddr,
+    ports: (u16, u16),
+    reason: &str,
+) -> String {
     format!(
         "{} {} {} {} > {}: [|tcp: {reason}]",
         rec.frame,
@@ -236,5 +279,54 @@ pub fn text_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, u
 
 /// A CSV row for a TCP header cut before its 20 fixed bytes (empty fields).
 pub fn csv_cut(rec: &PacketRecord<'_>, src: IpAddr, dst: IpAddr, ports: (u16, u16)) -> String {
-    format!("{},{},{src},{},{dst},{},,,,,,,,,,,", rec.frame, rec.ts, ports.0, ports.1)
+    format!(
+        "{},{},{src},{},{dst},{},,,,,,,,,,,",
+        rec.frame, rec.ts, ports.0, ports.1
+    )
+}
+
+fn ip_word(a: IpAddr) -> &'static str {
+    if a.is_ipv4() {
+        "IP"
+    } else {
+        "IP6"
+    }
+}
+
+/// A text line for a frame without TCP (`dump --all`).
+pub fn text_other(rec: &PacketRecord<'_>, ip: Option<(IpAddr, IpAddr)>, what: &str) -> String {
+    match ip {
+        Some((s, d)) => format!("{} {} {} {s} > {d}: {what}", rec.frame, rec.ts, ip_word(s)),
+        None => format!("{} {} {what}", rec.frame, rec.ts),
+    }
+}
+
+/// A `dump --format jsonl` line for a frame without TCP (`dump --all`):
+/// `"tcp": false` tells it apart from segments.
+pub fn jsonl_other(rec: &PacketRecord<'_>, ip: Option<(IpAddr, IpAddr, u8)>, what: &str) -> String {
+    let mut obj = serde_json::json!({
+        "frame": rec.frame,
+        "ts": rec.ts.to_string(),
+        "tcp": false,
+        "what": what,
+    });
+    if let Some((s, d, p)) = ip {
+        obj["src"] = serde_json::Value::String(s.to_string());
+        obj["dst"] = serde_json::Value::String(d.to_string());
+        obj["proto"] = serde_json::Value::from(p);
+    }
+    obj.to_string()
+}
+
+/// A CSV row for a frame without TCP (`dump --all`): the description in the options column.
+pub fn csv_other(rec: &PacketRecord<'_>, ip: Option<(IpAddr, IpAddr)>, what: &str) -> String {
+    let (s, d) = ip
+        .map(|(s, d)| (s.to_string(), d.to_string()))
+        .unwrap_or_default();
+    format!(
+        "{},{},{s},,{d},,,,,,,,,,,,\"{}\"",
+        rec.frame,
+        rec.ts,
+        what.replace('"', "'")
+    )
 }

@@ -19,12 +19,29 @@ fn shared() -> PathBuf {
 fn exceptions() -> BTreeMap<String, (BTreeSet<u64>, String)> {
     let text = include_str!("data/tshark-differences.tsv");
     let mut map = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let mut cols = line.splitn(3, '\t');
-        let (file, frames, reason) = (cols.next().unwrap(), cols.next().unwrap_or(""), cols.next().unwrap_or(""));
-        assert!(!reason.trim().is_empty(), "every exception needs a reason: {line}");
-        let frames: BTreeSet<u64> = frames.split(',').map(|f| f.trim().parse().expect("frame number")).collect();
-        assert!(map.insert(file.to_string(), (frames, reason.to_string())).is_none(), "{file} listed twice");
+        let (file, frames, reason) = (
+            cols.next().unwrap(),
+            cols.next().unwrap_or(""),
+            cols.next().unwrap_or(""),
+        );
+        assert!(
+            !reason.trim().is_empty(),
+            "every exception needs a reason: {line}"
+        );
+        let frames: BTreeSet<u64> = frames
+            .split(',')
+            .map(|f| f.trim().parse().expect("frame number"))
+            .collect();
+        assert!(
+            map.insert(file.to_string(), (frames, reason.to_string()))
+                .is_none(),
+            "{file} listed twice"
+        );
     }
     map
 }
@@ -71,14 +88,25 @@ fn compare(capture: &Path) -> Outcome {
         .filter(|s| !s.is_empty())
         .filter_map(|s| s.parse().ok())
         .collect();
-    let bad = if nums.len() == 5 { nums[2] + nums[3] + nums[4] } else { u64::MAX };
-    Outcome { name: capture.file_name().unwrap().to_string_lossy().to_string(), summary, frames, bad }
+    let bad = if nums.len() == 5 {
+        nums[2] + nums[3] + nums[4]
+    } else {
+        u64::MAX
+    };
+    Outcome {
+        name: capture.file_name().unwrap().to_string_lossy().to_string(),
+        summary,
+        frames,
+        bad,
+    }
 }
 
 #[test]
 fn every_shared_capture_agrees_with_tshark() {
     if Command::new("tshark").arg("--version").output().is_err() {
-        eprintln!("tshark is not installed: the oracle comparison did not run (apt-get install tshark)");
+        eprintln!(
+            "tshark is not installed: the oracle comparison did not run (apt-get install tshark)"
+        );
         return;
     }
     let exceptions = exceptions();
@@ -87,7 +115,9 @@ fn every_shared_capture_agrees_with_tshark() {
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| loop {
-                let Some(c) = queue.lock().unwrap().pop() else { return };
+                let Some(c) = queue.lock().unwrap().pop() else {
+                    return;
+                };
                 let o = compare(&c);
                 results.lock().unwrap().push(o);
             });
@@ -113,8 +143,18 @@ fn every_shared_capture_agrees_with_tshark() {
         }
     }
     for name in exceptions.keys().filter(|n| !seen.contains(*n)) {
-        failures.push(format!("{name}: listed in tshark-differences.tsv but not a shared capture"));
+        failures.push(format!(
+            "{name}: listed in tshark-differences.tsv but not a shared capture"
+        ));
     }
-    assert!(failures.is_empty(), "tshark disagreements:\n{}", failures.join("\n"));
-    eprintln!("tshark oracle: {} captures, {} with listed differences", results.len(), exceptions.len());
+    assert!(
+        failures.is_empty(),
+        "tshark disagreements:\n{}",
+        failures.join("\n")
+    );
+    eprintln!(
+        "tshark oracle: {} captures, {} with listed differences",
+        results.len(),
+        exceptions.len()
+    );
 }

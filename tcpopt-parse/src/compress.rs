@@ -37,7 +37,11 @@ pub const MAX_OUTPUT_PER_STEP: usize = 1 << 20;
 
 /// What the input turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Compression {
     None,
     Gzip,
@@ -69,6 +73,9 @@ pub struct Decompressor {
     state: State,
     /// Compressed bytes accepted so far (for error offsets and progress).
     consumed: u64,
+    /// What detection found; kept after a failure, which is when a
+    /// message most needs to say "the gzip stream is cut".
+    detected: Option<Compression>,
 }
 
 impl core::fmt::Debug for Decompressor {
@@ -87,30 +94,36 @@ impl Default for Decompressor {
 }
 
 fn corrupt(offset: u64, what: &'static str) -> Error {
-    Error::new(Layer::Compression, offset, ErrorKind::BadValue { what, value: 0 })
+    Error::new(
+        Layer::Compression,
+        offset,
+        ErrorKind::BadValue { what, value: 0 },
+    )
 }
 
 fn cut(offset: u64) -> Error {
     Error::new(
         Layer::Compression,
         offset,
-        ErrorKind::BadLength { what: "compressed stream ended early, after bytes", value: offset },
+        ErrorKind::BadLength {
+            what: "compressed stream ended early, after bytes",
+            value: offset,
+        },
     )
 }
 
 impl Decompressor {
     pub fn new() -> Self {
-        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0 }
+        Decompressor {
+            state: State::Detect(Vec::with_capacity(MAGIC_LEN)),
+            consumed: 0,
+            detected: None,
+        }
     }
 
     /// The detected compression, once the first bytes have been seen.
     pub fn compression(&self) -> Option<Compression> {
-        match self.state {
-            State::Detect(_) | State::Failed => None,
-            State::Plain => Some(Compression::None),
-            State::Gzip(_) => Some(Compression::Gzip),
-            State::Zstd(_) => Some(Compression::Zstd),
-        }
+        self.detected
     }
 
     /// Compressed (input) bytes accepted so far.
@@ -136,7 +149,12 @@ impl Decompressor {
         r
     }
 
-    fn push_inner(&mut self, mut chunk: &[u8], out: &mut dyn FnMut(&[u8]), last: bool) -> Result<(), Error> {
+    fn push_inner(
+        &mut self,
+        mut chunk: &[u8],
+        out: &mut dyn FnMut(&[u8]),
+        last: bool,
+    ) -> Result<(), Error> {
         if let State::Detect(head) = &mut self.state {
             let take = (MAGIC_LEN - head.len()).min(chunk.len());
             head.extend_from_slice(&chunk[..take]);
@@ -151,6 +169,11 @@ impl Decompressor {
                 State::Zstd(Box::new(Zstd::new()))
             } else {
                 State::Plain
+            };
+            self.detected = match self.state {
+                State::Gzip(_) => Some(Compression::Gzip),
+                State::Zstd(_) => Some(Compression::Zstd),
+                _ => Some(Compression::None),
             };
             // Replay the magic bytes through the chosen decoder.
             self.feed(&head, out)?;
@@ -176,7 +199,9 @@ impl Decompressor {
                 for piece in data.chunks(GZIP_FEED) {
                     let mut rest = piece;
                     while !rest.is_empty() {
-                        let n = dec.write(rest).map_err(|_| corrupt(self.consumed, "gzip data"))?;
+                        let n = dec
+                            .write(rest)
+                            .map_err(|_| corrupt(self.consumed, "gzip data"))?;
                         if n == 0 {
                             return Err(corrupt(self.consumed, "gzip data"));
                         }
@@ -267,7 +292,9 @@ impl Zstd {
                         self.in_frame = true;
                     }
                     Err(ruzstd::decoding::errors::FrameDecoderError::ReadFrameHeaderError(
-                        ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame { length, .. },
+                        ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame {
+                            length, ..
+                        },
                     )) => {
                         // A skippable frame (RFC 8878 §3.1.2): header read, skip its body.
                         let used = before - src.len();
@@ -337,12 +364,16 @@ mod tests {
     }
 
     fn sample() -> Vec<u8> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures/netns/nat-two-clocks.pcap");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/captures/netns/nat-two-clocks.pcap"
+        );
         std::fs::read(path).expect("shared capture")
     }
 
     fn compress(tool: &str, data: &[u8]) -> Option<Vec<u8>> {
-        let dir = std::env::temp_dir().join(format!("tcpopt-compress-{}-{tool}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("tcpopt-compress-{}-{tool}", std::process::id()));
         std::fs::write(&dir, data).ok()?;
         let out = Command::new(tool).arg("-c").arg(&dir).output().ok()?;
         let _ = std::fs::remove_file(&dir);
@@ -389,14 +420,19 @@ mod tests {
     fn cut_streams_are_reported_with_their_offset() {
         let data = sample();
         for tool in ["gzip", "zstd"] {
-            let Some(packed) = compress(tool, &data) else { continue };
+            let Some(packed) = compress(tool, &data) else {
+                continue;
+            };
             for cut_at in [5, packed.len() / 2, packed.len() - 1] {
                 let (got, r) = run_all(&packed[..cut_at], 4096);
                 let e = r.expect_err("a cut stream must be an error");
                 assert_eq!(e.layer, Layer::Compression);
                 assert!(e.offset <= cut_at as u64, "{tool}: {e}");
                 assert!(got.len() <= data.len());
-                assert!(data.starts_with(&got), "{tool}: output before the cut is a prefix");
+                assert!(
+                    data.starts_with(&got),
+                    "{tool}: output before the cut is a prefix"
+                );
             }
         }
     }

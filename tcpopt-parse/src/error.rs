@@ -11,7 +11,11 @@ use core::fmt;
 
 /// The protocol layer (or capture structure) in which a fault was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Layer {
     /// Input before the capture format is known (magic detection).
@@ -89,7 +93,11 @@ impl fmt::Display for Layer {
 
 /// What was wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(tag = "kind", rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The structure needs `needed` bytes but only `available` are there
@@ -101,7 +109,11 @@ pub enum ErrorKind {
     /// its container, or head and tail disagree).
     BadLength { what: &'static str, value: u64 },
     /// A length field asks for more than the configured maximum.
-    TooLarge { what: &'static str, value: u64, max: u64 },
+    TooLarge {
+        what: &'static str,
+        value: u64,
+        max: u64,
+    },
     /// A version number this crate does not know.
     BadVersion { major: u16, minor: u16 },
     /// A field value that the format forbids.
@@ -127,7 +139,11 @@ pub struct Error {
 
 impl Error {
     pub const fn new(layer: Layer, offset: u64, kind: ErrorKind) -> Self {
-        Error { layer, offset, kind }
+        Error {
+            layer,
+            offset,
+            kind,
+        }
     }
 
     /// Shorthand for a [`ErrorKind::Truncated`] error.
@@ -138,7 +154,10 @@ impl Error {
     /// The same error with its offset moved by `base` (when an inner layer's
     /// error is reported relative to an outer one).
     pub const fn shifted(self, base: u64) -> Self {
-        Error { offset: self.offset.saturating_add(base), ..self }
+        Error {
+            offset: self.offset.saturating_add(base),
+            ..self
+        }
     }
 }
 
@@ -148,7 +167,9 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Truncated { needed, available } => {
                 write!(f, "truncated: needs {needed} bytes, {available} available")
             }
-            ErrorKind::BadMagic { found } => write!(f, "not a pcap or pcapng capture (magic 0x{found:08x})"),
+            ErrorKind::BadMagic { found } => {
+                write!(f, "not a pcap or pcapng capture (magic 0x{found:08x})")
+            }
             ErrorKind::BadLength { what, value } => write!(f, "bad {what} {value}"),
             ErrorKind::TooLarge { what, value, max } => {
                 write!(f, "{what} {value} exceeds the limit of {max}")
@@ -157,7 +178,9 @@ impl fmt::Display for ErrorKind {
             ErrorKind::BadValue { what, value } => write!(f, "bad {what} {value}"),
             ErrorKind::Unsupported { what, value } => write!(f, "unsupported {what} {value}"),
             ErrorKind::TooDeep { what, limit } => write!(f, "{what} nested deeper than {limit}"),
-            ErrorKind::UnknownInterface { id } => write!(f, "packet names undefined interface {id}"),
+            ErrorKind::UnknownInterface { id } => {
+                write!(f, "packet names undefined interface {id}")
+            }
         }
     }
 }
@@ -180,7 +203,10 @@ mod tests {
     #[test]
     fn display_names_layer_offset_and_lengths() {
         let e = Error::truncated(Layer::Tcp, 54, 20, 12);
-        assert_eq!(e.to_string(), "tcp at byte 54: truncated: needs 20 bytes, 12 available");
+        assert_eq!(
+            e.to_string(),
+            "tcp at byte 54: truncated: needs 20 bytes, 12 available"
+        );
         assert_eq!(e.shifted(10).offset, 64);
     }
 }

@@ -22,7 +22,10 @@ pub struct Timestamp {
 
 impl Timestamp {
     pub const fn new(nanos: i64, digits: u8) -> Self {
-        Timestamp { nanos, digits: if digits > 9 { 9 } else { digits } }
+        Timestamp {
+            nanos,
+            digits: if digits > 9 { 9 } else { digits },
+        }
     }
 
     /// Whole seconds (floor) and the nanosecond remainder (0..1e9).
@@ -42,7 +45,12 @@ impl fmt::Display for Timestamp {
             return write!(f, "{secs}");
         }
         let scale = 10u32.pow(9 - self.digits as u32);
-        write!(f, "{secs}.{:0width$}", frac / scale, width = self.digits as usize)
+        write!(
+            f,
+            "{secs}.{:0width$}",
+            frac / scale,
+            width = self.digits as usize
+        )
     }
 }
 
@@ -54,8 +62,14 @@ mod tests {
 
     #[test]
     fn prints_the_captures_digits() {
-        assert_eq!(Timestamp::new(1_700_000_000_123_456_000, 6).to_string(), "1700000000.123456");
-        assert_eq!(Timestamp::new(1_700_000_000_000_000_001, 9).to_string(), "1700000000.000000001");
+        assert_eq!(
+            Timestamp::new(1_700_000_000_123_456_000, 6).to_string(),
+            "1700000000.123456"
+        );
+        assert_eq!(
+            Timestamp::new(1_700_000_000_000_000_001, 9).to_string(),
+            "1700000000.000000001"
+        );
         assert_eq!(Timestamp::new(-1, 9).to_string(), "-1.999999999");
         assert_eq!(Timestamp::new(5_000_000_000, 0).to_string(), "5");
     }

@@ -20,19 +20,45 @@ fn sev(s: &str) -> Severity {
 fn analyze(path: &Path) -> Report {
     let bytes = std::fs::read(path).expect("capture");
     let report = tcpopt_parse::pipeline::analyze_bytes(&bytes, Config::default());
-    assert!(report.capture.complete, "{} read to its end", path.display());
-    assert!(report.capture.tcp_segments > 0, "{} has TCP segments", path.display());
+    assert!(
+        report.capture.complete,
+        "{} read to its end",
+        path.display()
+    );
+    assert!(
+        report.capture.tcp_segments > 0,
+        "{} has TCP segments",
+        path.display()
+    );
     // The tshark-built segments (the oracle) must be exactly what the parser produced.
     if common::tshark_available() {
         let oracle = common::segments_of(path);
-        assert_eq!(report.capture.tcp_segments, oracle.len() as u64, "{}", path.display());
+        assert_eq!(
+            report.capture.tcp_segments,
+            oracle.len() as u64,
+            "{}",
+            path.display()
+        );
         let mut a = Analyzer::new(Config::default());
         for s in &oracle {
             a.push(s);
         }
-        let from_oracle = a.finish(CaptureSummary { complete: true, ..CaptureSummary::default() });
-        let codes = |r: &Report| r.findings.iter().map(|f| (f.code, f.frames.clone())).collect::<Vec<_>>();
-        assert_eq!(codes(&report), codes(&from_oracle), "{}: same findings from tshark's segments", path.display());
+        let from_oracle = a.finish(CaptureSummary {
+            complete: true,
+            ..CaptureSummary::default()
+        });
+        let codes = |r: &Report| {
+            r.findings
+                .iter()
+                .map(|f| (f.code, f.frames.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            codes(&report),
+            codes(&from_oracle),
+            "{}: same findings from tshark's segments",
+            path.display()
+        );
     }
     report
 }

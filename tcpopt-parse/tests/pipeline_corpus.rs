@@ -11,7 +11,9 @@ use tcpopt_parse::capture::packets;
 use tcpopt_parse::pipeline::{analyze_bytes, CaptureAnalysis};
 
 fn shared(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/captures")
+        .join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("shared captures")
         .map(|e| e.expect("entry").path())
@@ -52,21 +54,42 @@ fn every_shared_capture_analyses_without_panic_or_hang() {
         if took > slowest.0 {
             slowest = (took, f.clone());
         }
-        assert!(took < Duration::from_secs(2), "{} took {took:?}", f.display());
+        assert!(
+            took < Duration::from_secs(2),
+            "{} took {took:?}",
+            f.display()
+        );
         // Packets counted = records the capture reader yields.
         let records = packets(&bytes).filter(|r| r.is_ok()).count() as u64;
         assert_eq!(report.capture.packets, records, "{}", f.display());
         if !report.capture.complete {
             damaged += 1;
-            let e = report.capture.errors.first().expect("an incomplete capture names its fault");
-            assert!(e.frame >= 1 && !e.message.is_empty(), "{}: {e:?}", f.display());
+            let e = report
+                .capture
+                .errors
+                .first()
+                .expect("an incomplete capture names its fault");
+            assert!(
+                e.frame >= 1 && !e.message.is_empty(),
+                "{}: {e:?}",
+                f.display()
+            );
         }
         for e in &report.capture.errors {
-            assert!(!e.message.contains("Error {"), "no Debug dumps in messages: {}", e.message);
+            assert!(
+                !e.message.contains("Error {"),
+                "no Debug dumps in messages: {}",
+                e.message
+            );
         }
         assert!(!report.verdict.is_empty());
     }
-    eprintln!("{} captures, {damaged} stopped early; slowest {:?} ({})", files.len(), slowest.0, slowest.1.display());
+    eprintln!(
+        "{} captures, {damaged} stopped early; slowest {:?} ({})",
+        files.len(),
+        slowest.0,
+        slowest.1.display()
+    );
 }
 
 #[test]
@@ -87,11 +110,25 @@ fn every_prefix_of_the_netns_captures_is_analysed_up_to_the_cut() {
             let r = analyze_bytes(&bytes[..cut], Config::default());
             let inside = packets(&bytes[..cut]).filter(|r| r.is_ok()).count() as u64;
             assert_eq!(r.capture.packets, inside, "{} cut at {cut}", f.display());
-            assert_eq!(r.capture.complete, ends.contains(&cut), "{} cut at {cut}", f.display());
+            assert_eq!(
+                r.capture.complete,
+                ends.contains(&cut),
+                "{} cut at {cut}",
+                f.display()
+            );
             if !r.capture.complete {
                 let e = &r.capture.errors[0];
-                assert_eq!(e.frame, inside + 1, "{} cut at {cut}: the fault names the cut frame", f.display());
-                assert!(e.offset <= cut as u64, "{} cut at {cut}: {e:?}", f.display());
+                assert_eq!(
+                    e.frame,
+                    inside + 1,
+                    "{} cut at {cut}: the fault names the cut frame",
+                    f.display()
+                );
+                assert!(
+                    e.offset <= cut as u64,
+                    "{} cut at {cut}: {e:?}",
+                    f.display()
+                );
             }
             assert!(r.stats.segments <= whole.stats.segments);
         }
@@ -104,17 +141,31 @@ fn chunked_input_gives_the_whole_buffer_report() {
         let bytes = std::fs::read(&f).expect("read");
         let whole = json(&analyze_bytes(&bytes, Config::default()));
         for chunk in [1, 7, 4096] {
-            assert_eq!(json(&chunked(&bytes, chunk)), whole, "{} in chunks of {chunk}", f.display());
+            assert_eq!(
+                json(&chunked(&bytes, chunk)),
+                whole,
+                "{} in chunks of {chunk}",
+                f.display()
+            );
         }
     }
 }
 
 #[test]
 fn non_capture_and_empty_input_are_named_errors() {
-    let r = analyze_bytes(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n", Config::default());
+    let r = analyze_bytes(
+        b"GET / HTTP/1.1\r\nHost: example\r\n\r\n",
+        Config::default(),
+    );
     assert!(!r.capture.complete);
     assert_eq!(r.capture.packets, 0);
-    assert!(r.capture.errors[0].message.contains("not a pcap or pcapng capture"), "{:?}", r.capture.errors);
+    assert!(
+        r.capture.errors[0]
+            .message
+            .contains("not a pcap or pcapng capture"),
+        "{:?}",
+        r.capture.errors
+    );
     let r = analyze_bytes(b"", Config::default());
     assert!(!r.capture.complete);
     assert!(!r.capture.errors[0].message.is_empty());

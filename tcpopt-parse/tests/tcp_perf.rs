@@ -7,9 +7,25 @@ use std::time::Instant;
 use tcpopt_parse::tcp::{TcpHeader, TcpHeaderFields, TcpOption};
 
 fn headers() -> Vec<Vec<u8>> {
-    let f = TcpHeaderFields { src_port: 50010, dst_port: 80, seq: 1, ack: 2, window: 502, ..Default::default() };
-    let ts = TcpOption::Timestamps { tsval: 2528851659, tsecr: 3409761639 };
-    let syn = [TcpOption::Mss(1460), TcpOption::SackPermitted, ts, TcpOption::Nop, TcpOption::WindowScale(10)];
+    let f = TcpHeaderFields {
+        src_port: 50010,
+        dst_port: 80,
+        seq: 1,
+        ack: 2,
+        window: 502,
+        ..Default::default()
+    };
+    let ts = TcpOption::Timestamps {
+        tsval: 2528851659,
+        tsecr: 3409761639,
+    };
+    let syn = [
+        TcpOption::Mss(1460),
+        TcpOption::SackPermitted,
+        ts,
+        TcpOption::Nop,
+        TcpOption::WindowScale(10),
+    ];
     let ack = [TcpOption::Nop, TcpOption::Nop, ts];
     [&syn[..], &ack[..], &ack[..], &ack[..], &[][..]]
         .iter()
@@ -34,7 +50,10 @@ fn throughput() {
         acc += u64::from(s.timestamps.map_or(0, |t| t.0)) + u64::from(s.complete);
     }
     let dt = t.elapsed().as_secs_f64();
-    println!("parse+summary: {:.1} M headers/s ({acc})", n as f64 / dt / 1e6);
+    println!(
+        "parse+summary: {:.1} M headers/s ({acc})",
+        n as f64 / dt / 1e6
+    );
 
     let t = Instant::now();
     let mut acc = 0u64;
@@ -47,5 +66,8 @@ fn throughput() {
         }
     }
     let dt = t.elapsed().as_secs_f64();
-    println!("parse+iterator: {:.1} M headers/s ({acc})", n as f64 / dt / 1e6);
+    println!(
+        "parse+iterator: {:.1} M headers/s ({acc})",
+        n as f64 / dt / 1e6
+    );
 }

@@ -18,6 +18,7 @@
 //! ppm, positive when the TS clock runs fast against the capture clock.
 //! Per-flow points are decimated to 16, so skew is an approximation.
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use super::config::{RATE_MIN_SPAN_NS, SKEW_MIN_SPAN_NS, SNAP_RATES};
@@ -151,13 +152,31 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
             .unwrap_or((0, 0))
     });
     let mut lines: Vec<Line> = Vec::new();
+    let mut index = LineIndex::default();
+    // The widest tolerance any fit can have here: the whole pair's span.
+    let span_s = order
+        .iter()
+        .filter_map(|&i| flows.get(i))
+        .map(|f| f.dir[C2S].last_ns)
+        .max()
+        .unwrap_or(0)
+        .saturating_sub(
+            flows
+                .get(*order.first().unwrap_or(&0))
+                .map(|f| f.dir[C2S].first_ns)
+                .unwrap_or(0),
+        ) as f64
+        / 1e9;
+    let mut candidates: Vec<usize> = Vec::new();
     for i in order {
         let Some(f) = flows.get_mut(i) else { continue };
         let c = &f.dir[C2S];
         let own = c.own_rate(RATE_MIN_SPAN_NS).map(|r| snap(r).0);
         let (t0, v0) = (c.first_ns, c.first_tsval);
         let mut best: Option<(f64, usize, i64)> = None;
-        for (li, l) in lines.iter().enumerate() {
+        let allowed = index.candidates(&lines, t0, v0, own, span_s, &mut candidates);
+        for &li in candidates.iter() {
+            let Some(l) = lines.get(li) else { continue };
             let mut try_rate = |h: f64| {
                 let (score, u) = l.fit(h, t0, v0);
                 if score <= 1.0 && best.map(|b| score < b.0).unwrap_or(true) {
@@ -167,7 +186,7 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
             match l.hz {
                 Some(h) => try_rate(h),
                 None => {
-                    for &h in SNAP_RATES.iter() {
+                    for (&h, _) in SNAP_RATES.iter().zip(allowed).filter(|(_, ok)| *ok) {
                         try_rate(h);
                     }
                     if let Some(h) = own {
@@ -199,6 +218,7 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
                 (lines.len() - 1, 0)
             }
         };
+        index.remove(li);
         let Some(l) = lines.get_mut(li) else { continue };
         l.flows.push(i);
         l.first_frame = l.first_frame.min(c.first_frame);
@@ -211,12 +231,147 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
             l.flow_rates.push(r);
         }
         l.refresh_rate();
+        index.insert(li, l);
         f.line = Some(li as u32);
     }
     for l in lines.iter_mut() {
         l.skew_ppm = skew(l);
     }
     lines
+}
+
+/// Finds the lines a flow may fit without trying every line: per-connection
+/// offsets give one line per connection, and comparing each connection with
+/// every line was quadratic (44 s for 500,000 connections).
+///
+/// Under a rate `h`, a line's fit error for a sample `(t, v)` is exactly the
+/// difference of the two offsets `v − h·t` and `v_L − h·t_L` (mod 2^32). So
+/// each line is indexed by its offset under each rate it may be tried with
+/// (its snapped rate, or all snap rates while its rate is unknown), and a
+/// flow looks up the offsets within the largest tolerance the pair's span
+/// allows; `fit` then decides exactly, as before. Lines with an unsnapped
+/// measured rate, and the flow's own unsnapped rate against lines of unknown
+/// rate, are rare (TS-08 territory) and scanned among the most recent
+/// [`RECENT_SCAN`] such lines only.
+///
+/// A line whose rate is still unknown fits a new flow under any snap rate,
+/// and at 1 MHz the tolerance (0.1 s = 100,000 ticks) is wide: among
+/// thousands of per-connection offsets, random ones fall inside it and
+/// would be merged into false "reused clocks" (false NAT). So a rate is
+/// tried against unknown-rate lines only while the expected number of such
+/// chance matches, `lines · 2·tol / 2^32`, stays below [`CHANCE_LIMIT`].
+/// Lines whose rate is known keep their own rate whatever the count.
+#[derive(Default)]
+struct LineIndex {
+    /// (rate index, 1 when the line's rate is known, offset, line).
+    by_offset: BTreeSet<(u8, u8, u32, u32)>,
+    keys: Vec<Vec<(u8, u8, u32)>>,
+    /// Lines whose measured rate is not a snap rate.
+    odd: Vec<usize>,
+    /// Lines whose rate is still unknown, in creation order.
+    unknown: Vec<usize>,
+}
+
+/// How many odd-rate or unknown-rate lines an unsnapped rate is tried against.
+const RECENT_SCAN: usize = 256;
+
+/// The expected number of chance matches above which a rate is no longer
+/// tried against lines of unknown rate.
+const CHANCE_LIMIT: f64 = 0.01;
+
+fn rate_index(h: f64) -> Option<u8> {
+    SNAP_RATES.iter().position(|&c| c == h).map(|i| i as u8)
+}
+
+/// `v − h·t mod 2^32`, t in ns, integer arithmetic.
+fn offset_at(h: f64, t_ns: i64, v: u32) -> u32 {
+    let mhz = (h * 1000.0) as i128;
+    let ticks = mhz * t_ns as i128 / 1_000_000_000_000;
+    (v as i128 - ticks).rem_euclid(1 << 32) as u32
+}
+
+impl LineIndex {
+    fn remove(&mut self, li: usize) {
+        if let Some(keys) = self.keys.get_mut(li) {
+            for (r, k, o) in keys.drain(..) {
+                self.by_offset.remove(&(r, k, o, li as u32));
+            }
+        }
+        self.odd.retain(|&x| x != li);
+        self.unknown.retain(|&x| x != li);
+    }
+
+    fn insert(&mut self, li: usize, l: &Line) {
+        if self.keys.len() <= li {
+            self.keys.resize_with(li + 1, Vec::new);
+        }
+        let last_v = l.anchor_tsval.wrapping_add(l.last_u as u32);
+        let mut keys = Vec::new();
+        match l.hz {
+            Some(h) => match rate_index(h) {
+                Some(r) => keys.push((r, 1, offset_at(h, l.last_ns, last_v))),
+                None => self.odd.push(li),
+            },
+            None => {
+                for (r, &h) in SNAP_RATES.iter().enumerate() {
+                    keys.push((r as u8, 0, offset_at(h, l.last_ns, last_v)));
+                }
+                self.unknown.push(li);
+            }
+        }
+        for &(r, k, o) in &keys {
+            self.by_offset.insert((r, k, o, li as u32));
+        }
+        self.keys[li] = keys;
+    }
+
+    /// The lines worth a `fit`, sorted by index (the first best fit wins, as
+    /// when every line was tried in order).
+    /// Also returns which snap rates may be tried against unknown-rate lines.
+    fn candidates(
+        &self,
+        lines: &[Line],
+        t: i64,
+        v: u32,
+        own: Option<f64>,
+        span_s: f64,
+        out: &mut Vec<usize>,
+    ) -> [bool; 6] {
+        out.clear();
+        let mut allowed = [false; 6];
+        for (r, &h) in SNAP_RATES.iter().enumerate() {
+            let o = offset_at(h, t, v);
+            // Largest tolerance, plus slack for the float rounding of `fit`.
+            let tol = (h * (0.1 + 1e-4 * span_s)).max(2.0) as u64 + 4;
+            let tol = tol.min(u32::MAX as u64 / 2) as u32;
+            let (lo, hi) = (o.wrapping_sub(tol), o.wrapping_add(tol));
+            let r = r as u8;
+            let chance = lines.len() as f64 * 2.0 * tol as f64 / 4_294_967_296.0;
+            allowed[r as usize] = chance < CHANCE_LIMIT;
+            let kinds: &[u8] = if chance < CHANCE_LIMIT { &[0, 1] } else { &[1] };
+            for &k in kinds {
+                let mut take = |a: u32, b: u32| {
+                    for &(_, _, _, li) in self.by_offset.range((r, k, a, 0)..=(r, k, b, u32::MAX)) {
+                        out.push(li as usize);
+                    }
+                };
+                if lo <= hi {
+                    take(lo, hi);
+                } else {
+                    take(lo, u32::MAX);
+                    take(0, hi);
+                }
+            }
+        }
+        out.extend(self.odd.iter().rev().take(RECENT_SCAN));
+        if own.is_some_and(|h| rate_index(h).is_none()) {
+            out.extend(self.unknown.iter().rev().take(RECENT_SCAN));
+        }
+        out.retain(|&li| li < lines.len());
+        out.sort_unstable();
+        out.dedup();
+        allowed
+    }
 }
 
 /// Lower-envelope skew (ppm), with ≥ 10 min of data and a known rate.

@@ -128,5 +128,9 @@ pub fn segments_of(path: &Path) -> Vec<Segment> {
 
 /// Whether the tshark oracle can run here.
 pub fn tshark_available() -> bool {
-    Command::new("tshark").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new("tshark")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }

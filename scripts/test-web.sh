@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The wasm and browser tests (run by scripts/test.sh, hence by .ci/run):
+#  1. wasm-bindgen-test of web/ in headless Chromium (system chromium + chromedriver);
+#  2. the page built by trunk (scripts/serve.sh --build-only), then Playwright end-to-end
+#     tests against it on a local port (playwright-core, system Chromium, no download);
+#  3. `wasm-pack build --target web` of web/ as the npm-style package, checking its .d.ts.
+#  4. with --big: the 520 MB capture in the page, memory < 128 MB (www/tests/big.mjs).
+# Output (screenshots, logs) goes to test-output/ (gitignored).
+set -euo pipefail
+big=0; [ "${1:-}" = "--big" ] && big=1
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+mkdir -p test-output
+step() { printf '\n==> %s\n' "$*"; }
+
+[ "${TCPOPT_SKIP_SETUP:-}" = 1 ] || scripts/setup.sh --web
+
+step "wasm-bindgen-test in headless Chromium"
+SECONDS=0
+# wasm-pack must use the installed wasm-bindgen-test-runner (no download).
+(cd web && WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless --chrome --mode no-install -- --test web)
+echo "wasm tests: ${SECONDS} s"
+
+step "build the page (trunk, offline)"
+scripts/serve.sh --build-only --no-setup
+
+step "end-to-end tests (playwright-core, headless Chromium)"
+SECONDS=0
+(cd www/tests && npm ci --no-audit --no-fund --loglevel=error && node --test-reporter=spec e2e.mjs)
+echo "e2e tests: ${SECONDS} s"
+
+step "wasm-pack build --target web (the npm package)"
+SECONDS=0
+# The same release profile as the page (scripts/serve.sh).
+export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+  CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_PANIC=abort CARGO_TARGET_DIR="$PWD/target/web"
+rm -rf web/pkg
+(cd web && wasm-pack build --target web --release --mode no-install --out-dir pkg)
+for f in web/pkg/tcpopt_web.js web/pkg/tcpopt_web.d.ts web/pkg/tcpopt_web_bg.wasm web/pkg/package.json; do
+  [ -s "$f" ] || { echo "missing $f" >&2; exit 1; }
+done
+grep -q 'class Analyzer' web/pkg/tcpopt_web.d.ts || { echo "Analyzer missing from the .d.ts" >&2; exit 1; }
+grep -q 'finish(): Report' web/pkg/tcpopt_web.d.ts || { echo "finish(): Report missing from the .d.ts" >&2; exit 1; }
+grep -q 'push(chunk: Uint8Array.*): Progress' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
+echo "npm package: $(stat -c %s web/pkg/tcpopt_web_bg.wasm) bytes wasm, ${SECONDS} s"
+if [ "$big" = 1 ]; then
+  step "a 520 MB capture in the page (memory < 128 MB)"
+  (cd www/tests && node big.mjs)
+fi
+step "web tests passed"
