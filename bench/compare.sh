@@ -4,6 +4,8 @@
 # one run. Prints per tool the median wall time of RUNS runs (hyperfine),
 # the CPU time (user+sys, less sensitive to a shared machine), packets/s,
 # MB/s, peak RSS (/usr/bin/time) and the ratio of tcpopt's rate to it.
+# `extract` is tcpopt-parse doing only the baseline's job (TS fields of
+# every packet, no analysis): the parser set against etherparse + pcap-parser.
 #
 #   bench/compare.sh FILE [RUNS]        (default RUNS=5; TSHARK_RUNS=3)
 #   SKIP=tshark,tcpdump bench/compare.sh FILE
@@ -21,6 +23,7 @@ cd "$ROOT"
 cargo build --release -q -p tcpopt -p tcpopt-bench --bins
 TCPOPT=$ROOT/target/release/tcpopt
 BASELINE=$ROOT/target/release/baseline
+EXTRACT=$ROOT/target/release/extract
 for t in hyperfine /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "compare.sh: $t is missing (apt-get install -y hyperfine time)" >&2; exit 1; }
 done
@@ -36,15 +39,16 @@ echo "# file $FILE: $BYTES bytes, $PACKETS packets; load before: $(cut -d' ' -f1
 declare -A CMD=(
   [tcpopt]="$TCPOPT analyze --fail-on never $FILE"
   [baseline]="$BASELINE $FILE"
+  [extract]="$EXTRACT $FILE"
   [tcpdump]="tcpdump -nn -v -r $FILE"
   [tshark]="tshark -r $FILE -T fields -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr"
 )
-ORDER=(tcpopt baseline tcpdump tshark)
+ORDER=(tcpopt extract baseline tcpdump tshark)
 
 declare -A MED CPU RSS
 for t in "${ORDER[@]}"; do
   if [[ ",$SKIP," == *",$t,"* ]]; then continue; fi
-  if [[ $t != tcpopt && $t != baseline ]] && ! command -v "$t" >/dev/null; then
+  if [[ $t == tcpdump || $t == tshark ]] && ! command -v "$t" >/dev/null; then
     echo "# $t not installed: skipped" >&2; continue
   fi
   n=$RUNS; [[ $t == tshark ]] && n=$TSHARK_RUNS
