@@ -21,6 +21,7 @@ use crate::analysis::{Analyzer, CaptureError, CaptureSummary, Config, Report};
 use crate::capture::{ChunkedReader, Event, Format, PacketRecord};
 use crate::dissect::Dissected;
 use crate::error::{Error, ErrorKind, Layer};
+use crate::segment::Segment;
 use crate::timestamp::Timestamp;
 
 /// A fatal fault met while reading: where and what.
@@ -206,7 +207,12 @@ const MAX_PACKET_ERRORS: usize = 20;
 
 impl Tally {
     #[inline]
-    fn packet(&mut self, record: &PacketRecord<'_>, analyzer: &mut Analyzer) {
+    fn packet<F: FnMut(&Segment) + ?Sized>(
+        &mut self,
+        record: &PacketRecord<'_>,
+        analyzer: &mut Analyzer,
+        on_segment: &mut F,
+    ) {
         self.packets += 1;
         let ts = record.ts;
         if self.first_ts.is_none() {
@@ -226,6 +232,7 @@ impl Tally {
                 self.with_timestamps += 1;
             }
             analyzer.push(&seg);
+            on_segment(&seg);
         }
         if let Some(e) = stop {
             if is_fault(&e) {
@@ -277,7 +284,37 @@ impl CaptureAnalysis {
         let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
         self.feeder.push(chunk, &mut |ev| {
             if let Event::Packet(rec) = ev {
-                tally.packet(rec, analyzer);
+                tally.packet(rec, analyzer, &mut |_| {});
+            }
+        });
+    }
+
+    /// Like [`push`](Self::push), and hands every TCP segment to
+    /// `on_segment` after the analyzer has taken it: for a view that wants
+    /// per-segment data (the page's clock plot) without framing and
+    /// dissecting the capture a second time. Use
+    /// [`finish_observed`](Self::finish_observed) to end the input.
+    ///
+    /// ```
+    /// use tcpopt_parse::pipeline::CaptureAnalysis;
+    /// // A microsecond pcap, raw IPv4 (LINKTYPE_RAW), one SYN with timestamps.
+    /// let mut cap = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 101, 0, 0, 0];
+    /// cap.extend_from_slice(&[1, 0, 0, 0, 7, 0, 0, 0, 52, 0, 0, 0, 52, 0, 0, 0]);
+    /// cap.extend_from_slice(&[0x45, 0, 0, 52, 0, 0, 0x40, 0, 64, 6, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]);
+    /// cap.extend_from_slice(&[0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+    /// cap.extend_from_slice(&[1, 1, 8, 10, 0, 0, 0x30, 0x39, 0, 0, 0, 0]);
+    /// let mut a = CaptureAnalysis::default();
+    /// let mut seen = Vec::new();
+    /// a.push_observed(&cap, &mut |s| seen.push((s.sport, s.timestamps)));
+    /// let report = a.finish_observed(&mut |s| seen.push((s.sport, s.timestamps)));
+    /// assert_eq!(seen, [(40000, Some((12345, 0)))]);
+    /// assert_eq!(report.capture.tcp_segments, 1);
+    /// ```
+    pub fn push_observed(&mut self, chunk: &[u8], on_segment: &mut dyn FnMut(&Segment)) {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder.push(chunk, &mut |ev| {
+            if let Event::Packet(rec) = ev {
+                tally.packet(rec, analyzer, on_segment);
             }
         });
     }
@@ -298,11 +335,18 @@ impl CaptureAnalysis {
     }
 
     /// Ends the input and returns the report of everything read.
-    pub fn finish(mut self) -> Report {
+    pub fn finish(self) -> Report {
+        self.finish_observed(&mut |_| {})
+    }
+
+    /// [`finish`](Self::finish) for [`push_observed`](Self::push_observed):
+    /// segments completed only at the end of the input (a compressed
+    /// stream's tail) go to `on_segment` too.
+    pub fn finish_observed(mut self, on_segment: &mut dyn FnMut(&Segment)) -> Report {
         let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
         self.feeder.finish(&mut |ev| {
             if let Event::Packet(rec) = ev {
-                tally.packet(rec, analyzer);
+                tally.packet(rec, analyzer, on_segment);
             }
         });
         let summary = self.summary();
