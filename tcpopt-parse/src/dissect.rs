@@ -50,7 +50,10 @@ impl<'a> Dissected<'a> {
     /// `Dissected::of(record)` then [`segment`](Self::segment) and
     /// [`stop`](Self::stop), without building the [`Dissected`] (a copy of
     /// every layer per packet on the analysis' hot path).
-    #[inline]
+    // Always: with two callers in the pipeline (observed or not) the
+    // compiler stopped inlining it, and the by-memory return of the
+    // segment cost 15 % more instructions per packet.
+    #[inline(always)]
     pub fn segment_of(record: &PacketRecord<'a>) -> (Option<Segment>, Option<Error>) {
         let decoded = decode(record.linktype, record.data);
         let (tcp, stop) = tcp_header(&decoded);
