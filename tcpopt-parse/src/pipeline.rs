@@ -18,9 +18,10 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::analysis::{Analyzer, CaptureError, CaptureSummary, Config, Report};
-use crate::capture::{ChunkedReader, Event, Format};
+use crate::capture::{ChunkedReader, Event, Format, PacketRecord};
 use crate::dissect::Dissected;
 use crate::error::{Error, ErrorKind, Layer};
+use crate::segment::Segment;
 use crate::timestamp::Timestamp;
 
 /// A fatal fault met while reading: where and what.
@@ -175,21 +176,13 @@ fn drain(
     if fault.is_some() {
         return;
     }
-    reader.push(bytes);
-    loop {
-        match reader.next() {
-            Ok(Some(ev)) => on_event(&ev),
-            Ok(None) => return,
-            Err(error) => {
-                let frame = reader.parser().frames() + 1;
-                *fault = Some(ReadFault {
-                    frame,
-                    error,
-                    decompressed: false,
-                });
-                return;
-            }
-        }
+    if let Err(error) = reader.push_events(bytes, on_event) {
+        let frame = reader.parser().frames() + 1;
+        *fault = Some(ReadFault {
+            frame,
+            error,
+            decompressed: false,
+        });
     }
 }
 
@@ -202,6 +195,8 @@ struct Tally {
     first_ts: Option<Timestamp>,
     last_ts: Option<Timestamp>,
     link_types: BTreeSet<u32>,
+    /// The link type of the previous packet (already in `link_types`).
+    last_link: Option<u32>,
     /// Packets whose decoding stopped short: the first few, with frame and offset.
     packet_errors: Vec<CaptureError>,
     packet_errors_total: u64,
@@ -211,28 +206,41 @@ struct Tally {
 const MAX_PACKET_ERRORS: usize = 20;
 
 impl Tally {
-    fn packet(&mut self, d: &Dissected<'_>, analyzer: &mut Analyzer) {
+    #[inline]
+    fn packet<F: FnMut(&Segment) + ?Sized>(
+        &mut self,
+        record: &PacketRecord<'_>,
+        analyzer: &mut Analyzer,
+        on_segment: &mut F,
+    ) {
         self.packets += 1;
-        let ts = d.record.ts;
+        let ts = record.ts;
         if self.first_ts.is_none() {
             self.first_ts = Some(ts);
         }
         self.last_ts = Some(ts);
-        self.link_types.insert(d.record.linktype.0);
-        if let Some(seg) = d.segment() {
+        // A BTreeSet insert per packet costs more than the rest of the
+        // tally: only a change of link type (pcapng interfaces) needs one.
+        if self.last_link != Some(record.linktype.0) {
+            self.last_link = Some(record.linktype.0);
+            self.link_types.insert(record.linktype.0);
+        }
+        let (segment, stop) = Dissected::segment_of(record);
+        if let Some(seg) = segment {
             self.tcp_segments += 1;
             if seg.timestamps.is_some() {
                 self.with_timestamps += 1;
             }
             analyzer.push(&seg);
+            on_segment(&seg);
         }
-        if let Some(e) = d.stop {
+        if let Some(e) = stop {
             if is_fault(&e) {
                 self.packet_errors_total += 1;
                 if self.packet_errors.len() < MAX_PACKET_ERRORS {
                     self.packet_errors.push(CaptureError {
-                        frame: d.record.frame,
-                        offset: d.record.offset,
+                        frame: record.frame,
+                        offset: record.offset,
                         layer: e.layer.name().to_string(),
                         message: format!("{e} (byte {} of the packet)", e.offset),
                     });
@@ -276,7 +284,37 @@ impl CaptureAnalysis {
         let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
         self.feeder.push(chunk, &mut |ev| {
             if let Event::Packet(rec) = ev {
-                tally.packet(&Dissected::of(rec), analyzer);
+                tally.packet(rec, analyzer, &mut |_| {});
+            }
+        });
+    }
+
+    /// Like [`push`](Self::push), and hands every TCP segment to
+    /// `on_segment` after the analyzer has taken it: for a view that wants
+    /// per-segment data (the page's clock plot) without framing and
+    /// dissecting the capture a second time. Use
+    /// [`finish_observed`](Self::finish_observed) to end the input.
+    ///
+    /// ```
+    /// use tcpopt_parse::pipeline::CaptureAnalysis;
+    /// // A microsecond pcap, raw IPv4 (LINKTYPE_RAW), one SYN with timestamps.
+    /// let mut cap = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 101, 0, 0, 0];
+    /// cap.extend_from_slice(&[1, 0, 0, 0, 7, 0, 0, 0, 52, 0, 0, 0, 52, 0, 0, 0]);
+    /// cap.extend_from_slice(&[0x45, 0, 0, 52, 0, 0, 0x40, 0, 64, 6, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]);
+    /// cap.extend_from_slice(&[0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+    /// cap.extend_from_slice(&[1, 1, 8, 10, 0, 0, 0x30, 0x39, 0, 0, 0, 0]);
+    /// let mut a = CaptureAnalysis::default();
+    /// let mut seen = Vec::new();
+    /// a.push_observed(&cap, &mut |s| seen.push((s.sport, s.timestamps)));
+    /// let report = a.finish_observed(&mut |s| seen.push((s.sport, s.timestamps)));
+    /// assert_eq!(seen, [(40000, Some((12345, 0)))]);
+    /// assert_eq!(report.capture.tcp_segments, 1);
+    /// ```
+    pub fn push_observed(&mut self, chunk: &[u8], on_segment: &mut dyn FnMut(&Segment)) {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder.push(chunk, &mut |ev| {
+            if let Event::Packet(rec) = ev {
+                tally.packet(rec, analyzer, on_segment);
             }
         });
     }
@@ -297,11 +335,18 @@ impl CaptureAnalysis {
     }
 
     /// Ends the input and returns the report of everything read.
-    pub fn finish(mut self) -> Report {
+    pub fn finish(self) -> Report {
+        self.finish_observed(&mut |_| {})
+    }
+
+    /// [`finish`](Self::finish) for [`push_observed`](Self::push_observed):
+    /// segments completed only at the end of the input (a compressed
+    /// stream's tail) go to `on_segment` too.
+    pub fn finish_observed(mut self, on_segment: &mut dyn FnMut(&Segment)) -> Report {
         let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
         self.feeder.finish(&mut |ev| {
             if let Event::Packet(rec) = ev {
-                tally.packet(&Dissected::of(rec), analyzer);
+                tally.packet(rec, analyzer, on_segment);
             }
         });
         let summary = self.summary();

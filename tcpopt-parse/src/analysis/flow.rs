@@ -5,21 +5,51 @@ use core::net::IpAddr;
 
 use super::serial;
 
-/// The bidirectional flow key: both endpoints, lower one first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The bidirectional flow key: both endpoints as (address bits, port),
+/// lower one first, and the address family.
+///
+/// Plain aligned integers rather than `(IpAddr, u16)` pairs: the flow
+/// table lookup is the analyzer's hottest line, and the enum's 17-byte
+/// unaligned layout cost store-forwarding stalls on every key built and
+/// a chain of comparisons on every probe. The order of the endpoints only
+/// has to be canonical (the same key for both directions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FlowKey {
-    pub lo: (IpAddr, u16),
-    pub hi: (IpAddr, u16),
+    lo: (u128, u16),
+    hi: (u128, u16),
+    v6: bool,
+}
+
+/// One hasher call per key instead of a dozen: equal keys fold to equal
+/// words, as `Hash` requires, and the hasher still mixes the word.
+impl core::hash::Hash for FlowKey {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let fold = |a: u128| (a as u64) ^ ((a >> 64) as u64).rotate_left(17);
+        let ports = (u64::from(self.lo.1) << 16) | u64::from(self.hi.1);
+        let w = fold(self.lo.0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ fold(self.hi.0).rotate_left(32)
+            ^ (ports << 40 | ports)
+            ^ u64::from(self.v6);
+        state.write_u64(w);
+    }
 }
 
 impl FlowKey {
     pub fn new(src: IpAddr, sport: u16, dst: IpAddr, dport: u16) -> Self {
-        let a = (src, sport);
-        let b = (dst, dport);
+        let bits = |a: IpAddr| match a {
+            IpAddr::V4(a) => (u128::from(a.to_bits()), false),
+            IpAddr::V6(a) => (a.to_bits(), true),
+        };
+        let ((s, v6), (d, d6)) = (bits(src), bits(dst));
+        let a = (s, sport);
+        let b = (d, dport);
+        // One IP header has one family; a mixed pair (impossible from the
+        // decoder) still gets a key of its own.
+        let v6 = v6 || d6;
         if a <= b {
-            FlowKey { lo: a, hi: b }
+            FlowKey { lo: a, hi: b, v6 }
         } else {
-            FlowKey { lo: b, hi: a }
+            FlowKey { lo: b, hi: a, v6 }
         }
     }
 }
@@ -85,7 +115,14 @@ impl Points {
     /// Adds (capture ns, unwrapped TSval relative to the flow's first).
     pub fn push(&mut self, t: i64, u: i64) {
         self.seen = self.seen.wrapping_add(1);
-        if self.seen % self.stride != 0 {
+        // `stride` is a power of two (until it saturates): a mask instead
+        // of a division on the per-segment path.
+        let skip = if self.stride.is_power_of_two() {
+            self.seen & (self.stride - 1) != 0
+        } else {
+            self.seen % self.stride != 0
+        };
+        if skip {
             return;
         }
         if self.len as usize == POINTS {

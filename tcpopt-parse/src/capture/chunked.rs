@@ -88,6 +88,80 @@ impl ChunkedReader {
         }
     }
 
+    /// Appends `chunk` and calls `on_event` for every item it completes,
+    /// like [`push`](Self::push) followed by [`next`](Self::next) until
+    /// `Ok(None)`, but without copying the chunk: items that lie wholly
+    /// inside it are parsed in place, and only an item straddling a chunk
+    /// boundary goes through the internal buffer (so a `read()` loop's
+    /// bytes are touched once). On an error the unparsed rest of the chunk
+    /// is kept, so that [`next`](Self::next), [`pending`](Self::pending)
+    /// and [`finish`](Self::finish) see the same state as after `push`.
+    ///
+    /// ```
+    /// use tcpopt_parse::capture::{ChunkedReader, Event};
+    /// let mut cap = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 101, 0, 0, 0];
+    /// for _ in 0..3 {
+    ///     cap.extend_from_slice(&[1, 0, 0, 0, 7, 0, 0, 0, 4, 0, 0, 0, 40, 0, 0, 0, 0x45, 0, 0, 40]);
+    /// }
+    /// let mut r = ChunkedReader::new();
+    /// let mut frames = Vec::new();
+    /// for chunk in cap.chunks(7) {
+    ///     r.push_events(chunk, &mut |ev| if let Event::Packet(p) = ev { frames.push(p.frame) }).unwrap();
+    /// }
+    /// r.finish().unwrap();
+    /// assert_eq!(frames, [1, 2, 3]);
+    /// ```
+    pub fn push_events(
+        &mut self,
+        chunk: &[u8],
+        on_event: &mut dyn FnMut(&Event<'_>),
+    ) -> Result<(), Error> {
+        let mut rest = chunk;
+        // First complete the item that the previous chunks left unfinished,
+        // copying only the bytes it was said to need.
+        while self.pending() > 0 {
+            let live = self.pending();
+            let want = self.need.max(live + 1) - live;
+            let (head, tail) = rest.split_at(want.min(rest.len()));
+            self.buf.extend_from_slice(head);
+            rest = tail;
+            loop {
+                match self.next() {
+                    Ok(Some(ev)) => on_event(&ev),
+                    Ok(None) => break,
+                    Err(e) => {
+                        self.buf.extend_from_slice(rest);
+                        return Err(e);
+                    }
+                }
+            }
+            if rest.is_empty() {
+                return Ok(());
+            }
+        }
+        self.buf.clear();
+        self.consumed = 0;
+        self.need = 0;
+        while !rest.is_empty() {
+            match self.parser.next(rest) {
+                Ok((n, ev)) => {
+                    on_event(&ev);
+                    rest = rest.get(n..).unwrap_or_default();
+                }
+                Err(ReadError::NeedMore { needed }) => {
+                    self.need = needed;
+                    self.buf.extend_from_slice(rest);
+                    return Ok(());
+                }
+                Err(ReadError::Malformed(e)) => {
+                    self.buf.extend_from_slice(rest);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// End of input: `Ok` if everything pushed was consumed, else the
     /// ended-inside-a-record (or malformed) error.
     pub fn finish(&mut self) -> Result<(), Error> {

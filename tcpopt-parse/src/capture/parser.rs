@@ -1,7 +1,7 @@
 //! The sans-IO capture state machine shared by every front end.
 
 use super::interfaces::{Interfaces, DEFAULT_MAX_INTERFACES};
-use super::pcap::{self, FileHeader, Magic, RECORD_CAPLEN_OFFSET};
+use super::pcap::{self, FileHeader, Magic, RECORD_CAPLEN_OFFSET, RECORD_HEADER_LEN};
 use super::pcapng::{self, Block};
 use super::resolution::{pcap_timestamp, TsResolution};
 use super::{Event, Format, InterfaceInfo, PacketRecord, ReadError};
@@ -297,6 +297,37 @@ impl CaptureParser {
         magic: Magic,
         iface: InterfaceInfo,
     ) -> Result<(usize, Item<'a>), ReadError> {
+        // Fast path: a standard 16-byte record header and the whole record
+        // in `buf` (nearly every record of a file read in big chunks). The
+        // same fields and checks as the nom path below, without its
+        // per-field endianness dispatch and `Incomplete` plumbing.
+        if !magic.modified {
+            if let Some((hdr, rest)) = buf.split_first_chunk::<RECORD_HEADER_LEN>() {
+                let word = |i: usize| {
+                    let b = [hdr[i], hdr[i + 1], hdr[i + 2], hdr[i + 3]];
+                    if magic.big_endian {
+                        u32::from_be_bytes(b)
+                    } else {
+                        u32::from_le_bytes(b)
+                    }
+                };
+                let caplen = word(8);
+                if caplen <= self.max_record_len {
+                    if let Some(data) = rest.get(..caplen as usize) {
+                        return Ok((
+                            RECORD_HEADER_LEN + data.len(),
+                            Item::Packet {
+                                iface,
+                                ts: pcap_timestamp(word(0), word(4), magic.nanosecond),
+                                caplen,
+                                origlen: word(12),
+                                data,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
         let (rest, h) =
             pcap::record_header(magic)(buf).map_err(|e| nom_need(buf.len(), e, Layer::Pcap))?;
         // caplen > snaplen and caplen > origlen are both read as written,

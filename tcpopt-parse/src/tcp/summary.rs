@@ -47,6 +47,23 @@ impl OptionsSummary {
         let mut s = OptionsSummary::EMPTY;
         let mut run: u8 = 0;
         let mut rest = area;
+        // Fast path for the layout Linux, the BSDs and Windows put on every
+        // segment after the handshake (RFC 7323 Appendix A): NOP, NOP,
+        // timestamps. Exactly what the loop below would record for it.
+        if let [kind::NOP, kind::NOP, kind::TIMESTAMPS, 10, a0, a1, a2, a3, b0, b1, b2, b3, ref r @ ..] =
+            *area
+        {
+            s.max_nop_run = 2;
+            s.timestamps = Some((
+                u32::from_be_bytes([a0, a1, a2, a3]),
+                u32::from_be_bytes([b0, b1, b2, b3]),
+            ));
+            if r.is_empty() {
+                s.complete = !truncated;
+                return s;
+            }
+            rest = r;
+        }
         loop {
             match *rest {
                 [] => {

@@ -1,0 +1,106 @@
+//! The plain-Rust baseline of the whole-file comparison: what one would
+//! write with the usual crates to pull TCP timestamps out of a capture.
+//! pcap-parser frames the records (pcap or pcapng, streaming over a
+//! 256 KiB buffer like `tcpopt`), etherparse's lax slicer walks Ethernet,
+//! VLAN, IPv4/IPv6 and TCP, and the options iterator finds the
+//! timestamps. `--print` writes `TSval<TAB>TSecr` per TCP segment like
+//! `tshark -T fields` does (empty fields without the option); without it
+//! the values are folded into a checksum so that nothing is optimised away.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use etherparse::{LaxSlicedPacket, TcpOptionElement, TransportSlice};
+use pcap_parser::{create_reader, PcapBlockOwned, PcapError};
+
+fn timestamps(frame: &[u8]) -> Option<Option<(u32, u32)>> {
+    let p = LaxSlicedPacket::from_ethernet(frame).ok()?;
+    let Some(TransportSlice::Tcp(tcp)) = p.transport else {
+        return None;
+    };
+    for o in tcp.options_iterator() {
+        if let Ok(TcpOptionElement::Timestamp(v, e)) = o {
+            return Some(Some((v, e)));
+        }
+    }
+    Some(None)
+}
+
+fn main() -> ExitCode {
+    let mut print = false;
+    let mut path = None;
+    for a in std::env::args().skip(1) {
+        match a.as_str() {
+            "--print" => print = true,
+            _ => path = Some(a),
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("usage: baseline [--print] FILE");
+        return ExitCode::from(2);
+    };
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("baseline: {path}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut reader = match create_reader(256 * 1024, file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("baseline: {path}: {e:?}");
+            return ExitCode::from(1);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let (mut packets, mut tcp, mut with_ts, mut sum) = (0u64, 0u64, 0u64, 0u64);
+    loop {
+        match reader.next() {
+            Ok((n, block)) => {
+                let data = match &block {
+                    PcapBlockOwned::Legacy(b) => Some(b.data),
+                    PcapBlockOwned::NG(pcap_parser::Block::EnhancedPacket(b)) => Some(b.data),
+                    PcapBlockOwned::NG(pcap_parser::Block::SimplePacket(b)) => Some(b.data),
+                    _ => None,
+                };
+                if let Some(d) = data {
+                    packets += 1;
+                    if let Some(ts) = timestamps(d) {
+                        tcp += 1;
+                        match ts {
+                            Some((v, e)) => {
+                                with_ts += 1;
+                                sum = sum.wrapping_add(u64::from(v) ^ (u64::from(e) << 32));
+                                if print {
+                                    let _ = writeln!(out, "{v}\t{e}");
+                                }
+                            }
+                            None if print => {
+                                let _ = writeln!(out, "\t");
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                reader.consume(n);
+            }
+            Err(PcapError::Eof) => break,
+            Err(PcapError::Incomplete(_)) => {
+                if reader.refill().is_err() {
+                    eprintln!("baseline: {path}: read error");
+                    return ExitCode::from(1);
+                }
+            }
+            Err(e) => {
+                eprintln!("baseline: {path}: {e:?}");
+                break;
+            }
+        }
+    }
+    let _ = out.flush();
+    eprintln!("baseline: {packets} packets, {tcp} TCP segments, {with_ts} with timestamps, checksum {sum:016x}");
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,79 @@
+//! The baseline's job done with tcpopt-parse: frame, decode, TCP header and
+//! timestamps of every packet, no analysis. Same streaming shape as the
+//! CLI (256 KiB reads into the shared `Feeder`), same output as `baseline`
+//! (`--print`: TSval<TAB>TSecr per TCP segment, else a checksum), so that
+//! the parser itself can be set against etherparse + pcap-parser.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::process::ExitCode;
+
+use tcpopt_parse::capture::Event;
+use tcpopt_parse::dissect::Dissected;
+use tcpopt_parse::pipeline::Feeder;
+
+fn main() -> ExitCode {
+    let mut print = false;
+    let mut path = None;
+    for a in std::env::args().skip(1) {
+        match a.as_str() {
+            "--print" => print = true,
+            _ => path = Some(a),
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("usage: extract [--print] FILE");
+        return ExitCode::from(2);
+    };
+    let mut file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("extract: {path}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let (mut packets, mut tcp, mut with_ts, mut sum) = (0u64, 0u64, 0u64, 0u64);
+    let mut on_event = |ev: &Event<'_>| {
+        if let Event::Packet(rec) = ev {
+            packets += 1;
+            if let (Some(seg), _) = Dissected::segment_of(rec) {
+                tcp += 1;
+                match seg.timestamps {
+                    Some((v, e)) => {
+                        with_ts += 1;
+                        sum = sum.wrapping_add(u64::from(v) ^ (u64::from(e) << 32));
+                        if print {
+                            let _ = writeln!(out, "{v}\t{e}");
+                        }
+                    }
+                    None if print => {
+                        let _ = writeln!(out, "\t");
+                    }
+                    None => {}
+                }
+            }
+        }
+    };
+    let mut feeder = Feeder::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => feeder.push(&buf[..n], &mut on_event),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                eprintln!("extract: {path}: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    feeder.finish(&mut on_event);
+    let _ = out.flush();
+    if let Some(f) = feeder.fault() {
+        eprintln!("extract: {path}: {f}");
+    }
+    eprintln!("extract: {packets} packets, {tcp} TCP segments, {with_ts} with timestamps, checksum {sum:016x}");
+    ExitCode::SUCCESS
+}
