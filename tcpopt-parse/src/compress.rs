@@ -37,7 +37,11 @@ pub const MAX_OUTPUT_PER_STEP: usize = 1 << 20;
 
 /// What the input turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Compression {
     None,
     Gzip,
@@ -94,20 +98,32 @@ impl Default for Decompressor {
 }
 
 fn corrupt(offset: u64, what: &'static str) -> Error {
-    Error::new(Layer::Compression, offset, ErrorKind::BadValue { what, value: 0 })
+    Error::new(
+        Layer::Compression,
+        offset,
+        ErrorKind::BadValue { what, value: 0 },
+    )
 }
 
 fn cut(offset: u64) -> Error {
     Error::new(
         Layer::Compression,
         offset,
-        ErrorKind::BadLength { what: "compressed stream ended early, after bytes", value: offset },
+        ErrorKind::BadLength {
+            what: "compressed stream ended early, after bytes",
+            value: offset,
+        },
     )
 }
 
 impl Decompressor {
     pub fn new() -> Self {
-        Decompressor { state: State::Detect(Vec::with_capacity(MAGIC_LEN)), consumed: 0, gzip_pending: Vec::new(), detected: None }
+        Decompressor {
+            state: State::Detect(Vec::with_capacity(MAGIC_LEN)),
+            consumed: 0,
+            gzip_pending: Vec::new(),
+            detected: None,
+        }
     }
 
     /// The detected compression, once the first bytes have been seen.
@@ -138,7 +154,12 @@ impl Decompressor {
         r
     }
 
-    fn push_inner(&mut self, mut chunk: &[u8], out: &mut dyn FnMut(&[u8]), last: bool) -> Result<(), Error> {
+    fn push_inner(
+        &mut self,
+        mut chunk: &[u8],
+        out: &mut dyn FnMut(&[u8]),
+        last: bool,
+    ) -> Result<(), Error> {
         if let State::Detect(head) = &mut self.state {
             let take = (MAGIC_LEN - head.len()).min(chunk.len());
             head.extend_from_slice(&chunk[..take]);
@@ -241,7 +262,9 @@ fn gzip_write(
 ) -> Result<(), Error> {
     let mut rest = piece;
     while !rest.is_empty() {
-        let n = dec.write(rest).map_err(|_| corrupt(*consumed, "gzip data"))?;
+        let n = dec
+            .write(rest)
+            .map_err(|_| corrupt(*consumed, "gzip data"))?;
         if n == 0 {
             return Err(corrupt(*consumed, "gzip data"));
         }
@@ -307,7 +330,9 @@ impl Zstd {
                         self.tail = false;
                     }
                     Err(ruzstd::decoding::errors::FrameDecoderError::ReadFrameHeaderError(
-                        ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame { length, .. },
+                        ruzstd::decoding::errors::ReadFrameHeaderError::SkipFrame {
+                            length, ..
+                        },
                     )) => {
                         // A skippable frame (RFC 8878 §3.1.2): header read, skip its body.
                         let used = before - src.len();
@@ -349,7 +374,10 @@ impl Zstd {
             } else if self.dec.can_collect() >= MAX_OUTPUT_PER_STEP {
                 (0, false)
             } else {
-                block_window(self.input.get(..max).unwrap_or_default(), MAX_OUTPUT_PER_STEP)
+                block_window(
+                    self.input.get(..max).unwrap_or_default(),
+                    MAX_OUTPUT_PER_STEP,
+                )
             };
             let (used, written) = self
                 .dec
@@ -430,12 +458,16 @@ mod tests {
     }
 
     fn sample() -> Vec<u8> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures/netns/nat-two-clocks.pcap");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/captures/netns/nat-two-clocks.pcap"
+        );
         std::fs::read(path).expect("shared capture")
     }
 
     fn compress(tool: &str, data: &[u8]) -> Option<Vec<u8>> {
-        let dir = std::env::temp_dir().join(format!("tcpopt-compress-{}-{tool}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("tcpopt-compress-{}-{tool}", std::process::id()));
         std::fs::write(&dir, data).ok()?;
         let out = Command::new(tool).arg("-c").arg(&dir).output().ok()?;
         let _ = std::fs::remove_file(&dir);
@@ -482,14 +514,19 @@ mod tests {
     fn cut_streams_are_reported_with_their_offset() {
         let data = sample();
         for tool in ["gzip", "zstd"] {
-            let Some(packed) = compress(tool, &data) else { continue };
+            let Some(packed) = compress(tool, &data) else {
+                continue;
+            };
             for cut_at in [5, packed.len() / 2, packed.len() - 1] {
                 let (got, r) = run_all(&packed[..cut_at], 4096);
                 let e = r.expect_err("a cut stream must be an error");
                 assert_eq!(e.layer, Layer::Compression);
                 assert!(e.offset <= cut_at as u64, "{tool}: {e}");
                 assert!(got.len() <= data.len());
-                assert!(data.starts_with(&got), "{tool}: output before the cut is a prefix");
+                assert!(
+                    data.starts_with(&got),
+                    "{tool}: output before the cut is a prefix"
+                );
             }
         }
     }

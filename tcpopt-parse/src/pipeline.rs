@@ -103,19 +103,13 @@ impl Feeder {
         #[cfg(feature = "compress")]
         {
             let (reader, fault) = (&mut self.reader, &mut self.fault);
-            let decompressed = self
-                .decompressor
-                .compression()
-                .is_some_and(|c| c != crate::compress::Compression::None);
             let r = self
                 .decompressor
                 .push(chunk, &mut |bytes| drain(reader, fault, bytes, on_event));
             if let Err(e) = r {
                 self.set_fault(e);
             }
-            if let Some(f) = &mut self.fault {
-                f.decompressed = decompressed && f.error.layer != Layer::Compression;
-            }
+            self.mark_decompressed();
         }
         #[cfg(not(feature = "compress"))]
         drain(&mut self.reader, &mut self.fault, chunk, on_event);
@@ -135,8 +129,8 @@ impl Feeder {
                 .finish(&mut |bytes| drain(reader, fault, bytes, on_event));
             if let Err(e) = r {
                 self.set_fault(e);
-                return;
             }
+            self.mark_decompressed();
         }
         if self.fault.is_some() {
             return;
@@ -151,6 +145,22 @@ impl Feeder {
         }
         if let Err(e) = self.reader.finish() {
             self.set_fault(e);
+            #[cfg(feature = "compress")]
+            self.mark_decompressed();
+        }
+    }
+
+    /// A fault inside decompressed bytes has an offset in the decompressed
+    /// stream: say so (detection happens during the first push, so this is
+    /// decided after it).
+    #[cfg(feature = "compress")]
+    fn mark_decompressed(&mut self) {
+        let compressed = self
+            .decompressor
+            .compression()
+            .is_some_and(|c| c != crate::compress::Compression::None);
+        if let Some(f) = &mut self.fault {
+            f.decompressed = compressed && f.error.layer != Layer::Compression;
         }
     }
 

@@ -266,7 +266,7 @@ fn pcap_record_above_the_limit_is_malformed_without_buffering() {
             Layer::Pcap,
             41 + 8,
             ErrorKind::TooLarge {
-                what: "pcap record captured length",
+                what: "record captured length",
                 value: 262_145,
                 max: 262_144
             }

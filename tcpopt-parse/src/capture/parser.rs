@@ -334,7 +334,7 @@ impl CaptureParser {
         // as Wireshark does; only the absolute bound is enforced.
         if h.caplen > self.max_record_len {
             let kind = ErrorKind::TooLarge {
-                what: "pcap record captured length",
+                what: "record captured length",
                 value: h.caplen.into(),
                 max: self.max_record_len.into(),
             };
