@@ -103,12 +103,11 @@ impl Analyzer {
     /// numbers, maps as objects: what `JSON.parse` of the CLI's output gives).
     #[wasm_bindgen(unchecked_return_type = "Report")]
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
-        let mut inner = self
+        let inner = self
             .inner
             .take()
             .ok_or_else(|| JsError::new("Analyzer already finished"))?;
-        inner.finish_plot(&mut self.plot);
-        inner.finish_js()
+        to_js(&inner.finish(&mut self.plot))
     }
 
     /// The clock plot's points, sampled while the capture streamed past

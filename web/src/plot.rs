@@ -266,8 +266,7 @@ mod sample_tests {
             for c in SAMPLE.chunks(size) {
                 e.push(c, &mut p);
             }
-            e.finish_plot(&mut p);
-            let report = e.finish_report();
+            let report = e.finish(&mut p);
             (p, report)
         };
         let (p, report) = run(1 << 16);
