@@ -1,49 +1,13 @@
 //! `decode` on real frames from the shared captures (one per link type and
 //! tunnel) and on hand-made edge cases (lengths, fragments, nesting).
 
-use core::net::IpAddr;
 
-use tcpopt_parse::decode::{decode, Decoded};
+use tcpopt_parse::decode::decode;
 use tcpopt_parse::link::LinkKind;
 use tcpopt_parse::{ErrorKind, Layer, LinkType};
 
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
-
-/// Frame `n` (1-based) of a little- or big-endian legacy pcap file.
-fn frame(file: &str, n: usize) -> (LinkType, Vec<u8>) {
-    let b = std::fs::read(format!("{CAPTURES}/{file}")).expect("capture");
-    let be = b[0] == 0xa1;
-    let u = |o: usize| {
-        let a: [u8; 4] = b[o..o + 4].try_into().unwrap();
-        if be {
-            u32::from_be_bytes(a)
-        } else {
-            u32::from_le_bytes(a)
-        }
-    };
-    let lt = LinkType(u(20) & 0xffff);
-    let mut pos = 24;
-    for i in 1.. {
-        let caplen = u(pos + 8) as usize;
-        if i == n {
-            return (lt, b[pos + 16..pos + 16 + caplen].to_vec());
-        }
-        pos += 16 + caplen;
-    }
-    unreachable!()
-}
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
-
-fn ports(d: &Decoded<'_>) -> (u16, u16) {
-    let t = d.tcp().expect("tcp");
-    (
-        u16::from_be_bytes([t[0], t[1]]),
-        u16::from_be_bytes([t[2], t[3]]),
-    )
-}
+mod decode_util;
+use decode_util::{frame, ip, ports};
 
 #[test]
 fn ethernet_vlan() {
