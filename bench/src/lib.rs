@@ -177,7 +177,6 @@ struct Flow {
     script: Vec<Ev>,
     step: usize,
     ready_at: u64,
-    bulk: bool,
     /// The flow ends with the server's FIN first: the client's last ACK
     /// updates the tw_recycle server's remembered TSval.
     server_closes: bool,
@@ -330,7 +329,6 @@ impl<'c> Generator<'c> {
             script: Vec::new(),
             step: 0,
             ready_at: self.now,
-            bulk,
             server_closes,
         };
         // tcp_tw_recycle: a SYN whose TSval is behind the client address's
@@ -699,7 +697,6 @@ impl Flow {
             script: Vec::new(),
             step: 0,
             ready_at: 0,
-            bulk: true,
             server_closes: false,
         }
     }
