@@ -177,7 +177,6 @@ struct Flow {
     script: Vec<Ev>,
     step: usize,
     ready_at: u64,
-    bulk: bool,
     /// The flow ends with the server's FIN first: the client's last ACK
     /// updates the tw_recycle server's remembered TSval.
     server_closes: bool,
@@ -202,7 +201,7 @@ struct Generator<'c> {
 
 /// Start of the capture: 2024-05-01T00:00:00Z.
 const EPOCH_S: u64 = 1_714_521_600;
-const ZEROS: [u8; 65536] = [0; 65536];
+static ZEROS: [u8; 65536] = [0; 65536];
 
 impl<'c> Generator<'c> {
     fn new(cfg: &'c GenConfig) -> Self {
@@ -330,7 +329,6 @@ impl<'c> Generator<'c> {
             script: Vec::new(),
             step: 0,
             ready_at: self.now,
-            bulk,
             server_closes,
         };
         // tcp_tw_recycle: a SYN whose TSval is behind the client address's
@@ -603,12 +601,11 @@ impl<'c> Generator<'c> {
             p.extend_from_slice(&[0x81, 0x00]);
             p.extend_from_slice(&v.to_be_bytes());
         }
-        let ip_start;
         let mut sum: u32 = 0;
         match (src, dst) {
             (Addr::V4(s), Addr::V4(dd)) => {
                 p.extend_from_slice(&[0x08, 0x00]);
-                ip_start = p.len();
+                let ip_start = p.len();
                 let total = (20 + tcp_len as u32 + e.payload) as u16;
                 let id = (self.stats.packets as u16).wrapping_mul(31);
                 p.extend_from_slice(&[0x45, 0]);
@@ -623,7 +620,6 @@ impl<'c> Generator<'c> {
             }
             (Addr::V6(s), Addr::V6(dd)) => {
                 p.extend_from_slice(&[0x86, 0xdd]);
-                ip_start = p.len();
                 let plen = (tcp_len as u32 + e.payload) as u16;
                 p.extend_from_slice(&[0x60, 0, 0, 0]);
                 p.extend_from_slice(&plen.to_be_bytes());
@@ -634,7 +630,6 @@ impl<'c> Generator<'c> {
             }
             _ => unreachable!("clients and servers of one family are paired"),
         }
-        let _ = ip_start;
         let tcp_start = p.len();
         p.extend_from_slice(&sport.to_be_bytes());
         p.extend_from_slice(&dport.to_be_bytes());
@@ -686,7 +681,6 @@ impl<'c> Generator<'c> {
         {
             self.remembered[f.client] = Some((tsval, self.now));
         }
-        let _ = f.bulk;
         Ok(())
     }
 }
@@ -703,7 +697,6 @@ impl Flow {
             script: Vec::new(),
             step: 0,
             ready_at: 0,
-            bulk: true,
             server_closes: false,
         }
     }
@@ -733,4 +726,66 @@ pub fn generate_vec(cfg: &GenConfig) -> (Vec<u8>, GenStats) {
     let mut v = Vec::with_capacity(cfg.target_bytes as usize + 4096);
     let s = generate(cfg, &mut v).expect("writing to a Vec cannot fail");
     (v, s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tcpopt_parse::capture::packets;
+    use tcpopt_parse::dissect::Dissected;
+
+    #[test]
+    fn deterministic_and_every_segment_decodes_with_timestamps() {
+        let cfg = GenConfig {
+            target_bytes: 2 << 20,
+            short_flows: 500,
+            ..GenConfig::default()
+        };
+        let (a, sa) = generate_vec(&cfg);
+        let (b, _) = generate_vec(&cfg);
+        assert!(a == b, "same config, same bytes");
+        assert_eq!(sa.bytes, a.len() as u64);
+        let (mut n, mut tcp, mut ts, mut rst, mut v6, mut vlan) = (0, 0, 0, 0, 0, 0);
+        for r in packets(&a) {
+            let r = r.expect("well-formed record");
+            n += 1;
+            let d = Dissected::of(&r);
+            assert_eq!(d.stop, None, "frame {} decodes to its end", r.frame);
+            let s = d.segment().expect("every packet is a TCP segment");
+            tcp += 1;
+            if s.timestamps.is_some() {
+                ts += 1;
+            } else {
+                assert!(s.flags.rst(), "only RSTs go without timestamps");
+                rst += 1;
+            }
+            v6 += usize::from(s.src.is_ipv6());
+            vlan += usize::from(d.decoded.link.is_some_and(|l| l.vlan_count == 1));
+            assert!(r.caplen <= 128 && r.origlen >= r.caplen);
+        }
+        assert_eq!(n, sa.packets);
+        assert_eq!(tcp, n);
+        assert_eq!(ts + rst, n);
+        assert!(
+            v6 > 0 && vlan > 0,
+            "the mix has IPv6 and VLAN-tagged packets"
+        );
+    }
+
+    #[test]
+    fn the_analysis_finds_the_planted_anomalies() {
+        let cfg = GenConfig {
+            target_bytes: 64 << 20,
+            ..GenConfig::default()
+        };
+        let (cap, s) = generate_vec(&cfg);
+        assert!(s.dropped_syns > 0);
+        let report =
+            tcpopt_parse::pipeline::analyze_bytes(&cap, tcpopt_parse::analysis::Config::default());
+        use tcpopt_parse::analysis::Code;
+        let codes: Vec<Code> = report.findings.iter().map(|f| f.code).collect();
+        assert!(codes.contains(&Code::TwRecyclePerHostPawsDrop), "{codes:?}");
+        assert!(codes.contains(&Code::MultipleTsClocksBehindIp), "{codes:?}");
+        assert_eq!(report.stats.flows, s.flows);
+    }
 }

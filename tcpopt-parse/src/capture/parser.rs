@@ -161,7 +161,17 @@ impl CaptureParser {
     /// [`ReadError::Malformed`] with a file offset. Errors do not change the
     /// parser's state.
     pub fn next<'a>(&mut self, buf: &'a [u8]) -> Result<(usize, Event<'a>), ReadError> {
-        let (n, item) = self.parse(buf)?;
+        // The per-record hot path of a pcap file, straight to the event.
+        let fast = match self.state {
+            State::Pcap { magic, iface } => {
+                fast_pcap_record(buf, magic, iface, self.max_record_len)
+            }
+            _ => None,
+        };
+        let (n, item) = match fast {
+            Some(x) => x,
+            None => self.parse(buf)?,
+        };
         let start = self.offset;
         self.offset = self.offset.saturating_add(n as u64);
         let event = match item {
@@ -297,36 +307,8 @@ impl CaptureParser {
         magic: Magic,
         iface: InterfaceInfo,
     ) -> Result<(usize, Item<'a>), ReadError> {
-        // Fast path: a standard 16-byte record header and the whole record
-        // in `buf` (nearly every record of a file read in big chunks). The
-        // same fields and checks as the nom path below, without its
-        // per-field endianness dispatch and `Incomplete` plumbing.
-        if !magic.modified {
-            if let Some((hdr, rest)) = buf.split_first_chunk::<RECORD_HEADER_LEN>() {
-                let word = |i: usize| {
-                    let b = [hdr[i], hdr[i + 1], hdr[i + 2], hdr[i + 3]];
-                    if magic.big_endian {
-                        u32::from_be_bytes(b)
-                    } else {
-                        u32::from_le_bytes(b)
-                    }
-                };
-                let caplen = word(8);
-                if caplen <= self.max_record_len {
-                    if let Some(data) = rest.get(..caplen as usize) {
-                        return Ok((
-                            RECORD_HEADER_LEN + data.len(),
-                            Item::Packet {
-                                iface,
-                                ts: pcap_timestamp(word(0), word(4), magic.nanosecond),
-                                caplen,
-                                origlen: word(12),
-                                data,
-                            },
-                        ));
-                    }
-                }
-            }
+        if let Some((n, item)) = fast_pcap_record(buf, magic, iface, self.max_record_len) {
+            return Ok((n, item));
         }
         let (rest, h) =
             pcap::record_header(magic)(buf).map_err(|e| nom_need(buf.len(), e, Layer::Pcap))?;
@@ -439,6 +421,47 @@ impl CaptureParser {
 
 /// Maps a streaming parser's `Incomplete` to the total length needed from
 /// the front of the buffer.
+/// Fast path of a pcap record: a standard 16-byte record header and the
+/// whole record in `buf` (nearly every record of a file read in big
+/// chunks). The same fields and checks as the nom path of
+/// `parse_pcap_record`, without its per-field endianness dispatch and
+/// `Incomplete` plumbing; `None` sends the caller down that path.
+#[inline(always)]
+fn fast_pcap_record(
+    buf: &[u8],
+    magic: Magic,
+    iface: InterfaceInfo,
+    max_record_len: u32,
+) -> Option<(usize, Item<'_>)> {
+    if magic.modified {
+        return None;
+    }
+    let (hdr, rest) = buf.split_first_chunk::<RECORD_HEADER_LEN>()?;
+    let word = |i: usize| {
+        let b = [hdr[i], hdr[i + 1], hdr[i + 2], hdr[i + 3]];
+        if magic.big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    let caplen = word(8);
+    if caplen > max_record_len {
+        return None;
+    }
+    let data = rest.get(..caplen as usize)?;
+    Some((
+        RECORD_HEADER_LEN + data.len(),
+        Item::Packet {
+            iface,
+            ts: pcap_timestamp(word(0), word(4), magic.nanosecond),
+            caplen,
+            origlen: word(12),
+            data,
+        },
+    ))
+}
+
 pub(super) fn nom_need(
     buf_len: usize,
     e: nom::Err<nom::error::Error<&[u8]>>,

@@ -119,3 +119,44 @@ impl OptionsSummary {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `NOP NOP TS` fast path records exactly what the general loop
+    /// records for the same bytes: the two NOPs, the first timestamps, and
+    /// then whatever the rest of the area says.
+    #[test]
+    fn linux_layout_fast_path_agrees_with_the_loop() {
+        // Frame 4 of the shared netns captures' usual layout: TSval 0x0a0b0c0d, TSecr 0x01020304.
+        let head = [1u8, 1, 8, 10, 0x0a, 0x0b, 0x0c, 0x0d, 1, 2, 3, 4];
+        let tails: [&[u8]; 8] = [
+            &[],
+            &[1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2],
+            &[0, 0, 0, 0],
+            &[1, 1, 1, 1],
+            &[8, 10, 9, 9, 9, 9, 8, 8, 8, 8],
+            &[8, 3, 0],
+            &[1, 1, 5],
+            &[2, 4, 5, 0xb4],
+        ];
+        for tail in tails {
+            for truncated in [false, true] {
+                let mut area = head.to_vec();
+                area.extend_from_slice(tail);
+                let got = OptionsSummary::walk(&area, truncated);
+                let rest = OptionsSummary::walk(tail, truncated);
+                let want = OptionsSummary {
+                    timestamps: Some((0x0a0b_0c0d, 0x0102_0304)),
+                    max_nop_run: rest.max_nop_run.max(2),
+                    ..rest
+                };
+                assert_eq!(got, want, "tail {tail:?}, truncated {truncated}");
+            }
+        }
+        // A shorter TS (the fast path must not take it) stays malformed.
+        let s = OptionsSummary::walk(&[1, 1, 8, 6, 0, 0, 0, 0], false);
+        assert!(s.ts_malformed && s.timestamps.is_none() && s.max_nop_run == 2);
+    }
+}
