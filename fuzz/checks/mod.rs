@@ -17,7 +17,7 @@ use tcpopt_parse::decode::decode;
 use tcpopt_parse::dissect::Dissected;
 use tcpopt_parse::pipeline::{analyze_bytes, CaptureAnalysis};
 use tcpopt_parse::tcp::{
-    OptionErrorReason, OptionsSummary, TcpFlags, TcpHeader, TcpOption, TcpOptions,
+    TcpFlags, TcpHeader, TcpOption, TcpOptions,
 };
 use tcpopt_parse::{LinkType, Segment, Timestamp};
 
@@ -206,52 +206,12 @@ pub fn packet(data: &[u8]) {
     }
 }
 
-/// The summary as the iterator defines it (the contract of `summary()`,
-/// the same as tests/tcp_util).
-pub fn summary_from_iterator(it: TcpOptions<'_>) -> OptionsSummary {
-    let mut s = OptionsSummary {
-        complete: true,
-        ..OptionsSummary::EMPTY
-    };
-    let mut run = 0u8;
-    for item in it {
-        if item != Ok(TcpOption::Nop) {
-            run = 0;
-        }
-        match item {
-            Ok(TcpOption::Nop) => {
-                run = run.saturating_add(1);
-                s.max_nop_run = s.max_nop_run.max(run);
-            }
-            Ok(TcpOption::Mss(v)) => {
-                s.mss.get_or_insert(v);
-            }
-            Ok(TcpOption::WindowScale(v)) => {
-                s.wscale.get_or_insert(v);
-            }
-            Ok(TcpOption::SackPermitted) => s.sack_permitted = true,
-            Ok(TcpOption::Timestamps { tsval, tsecr }) => {
-                s.timestamps.get_or_insert((tsval, tsecr));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                if e.kind == 4 && e.reason == OptionErrorReason::BadLength {
-                    s.sack_permitted = true;
-                }
-                if e.kind == 8 && !e.reason.is_truncation() {
-                    s.ts_malformed = true;
-                }
-                if e.reason.stops_walk() {
-                    s.complete = false;
-                }
-            }
-        }
-    }
-    s
-}
+/// The reference summary built from the iterator, shared with the tcp_*
+/// integration tests.
+#[path = "../../tcpopt-parse/tests/tcp_util/mod.rs"]
+mod tcp_util;
+use tcp_util::summary_from_iterator;
 
-/// A TCP header (or a bare options area): parse, walk the options, the fast
-/// summary agrees with the walk, and every item's wire form re-emits.
 pub fn tcp_options(data: &[u8]) {
     if let Ok(h) = TcpHeader::parse(data) {
         assert_eq!(h.summary(), summary_from_iterator(h.options()));
