@@ -20,6 +20,9 @@ cargo build -q -p tcpopt-parse --no-default-features --target wasm32-unknown-unk
 step "clippy"
 cargo clippy -q --workspace --all-targets --all-features -- -D warnings
 
+step "rustdoc (broken links are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --all-features --no-deps
+
 step "cargo test (unit, doc, integration, tshark oracle)"
 cargo build -q --release -p tcpopt
 cargo test --workspace --all-features

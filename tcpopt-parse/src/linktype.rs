@@ -69,7 +69,7 @@ impl LinkType {
         })
     }
 
-    /// Whether [`crate::decode`] understands this link type.
+    /// Whether [`crate::decode()`] understands this link type.
     pub const fn is_supported(self) -> bool {
         self.name().is_some()
     }

@@ -1,7 +1,7 @@
 //! The baseline's job done with tcpopt-parse: frame, decode, TCP header and
 //! timestamps of every packet, no analysis. Same streaming shape as the
 //! CLI (256 KiB reads into the shared `Feeder`), same output as `baseline`
-//! (`--print`: TSval<TAB>TSecr per TCP segment, else a checksum), so that
+//! (`--print`: `TSval<TAB>TSecr` per TCP segment, else a checksum), so that
 //! the parser itself can be set against etherparse + pcap-parser.
 
 use std::fs::File;
