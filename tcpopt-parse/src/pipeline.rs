@@ -166,13 +166,17 @@ impl Feeder {
 
     fn set_fault(&mut self, error: Error) {
         if self.fault.is_none() {
-            let frame = self.reader.parser().frames() + 1;
-            self.fault = Some(ReadFault {
-                frame,
-                error,
-                decompressed: false,
-            });
+            self.fault = Some(fault_at(&self.reader, error));
         }
+    }
+}
+
+/// The fault met while reading the frame after the last whole one.
+fn fault_at(reader: &ChunkedReader, error: Error) -> ReadFault {
+    ReadFault {
+        frame: reader.parser().frames() + 1,
+        error,
+        decompressed: false,
     }
 }
 
@@ -187,12 +191,7 @@ fn drain(
         return;
     }
     if let Err(error) = reader.push_events(bytes, on_event) {
-        let frame = reader.parser().frames() + 1;
-        *fault = Some(ReadFault {
-            frame,
-            error,
-            decompressed: false,
-        });
+        *fault = Some(fault_at(reader, error));
     }
 }
 
