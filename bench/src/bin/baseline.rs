@@ -7,7 +7,6 @@
 //! `tshark -T fields` does (empty fields without the option); without it
 //! the values are folded into a checksum so that nothing is optimised away.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -28,24 +27,9 @@ fn timestamps(frame: &[u8]) -> Option<Option<(u32, u32)>> {
 }
 
 fn main() -> ExitCode {
-    let mut print = false;
-    let mut path = None;
-    for a in std::env::args().skip(1) {
-        match a.as_str() {
-            "--print" => print = true,
-            _ => path = Some(a),
-        }
-    }
-    let Some(path) = path else {
-        eprintln!("usage: baseline [--print] FILE");
-        return ExitCode::from(2);
-    };
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("baseline: {path}: {e}");
-            return ExitCode::from(1);
-        }
+    let (print, path, file) = match tcpopt_bench::extraction_args("baseline") {
+        Ok(a) => a,
+        Err(code) => return code,
     };
     let mut reader = match create_reader(256 * 1024, file) {
         Ok(r) => r,

@@ -4,7 +4,6 @@
 //! (`--print`: `TSval<TAB>TSecr` per TCP segment, else a checksum), so that
 //! the parser itself can be set against etherparse + pcap-parser.
 
-use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
 
@@ -13,24 +12,9 @@ use tcpopt_parse::dissect::Dissected;
 use tcpopt_parse::pipeline::Feeder;
 
 fn main() -> ExitCode {
-    let mut print = false;
-    let mut path = None;
-    for a in std::env::args().skip(1) {
-        match a.as_str() {
-            "--print" => print = true,
-            _ => path = Some(a),
-        }
-    }
-    let Some(path) = path else {
-        eprintln!("usage: extract [--print] FILE");
-        return ExitCode::from(2);
-    };
-    let mut file = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("extract: {path}: {e}");
-            return ExitCode::from(1);
-        }
+    let (print, path, mut file) = match tcpopt_bench::extraction_args("extract") {
+        Ok(a) => a,
+        Err(code) => return code,
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
