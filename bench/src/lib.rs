@@ -728,6 +728,33 @@ pub fn generate_vec(cfg: &GenConfig) -> (Vec<u8>, GenStats) {
     (v, s)
 }
 
+/// Command line of the extraction binaries (`baseline`, `extract`):
+/// `NAME [--print] FILE`. Returns whether to print and the opened file, or
+/// the exit status after saying what was wrong.
+pub fn extraction_args(
+    name: &str,
+) -> Result<(bool, String, std::fs::File), std::process::ExitCode> {
+    let mut print = false;
+    let mut path = None;
+    for a in std::env::args().skip(1) {
+        match a.as_str() {
+            "--print" => print = true,
+            _ => path = Some(a),
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("usage: {name} [--print] FILE");
+        return Err(std::process::ExitCode::from(2));
+    };
+    match std::fs::File::open(&path) {
+        Ok(f) => Ok((print, path, f)),
+        Err(e) => {
+            eprintln!("{name}: {path}: {e}");
+            Err(std::process::ExitCode::from(1))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -787,32 +814,5 @@ mod tests {
         assert!(codes.contains(&Code::TwRecyclePerHostPawsDrop), "{codes:?}");
         assert!(codes.contains(&Code::MultipleTsClocksBehindIp), "{codes:?}");
         assert_eq!(report.stats.flows, s.flows);
-    }
-}
-
-/// Command line of the extraction binaries (`baseline`, `extract`):
-/// `NAME [--print] FILE`. Returns whether to print and the opened file, or
-/// the exit status after saying what was wrong.
-pub fn extraction_args(
-    name: &str,
-) -> Result<(bool, String, std::fs::File), std::process::ExitCode> {
-    let mut print = false;
-    let mut path = None;
-    for a in std::env::args().skip(1) {
-        match a.as_str() {
-            "--print" => print = true,
-            _ => path = Some(a),
-        }
-    }
-    let Some(path) = path else {
-        eprintln!("usage: {name} [--print] FILE");
-        return Err(std::process::ExitCode::from(2));
-    };
-    match std::fs::File::open(&path) {
-        Ok(f) => Ok((print, path, f)),
-        Err(e) => {
-            eprintln!("{name}: {path}: {e}");
-            Err(std::process::ExitCode::from(1))
-        }
     }
 }
