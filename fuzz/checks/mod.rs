@@ -16,9 +16,7 @@ use tcpopt_parse::capture::{packets, PacketRecord};
 use tcpopt_parse::decode::decode;
 use tcpopt_parse::dissect::Dissected;
 use tcpopt_parse::pipeline::{analyze_bytes, CaptureAnalysis};
-use tcpopt_parse::tcp::{
-    TcpFlags, TcpHeader, TcpOption, TcpOptions,
-};
+use tcpopt_parse::tcp::{TcpFlags, TcpHeader, TcpOption, TcpOptions};
 use tcpopt_parse::{LinkType, Segment, Timestamp};
 
 /// The link types `decode` supports, selected by the `packet` target's first

@@ -1,7 +1,6 @@
 //! `decode` on real frames from the shared captures (one per link type and
 //! tunnel) and on hand-made edge cases (lengths, fragments, nesting).
 
-
 use tcpopt_parse::decode::decode;
 use tcpopt_parse::link::LinkKind;
 use tcpopt_parse::{ErrorKind, Layer, LinkType};

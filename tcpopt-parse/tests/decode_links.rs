@@ -2,7 +2,6 @@
 //! PPP (and PPPoE, Cisco HDLC), MPLS, IPoIB, ARCNET and NFLOG, on real
 //! frames from the shared captures and on hand-made edge cases.
 
-
 use tcpopt_parse::decode::decode;
 use tcpopt_parse::link::LinkKind;
 use tcpopt_parse::{ErrorKind, Layer, LinkType};

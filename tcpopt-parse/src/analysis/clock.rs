@@ -20,6 +20,7 @@
 
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
+use core::net::IpAddr;
 
 use super::config::{RATE_MIN_SPAN_NS, SKEW_MIN_SPAN_NS, SNAP_RATES};
 use super::finding::ClockClass;
@@ -418,8 +419,14 @@ fn skew(l: &Line) -> Option<f64> {
     Some(-(edge[1].1 - edge[0].1) / dx * 1e6)
 }
 
-/// The NAT / per-connection rule (documented in the module docs).
-pub(crate) fn classify(lines: &[Line]) -> (ClockClass, Option<f64>) {
+/// The NAT / per-connection rule (documented in the module docs). A host
+/// talking to itself (loopback, or one address on both sides) passes no
+/// NAT: several lines there are never called NAT.
+pub(crate) fn classify(
+    lines: &[Line],
+    client: IpAddr,
+    server: IpAddr,
+) -> (ClockClass, Option<f64>) {
     if lines.is_empty() {
         return (ClockClass::NoTimestamps, None);
     }
@@ -429,7 +436,8 @@ pub(crate) fn classify(lines: &[Line]) -> (ClockClass, Option<f64>) {
     let total: usize = lines.iter().map(|l| l.flows.len()).sum();
     let reused: Vec<&Line> = lines.iter().filter(|l| l.flows.len() >= 2).collect();
     let on_reused: usize = reused.iter().map(|l| l.flows.len()).sum();
-    if reused.len() >= 2 && on_reused * 2 >= total {
+    let no_nat_possible = client == server || client.is_loopback();
+    if reused.len() >= 2 && on_reused * 2 >= total && !no_nat_possible {
         let rates: Vec<f64> = reused.iter().filter_map(|l| l.hz).collect();
         let skews: Vec<f64> = reused.iter().filter_map(|l| l.skew_ppm).collect();
         let spread = |v: &[f64]| {

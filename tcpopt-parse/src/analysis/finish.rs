@@ -22,17 +22,7 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
     let mut classes = Vec::with_capacity(a.pairs.len());
     for p in &a.pairs {
         let l = clock::build_lines(&mut a.flows, &p.flows);
-        let mut class = clock::classify(&l);
-        // A host talking to itself (loopback, or one address on both
-        // sides) passes no NAT: several lines there are per-connection
-        // offsets or unrelated test traffic, never "NAT".
-        if p.client == p.server || p.client.is_loopback() {
-            if let ClockClass::Nat | ClockClass::NatSameHost | ClockClass::NatDifferentMachines =
-                class.0
-            {
-                class = (ClockClass::Undetermined, None);
-            }
-        }
+        let class = clock::classify(&l, p.client, p.server);
         classes.push(class);
         lines.push(l);
     }
