@@ -14,25 +14,16 @@ pub mod plot;
 
 use wasm_bindgen::prelude::*;
 
+// The report's types, generated from the Rust report types
+// (tcpopt-parse's `schema` feature; see tcpopt_parse::schema).
 #[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &str = r#"
+const REPORT_TS: &str = include_str!("../report.d.ts");
+
+// The engine's own shapes (not part of the report).
+#[wasm_bindgen(typescript_custom_section)]
+const ENGINE_TS: &str = r#"
 /** Progress after a chunk. */
 export interface Progress { bytes: number; packets: number }
-/** One finding (see tcpopt-parse/src/analysis/mod.rs for every field). */
-export interface Finding {
-  code: string; severity: "critical" | "warning" | "info"; summary: string; explanation: string; remedy: string;
-  frames: number[]; frames_total: number; flows: number[]; client?: string | null; server?: string | null;
-  evidence: Record<string, unknown>;
-}
-/** The report: the JSON that `tcpopt analyze --format json` prints. */
-export interface Report {
-  schema_version: number; verdict: string;
-  capture: { format: string; link_types: string[]; packets: number; tcp_segments: number; segments_with_timestamps: number;
-    first_ts: string | null; last_ts: string | null; errors: { frame: number; offset: number; layer: string; message: string }[];
-    complete: boolean };
-  findings: Finding[]; flows: Record<string, unknown>[]; clocks: Record<string, unknown>[];
-  [key: string]: unknown;
-}
 /** Sampled (capture time, TSval) points of each client's segments, per (client, server) address pair. */
 export interface PlotPoints {
   pairs: { client: string; server: string; seen: number; stride: number; frame: Float64Array; t: Float64Array;
