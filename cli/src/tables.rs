@@ -88,19 +88,9 @@ impl Table {
         let mut out = String::new();
         let headers: Vec<String> = self.columns.iter().map(|c| c.1.to_string()).collect();
         for r in std::iter::once(&headers).chain(&self.rows) {
-            let cells: Vec<String> = r.iter().map(|c| csv_cell(c)).collect();
-            out.push_str(&cells.join(","));
-            out.push('\n');
+            out.push_str(&present::csv_line(r));
         }
         out
-    }
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 
@@ -121,31 +111,12 @@ struct FlowOut<'a> {
 fn flows_table(report: &Report, csv: bool) -> Table {
     use Align::{Left, Right};
     let mut t = if csv {
-        Table::new(vec![
-            ("", "index", Right),
-            ("", "client", Left),
-            ("", "client_port", Right),
-            ("", "server", Left),
-            ("", "server_port", Right),
-            ("", "handshake", Left),
-            ("", "syns", Right),
-            ("", "syn_retransmissions", Right),
-            ("", "ts_negotiated", Left),
-            ("", "first_frame", Right),
-            ("", "last_frame", Right),
-            ("", "client_first_tsval", Right),
-            ("", "client_last_tsval", Right),
-            ("", "server_first_tsval", Right),
-            ("", "server_last_tsval", Right),
-            ("", "client_rate_hz", Right),
-            ("", "clock_line", Right),
-            ("", "first_fin", Left),
-            ("", "client_rst", Left),
-            ("", "server_rst", Left),
-            ("", "mid_stream", Left),
-            ("", "probe", Left),
-            ("", "previous_flow", Right),
-        ])
+        Table::new(
+            present::FLOW_CSV_COLUMNS
+                .iter()
+                .map(|c| ("", *c, Right))
+                .collect(),
+        )
     } else {
         Table::new(vec![
             ("#", "", Right),
@@ -164,34 +135,10 @@ fn flows_table(report: &Report, csv: bool) -> Table {
         ])
     };
     for f in &report.flows {
-        let row = FlowRow::of(&report.clocks, f);
         if csv {
-            t.row(vec![
-                f.index.to_string(),
-                f.client.clone(),
-                f.client_port.to_string(),
-                f.server.clone(),
-                f.server_port.to_string(),
-                row.handshake,
-                f.syns.to_string(),
-                f.syn_retransmissions.to_string(),
-                f.ts_negotiated.to_string(),
-                f.first_frame.to_string(),
-                f.last_frame.to_string(),
-                opt(f.client_ts.first_tsval),
-                opt(f.client_ts.last_tsval),
-                opt(f.server_ts.first_tsval),
-                opt(f.server_ts.last_tsval),
-                row.rate_hz,
-                opt(f.clock_line),
-                row.fin,
-                f.client_rst.to_string(),
-                f.server_rst.to_string(),
-                f.mid_stream.to_string(),
-                f.probe.to_string(),
-                opt(f.previous_flow),
-            ]);
+            t.row(present::flow_csv_cells(&report.clocks, f).to_vec());
         } else {
+            let row = FlowRow::of(&report.clocks, f);
             t.row(vec![
                 row.index.to_string(),
                 row.client,

@@ -417,6 +417,85 @@ pub fn client_rate_hz(clocks: &[ClockPair], f: &FlowReport) -> Option<f64> {
     client_line(clocks, f)?.summary.rate_hz
 }
 
+/// The columns of the flows CSV (`tcpopt flows --format csv` and the
+/// page's CSV download): the report's field names.
+pub const FLOW_CSV_COLUMNS: [&str; 23] = [
+    "index",
+    "client",
+    "client_port",
+    "server",
+    "server_port",
+    "handshake",
+    "syns",
+    "syn_retransmissions",
+    "ts_negotiated",
+    "first_frame",
+    "last_frame",
+    "client_first_tsval",
+    "client_last_tsval",
+    "server_first_tsval",
+    "server_last_tsval",
+    "client_rate_hz",
+    "clock_line",
+    "first_fin",
+    "client_rst",
+    "server_rst",
+    "mid_stream",
+    "probe",
+    "previous_flow",
+];
+
+/// One flow's CSV cells, in [`FLOW_CSV_COLUMNS`] order (unquoted; see
+/// [`csv_line`]).
+pub fn flow_csv_cells(clocks: &[ClockPair], f: &FlowReport) -> [String; 23] {
+    [
+        f.index.to_string(),
+        f.client.clone(),
+        f.client_port.to_string(),
+        f.server.clone(),
+        f.server_port.to_string(),
+        handshake_name(f.handshake).into(),
+        f.syns.to_string(),
+        f.syn_retransmissions.to_string(),
+        f.ts_negotiated.to_string(),
+        f.first_frame.to_string(),
+        f.last_frame.to_string(),
+        opt(f.client_ts.first_tsval),
+        opt(f.client_ts.last_tsval),
+        opt(f.server_ts.first_tsval),
+        opt(f.server_ts.last_tsval),
+        hz_cell(client_rate_hz(clocks, f)),
+        opt(f.clock_line),
+        f.first_fin.map(side_name).unwrap_or_default().into(),
+        f.client_rst.to_string(),
+        f.server_rst.to_string(),
+        f.mid_stream.to_string(),
+        f.probe.to_string(),
+        opt(f.previous_flow),
+    ]
+}
+
+/// One CSV line (RFC 4180: a cell with a comma, quote or line break is
+/// quoted, quotes doubled), with its `\n`.
+pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut out = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        let c = c.as_ref();
+        if i > 0 {
+            out.push(',');
+        }
+        if c.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&c.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(c);
+        }
+    }
+    out.push('\n');
+    out
+}
+
 impl FlowRow {
     /// The row of one flow; `clocks` (the report's) give its line's rate.
     pub fn of(clocks: &[ClockPair], f: &FlowReport) -> FlowRow {
@@ -515,6 +594,11 @@ mod tests {
         ] {
             assert_eq!(class_name(c), json(serde_json::to_value(c).unwrap()));
         }
+    }
+
+    #[test]
+    fn csv_quotes() {
+        assert_eq!(csv_line(&["a,b", "7", "say \"hi\"", ""]), "\"a,b\",7,\"say \"\"hi\"\"\",\n");
     }
 
     #[test]
