@@ -939,6 +939,68 @@ export interface FindingView {
 }
 
 /**
+ * One row of the flows table (`tcpopt flows` and the page's table).
+ */
+export interface FlowRow {
+  /**
+   * The flow's `index`.
+   */
+  index: number;
+  /**
+   * The client endpoint (see [`endpoint`]).
+   */
+  client: string;
+  /**
+   * The server endpoint.
+   */
+  server: string;
+  /**
+   * The handshake outcome's name (see [`handshake_name`]).
+   */
+  handshake: string;
+  /**
+   * SYNs sent, with retransmissions.
+   */
+  syns: number;
+  /**
+   * Client and server segments.
+   */
+  segments: number;
+  /**
+   * `yes` when timestamps were negotiated, else `no`.
+   */
+  ts: string;
+  /**
+   * `first-last` frame numbers.
+   */
+  frames: string;
+  /**
+   * The client's first TSval; empty without one.
+   */
+  first_tsval: string;
+  /**
+   * The client's last TSval; empty without one.
+   */
+  last_tsval: string;
+  /**
+   * The rate of the client's clock line (see [`hz_cell`]); empty when unknown.
+   */
+  rate_hz: string;
+  /**
+   * The client's clock line label (see [`line_label`]); empty without one.
+   */
+  clock: string;
+  /**
+   * Who sent the first FIN (see [`side_name`]); empty without one.
+   */
+  fin: string;
+  /**
+   * Who reset: `client`, `server`, `both` or empty.
+   */
+  rst: string;
+}
+
+/**
  * One clock line as shown.
  */
 export interface LineView {

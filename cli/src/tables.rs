@@ -94,7 +94,6 @@ impl Table {
     }
 }
 
-
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }

@@ -405,7 +405,10 @@ impl PairView {
 }
 
 /// The clock line of a flow's client, from the report's clocks.
-fn client_line<'a>(clocks: &'a [ClockPair], f: &FlowReport) -> Option<&'a crate::analysis::ClockLine> {
+fn client_line<'a>(
+    clocks: &'a [ClockPair],
+    f: &FlowReport,
+) -> Option<&'a crate::analysis::ClockLine> {
     let pair = clocks
         .iter()
         .find(|p| p.client == f.client && p.server == f.server)?;
@@ -598,7 +601,10 @@ mod tests {
 
     #[test]
     fn csv_quotes() {
-        assert_eq!(csv_line(&["a,b", "7", "say \"hi\"", ""]), "\"a,b\",7,\"say \"\"hi\"\"\",\n");
+        assert_eq!(
+            csv_line(&["a,b", "7", "say \"hi\"", ""]),
+            "\"a,b\",7,\"say \"\"hi\"\"\",\n"
+        );
     }
 
     #[test]

@@ -25,11 +25,15 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::analysis::Report;
-use crate::present::ReportView;
+use crate::present::{FlowRow, ReportView};
 
-fn schema_of<T: JsonSchema>(id: &str) -> Value {
+fn schema_of<T: JsonSchema>(id: &str, also: &[fn(&mut schemars::SchemaGenerator)]) -> Value {
     let settings = SchemaSettings::draft2020_12().for_serialize();
-    let schema = settings.into_generator().into_root_schema_for::<T>();
+    let mut generator = settings.into_generator();
+    for add in also {
+        add(&mut generator);
+    }
+    let schema = generator.into_root_schema_for::<T>();
     let mut v = schema.to_value();
     if let Value::Object(o) = &mut v {
         o.insert("$id".into(), Value::String(id.into()));
@@ -40,13 +44,19 @@ fn schema_of<T: JsonSchema>(id: &str) -> Value {
 /// The JSON Schema of [`Report`]: what `tcpopt analyze --format json`
 /// prints and the browser engine's `finish()` returns.
 pub fn report_schema() -> Value {
-    schema_of::<Report>("https://tcpopt.invalid/schema/report.schema.json")
+    schema_of::<Report>("https://tcpopt.invalid/schema/report.schema.json", &[])
 }
 
 /// The JSON Schema of [`ReportView`]: the presentation the CLI's text and
-/// the page both show (the browser engine's `view()`).
+/// the page both show (the browser engine's `view()`), with [`FlowRow`]
+/// (a row of the flows table, `flowRows()`) in its `$defs`.
 pub fn view_schema() -> Value {
-    schema_of::<ReportView>("https://tcpopt.invalid/schema/view.schema.json")
+    schema_of::<ReportView>(
+        "https://tcpopt.invalid/schema/view.schema.json",
+        &[|g| {
+            g.subschema_for::<FlowRow>();
+        }],
+    )
 }
 
 /// `web/report.d.ts`: TypeScript declarations of the report and the view,
@@ -115,10 +125,7 @@ fn object_body(out: &mut String, indent: &str, props: &Map<String, Value>, s: &V
             "?"
         };
         let inner = format!("{indent}  ");
-        out.push_str(&format!(
-            "{indent}{field}{opt}: {};\n",
-            ts_type(fs, &inner)
-        ));
+        out.push_str(&format!("{indent}{field}{opt}: {};\n", ts_type(fs, &inner)));
     }
 }
 
@@ -177,7 +184,9 @@ fn ts_type(s: &Value, indent: &str) -> String {
             "boolean" => "boolean".into(),
             "null" => "null".into(),
             "array" => {
-                let item = s.get("items").map_or("unknown".into(), |i| ts_type(i, indent));
+                let item = s
+                    .get("items")
+                    .map_or("unknown".into(), |i| ts_type(i, indent));
                 if item.contains(' ') {
                     format!("({item})[]")
                 } else {
