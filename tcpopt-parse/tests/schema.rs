@@ -37,7 +37,7 @@ fn check(path: &Path, want: &str) {
         .lines()
         .zip(want.lines())
         .position(|(a, b)| a != b)
-        .map_or_else(|| have.lines().count().min(want.lines().count()), |n| n);
+        .unwrap_or_else(|| have.lines().count().min(want.lines().count()));
     panic!(
         "{} is stale (first difference at line {}): regenerate it with\n  \
          TCPOPT_BLESS=1 cargo test -p tcpopt-parse --features schema --test schema",

@@ -229,8 +229,10 @@ fn point_lines(
             unanswered.extend(f.frames.iter().copied());
         }
     }
-    // (client port, server port) -> flows (first frame, line, failed), in frame order.
-    let mut by_tuple: HashMap<(u16, u16), Vec<(u64, i32, bool)>> = HashMap::new();
+    /// A flow on a 4-tuple: its first frame, its clock line, whether it failed.
+    struct FlowAt(u64, i32, bool);
+    // (client port, server port) -> its flows, in frame order.
+    let mut by_tuple: HashMap<(u16, u16), Vec<FlowAt>> = HashMap::new();
     for f in r
         .flows
         .iter()
@@ -239,7 +241,7 @@ fn point_lines(
         by_tuple
             .entry((f.client_port, f.server_port))
             .or_default()
-            .push((
+            .push(FlowAt(
                 f.first_frame,
                 f.clock_line.map_or(-1, |l| l as i32),
                 f.handshake == Handshake::SynUnanswered,
