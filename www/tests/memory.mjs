@@ -25,7 +25,7 @@ const LIMIT_MB = Number(process.env.MEMORY_LIMIT_MB || 768);
 const GEN_CAPTURE = process.env.GEN_CAPTURE || path.join(root, 'target/release/gen-capture');
 fs.mkdirSync(OUT, { recursive: true });
 
-const file = path.join(OUT, `busy-${GEN.join('').replace(/[^0-9A-Za-z]+/g, '_')}.pcap`);
+const file = path.join(OUT, `busy-${GEN.slice(1).join('-').replace(/[^0-9A-Za-z]+/g, '-')}.pcap`);
 if (!fs.existsSync(file)) {
   assert.ok(fs.existsSync(GEN_CAPTURE), `the generator at ${GEN_CAPTURE} (cargo build --release -p tcpopt-bench --bin gen-capture)`);
   const t = performance.now();
