@@ -88,8 +88,14 @@ onmessage = (ev) => {
   } else if (m.type === 'rows') {
     postMessage({ type: 'rows', id: m.id, req: m.req, page: current.flowRows(m.filter, m.sort, m.descending, m.offset, m.count) });
   } else if (m.type === 'export') {
-    const parts = m.what === 'csv' ? current.flowsCsvParts() : current.reportJsonParts();
-    const blob = new Blob(parts, { type: m.what === 'csv' ? 'text/csv' : 'application/json' });
+    let blob;
+    if (m.what === 'csv') {
+      // One part at a time from the engine, each appended to the Blob (which holds parts by reference).
+      blob = new Blob([], { type: 'text/csv' });
+      for (let p; (p = current.flowsCsvNext());) blob = new Blob([blob, p], { type: 'text/csv' });
+    } else {
+      blob = new Blob(current.reportJsonParts(), { type: 'application/json' });
+    }
     postMessage({ type: 'export', id: m.id, req: m.req, blob });
   }
 };

@@ -139,15 +139,35 @@ impl std::io::Write for Parts {
     }
 }
 
-pub(crate) fn csv_parts(r: &Report) -> js_sys::Array {
-    let mut w = Parts::new();
-    let _ = std::io::Write::write_all(
-        &mut w,
-        present::csv_line(&present::FLOW_CSV_COLUMNS).as_bytes(),
-    );
-    for f in &r.flows {
-        let line = present::csv_line(&present::flow_csv_cells(&r.clocks, f));
-        let _ = std::io::Write::write_all(&mut w, line.as_bytes());
+/// The CSV export's position: `None` before the header, then the next flow.
+#[derive(Debug, Default)]
+pub(crate) struct CsvCursor {
+    next: Option<usize>,
+}
+
+impl CsvCursor {
+    /// The next part of about [`PART`] bytes, `None` (and a reset) after the last.
+    pub(crate) fn next_part(&mut self, r: &Report) -> Option<js_sys::Uint8Array> {
+        let mut buf = String::new();
+        let mut i = match self.next {
+            None => {
+                buf.push_str(&present::csv_line(&present::FLOW_CSV_COLUMNS));
+                0
+            }
+            Some(i) if i >= r.flows.len() => {
+                self.next = None;
+                return None;
+            }
+            Some(i) => i,
+        };
+        while i < r.flows.len() && buf.len() < PART {
+            buf.push_str(&present::csv_line(&present::flow_csv_cells(
+                &r.clocks,
+                &r.flows[i],
+            )));
+            i += 1;
+        }
+        self.next = Some(i);
+        Some(js_sys::Uint8Array::from(buf.as_bytes()))
     }
-    w.finish()
 }

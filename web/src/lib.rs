@@ -65,6 +65,8 @@ pub struct Analyzer {
     /// The finished report, kept here so the page can page through its
     /// flows and export it in parts without holding it whole.
     report: Option<Report>,
+    /// Where the CSV export is (`flowsCsvNext`).
+    csv_cursor: flows::CsvCursor,
 }
 
 #[wasm_bindgen]
@@ -77,6 +79,7 @@ impl Analyzer {
             inner: Some(engine::Engine::new()),
             plot: plot::PlotSampler::new(),
             report: None,
+            csv_cursor: flows::CsvCursor::default(),
         }
     }
 
@@ -143,9 +146,16 @@ impl Analyzer {
     #[wasm_bindgen(js_name = reportWithoutFlows, unchecked_return_type = "Report")]
     pub fn report_without_flows(&self) -> Result<JsValue, JsError> {
         let r = self.finished()?;
+        // Field by field: cloning the whole report would copy its flows first.
         to_js(&Report {
+            schema_version: r.schema_version,
+            verdict: r.verdict.clone(),
+            capture: r.capture.clone(),
+            stats: r.stats.clone(),
+            findings: r.findings.clone(),
             flows: Vec::new(),
-            ..r.clone()
+            clocks: r.clocks.clone(),
+            limits: r.limits.clone(),
         })
     }
 
@@ -178,11 +188,17 @@ impl Analyzer {
         Ok(w.finish())
     }
 
-    /// The complete flow table as CSV (`tcpopt flows --format csv`'s
-    /// columns), in parts of about 1 MiB (for `new Blob(parts)`).
-    #[wasm_bindgen(js_name = flowsCsvParts, unchecked_return_type = "Uint8Array[]")]
-    pub fn flows_csv_parts(&self) -> Result<js_sys::Array, JsError> {
-        Ok(flows::csv_parts(self.finished()?))
+    /// The next part (about 1 MiB) of the complete flow table as CSV
+    /// (`tcpopt flows --format csv`'s columns, header first); `undefined`
+    /// after the last, and the next call starts over. One part at a time,
+    /// so the page can append each to a `Blob` and never hold the table.
+    #[wasm_bindgen(js_name = flowsCsvNext)]
+    pub fn flows_csv_next(&mut self) -> Result<Option<js_sys::Uint8Array>, JsError> {
+        let r = self
+            .report
+            .as_ref()
+            .ok_or_else(|| JsError::new("call finish() first"))?;
+        Ok(self.csv_cursor.next_part(r))
     }
 
     fn finished(&self) -> Result<&Report, JsError> {
