@@ -52,6 +52,9 @@ done
 grep -q 'class Analyzer' web/pkg/tcpopt_web.d.ts || { echo "Analyzer missing from the .d.ts" >&2; exit 1; }
 grep -q 'finish(): Report' web/pkg/tcpopt_web.d.ts || { echo "finish(): Report missing from the .d.ts" >&2; exit 1; }
 grep -q 'push(chunk: Uint8Array.*): Progress' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
+# The report's types are the generated web/report.d.ts (tcpopt-parse/tests/schema.rs keeps it current).
+grep -q 'export interface ReportView' web/pkg/tcpopt_web.d.ts || { echo "the generated report types are missing from the .d.ts" >&2; exit 1; }
+grep -q 'view(): ReportView' web/pkg/tcpopt_web.d.ts || { echo "view(): ReportView missing from the .d.ts" >&2; exit 1; }
 echo "npm package: $(stat -c %s web/pkg/tcpopt_web_bg.wasm) bytes wasm, ${SECONDS} s"
 if [ "$big" = 1 ]; then
   step "a 520 MB capture in the page (memory < 128 MB)"
