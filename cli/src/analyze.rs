@@ -54,8 +54,7 @@ pub fn analyse_path(path: &Path, progress: ProgressMode) -> Option<Analysed> {
         .first()
         .filter(|_| !report.capture.complete)
     {
-        let mut fault = Fault::from_capture_error(e, &report.capture.format);
-        fault.compression = fault.compression.or(input.compression());
+        let fault = Fault::from_capture_error(e);
         eprintln!("tcpopt: {}", fault.line(&input.name));
         if report.capture.packets == 0 && read.is_ok() {
             return None;

@@ -63,7 +63,7 @@ pub fn run(args: &DumpArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
     match feeder.fault() {
         None => ExitCode::Ok,
         Some(f) => {
-            let fault = Fault::from_read_fault(f, input.compression());
+            let fault = Fault::from_read_fault(f);
             eprintln!("tcpopt: {}", fault.line(&input.name));
             if fault.unusable() {
                 ExitCode::Unusable

@@ -18,7 +18,7 @@
 //!   first.
 
 use super::option::{OptionError, OptionErrorReason, TcpOption};
-use super::summary::OptionsSummary;
+use super::kind;
 
 /// Iterator over the options of a TCP header, in wire order.
 ///
@@ -79,16 +79,36 @@ impl<'a> TcpOptions<'a> {
         self.truncated
     }
 
-    /// The single-pass summary of the options not walked yet (the whole
-    /// area for a fresh iterator).
-    pub fn summary(&self) -> OptionsSummary {
-        if self.eol {
-            return OptionsSummary {
-                complete: true,
-                ..OptionsSummary::EMPTY
-            };
+    /// A copy that walks again from where this one is: after a stopping
+    /// error it meets that error again; after an EOL it yields nothing.
+    pub(super) const fn resumed(&self) -> Self {
+        TcpOptions {
+            done: self.eol,
+            ..*self
         }
-        OptionsSummary::walk(self.rest, self.truncated)
+    }
+
+    /// One step over `NOP, NOP, timestamps`, the layout Linux, the BSDs
+    /// and Windows put on every segment after the handshake (RFC 7323
+    /// Appendix A), when the walk is at it: afterwards the iterator is
+    /// where three [`next`](Iterator::next) calls would leave it, and the
+    /// option returned is the third item (the two others are `Nop`).
+    #[inline]
+    pub(super) fn next_linux_layout(&mut self) -> Option<TcpOption<'a>> {
+        // Two NOPs, kind and length, then TSval and TSecr (RFC 7323 §3.2).
+        const HEAD: usize = 4;
+        const BODY: usize = 8;
+        let [kind::NOP, kind::NOP, kind::TIMESTAMPS, 10, ref after @ ..] = *self.rest else {
+            return None;
+        };
+        if self.done {
+            return None;
+        }
+        let (body, rest) = after.split_at_checked(BODY)?;
+        let ts = TcpOption::decode(kind::TIMESTAMPS, body).ok()?;
+        self.rest = rest;
+        self.offset += HEAD + BODY;
+        Some(ts)
     }
 
     #[inline]
@@ -125,14 +145,14 @@ impl<'a> Iterator for TcpOptions<'a> {
                     None
                 }
             }
-            [super::kind::EOL, ref padding @ ..] => {
+            [kind::EOL, ref padding @ ..] => {
                 self.done = true;
                 self.eol = true;
                 self.rest = padding;
                 self.offset += 1;
                 Some(Ok(TcpOption::Eol))
             }
-            [super::kind::NOP, ref rest @ ..] => {
+            [kind::NOP, ref rest @ ..] => {
                 self.rest = rest;
                 self.offset += 1;
                 Some(Ok(TcpOption::Nop))
@@ -179,7 +199,6 @@ impl core::iter::FusedIterator for TcpOptions<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::kind;
 
     /// Options of a Linux SYN (netns/nat-two-clocks.pcap frame 1).
     const LINUX_SYN: [u8; 20] = [
