@@ -209,7 +209,11 @@ mod tests {
     fn packet_errors_name_the_byte_of_the_frame() {
         let e = CaptureError::new(
             7,
-            Error::new(Layer::Ipv4, 14, ErrorKind::BadIpVersion { first_byte: 0x50 }),
+            Error::new(
+                Layer::Ipv4,
+                14,
+                ErrorKind::BadIpVersion { first_byte: 0x50 },
+            ),
             Compression::None,
         );
         assert_eq!(

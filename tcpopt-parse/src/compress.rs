@@ -76,11 +76,7 @@ impl Default for Decompressor {
 }
 
 fn corrupt(offset: u64, what: &'static str) -> Error {
-    Error::new(
-        Layer::Compression,
-        offset,
-        ErrorKind::Corrupt { what },
-    )
+    Error::new(Layer::Compression, offset, ErrorKind::Corrupt { what })
 }
 
 /// The compressed stream ended after `offset` bytes, inside a member or

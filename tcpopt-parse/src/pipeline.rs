@@ -403,7 +403,11 @@ impl CaptureAnalysis {
         if let Some(f) = self.feeder.fault() {
             errors.push(f.to_capture_error());
         }
-        errors.extend(t.packet_errors.drain(..).map(|e| CaptureError { compressed, ..e }));
+        errors.extend(
+            t.packet_errors
+                .drain(..)
+                .map(|e| CaptureError { compressed, ..e }),
+        );
         let mut format = match self.feeder.format() {
             Some(Format::Pcap { nanosecond, .. }) => String::from(if nanosecond {
                 "pcap (nanosecond)"

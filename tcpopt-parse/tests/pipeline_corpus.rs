@@ -3,7 +3,9 @@
 //! every prefix of the netns captures analysed up to the cut; and chunked
 //! input giving exactly the report of the whole buffer.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tcpopt_parse::analysis::{Config, Report};
@@ -12,9 +14,7 @@ use tcpopt_parse::error::{ErrorKind, Layer};
 use tcpopt_parse::pipeline::{analyze_bytes, CaptureAnalysis};
 
 fn shared(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/captures")
-        .join(dir);
+    let root = common::captures_dir().join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("shared captures")
         .map(|e| e.expect("entry").path())
@@ -161,7 +161,10 @@ fn non_capture_and_empty_input_are_named_errors() {
     assert!(!r.capture.complete);
     assert_eq!(r.capture.packets, 0);
     let e = &r.capture.errors[0];
-    assert_eq!((e.layer, e.kind), (Layer::Capture, ErrorKind::BadMagic { found: 0x4745_5420 }));
+    assert_eq!(
+        (e.layer, e.kind),
+        (Layer::Capture, ErrorKind::BadMagic { found: 0x4745_5420 })
+    );
     assert_eq!(
         e.detail,
         "not a pcap or pcapng capture (first bytes 0x47455420 \"GET \")"

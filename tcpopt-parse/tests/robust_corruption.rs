@@ -5,7 +5,9 @@
 //! damaged item's start, and nothing takes long.
 #![cfg(all(feature = "std", feature = "serde"))]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tcpopt_parse::analysis::Config;
@@ -13,7 +15,7 @@ use tcpopt_parse::capture::{CaptureParser, Event};
 use tcpopt_parse::pipeline::analyze_bytes;
 
 fn netns() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures/netns");
+    let dir = common::captures_dir().join("netns");
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("netns captures")
         .map(|e| e.expect("entry").path())

@@ -5,8 +5,9 @@
 //! report says what was cut.
 #![cfg(all(feature = "std", feature = "serde"))]
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -404,7 +405,13 @@ fn thousands_of_interfaces_and_sections() {
     let e = &r.capture.errors[0];
     assert!(e.frame == 2 && (bad..bad + 28).contains(&e.offset), "{e:?}");
     assert!(
-        matches!(e.kind, ErrorKind::TooLarge { what: "interface id", .. }),
+        matches!(
+            e.kind,
+            ErrorKind::TooLarge {
+                what: "interface id",
+                ..
+            }
+        ),
         "{e:?}"
     );
     assert!(e.detail.contains("interface"), "{}", e.detail);
@@ -637,7 +644,7 @@ fn big_compressed_streams_decode_exactly_in_any_chunking() {
     let _serial = serial();
     use std::process::Command;
     use tcpopt_parse::compress::Decompressor;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures/tcpdump");
+    let dir = common::captures_dir().join("tcpdump");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("captures")
         .map(|e| e.expect("entry").path())

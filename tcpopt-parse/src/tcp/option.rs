@@ -98,6 +98,7 @@ impl<'a> TcpOption<'a> {
     /// `kind` must not be EOL or NOP (those have no length byte). The
     /// `Err` is the reason a known kind's length or content is wrong; the
     /// option can still be skipped by its length byte.
+    #[inline]
     pub(crate) fn decode(kind: u8, body: &'a [u8]) -> Result<Self, OptionErrorReason> {
         use OptionErrorReason::BadLength;
         match (kind, body) {

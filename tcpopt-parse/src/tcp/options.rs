@@ -17,8 +17,8 @@
 //!   [`OptionErrorReason::CaptureEnded`] between options), unless EOL came
 //!   first.
 
-use super::option::{OptionError, OptionErrorReason, TcpOption};
 use super::kind;
+use super::option::{OptionError, OptionErrorReason, TcpOption};
 
 /// Iterator over the options of a TCP header, in wire order.
 ///
@@ -112,12 +112,12 @@ impl<'a> TcpOptions<'a> {
     }
 
     #[inline]
-    fn stop(
+    fn stop<T>(
         &mut self,
         kind: u8,
         len: u8,
         reason: OptionErrorReason,
-    ) -> Option<Result<TcpOption<'a>, OptionError>> {
+    ) -> Option<Result<T, OptionError>> {
         self.done = true;
         Some(Err(OptionError {
             offset: self.offset,
@@ -126,13 +126,13 @@ impl<'a> TcpOptions<'a> {
             reason,
         }))
     }
-}
 
-impl<'a> Iterator for TcpOptions<'a> {
-    type Item = Result<TcpOption<'a>, OptionError>;
-
+    /// The framing step of the walk: the next option's kind, length and
+    /// body, not decoded yet. Every `Err` here stops the walk; decoding
+    /// the body ([`TcpOption::decode`]) can only add errors that skip the
+    /// option. [`next`](Iterator::next) is this step plus that decoding.
     #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
+    pub(super) fn next_framed(&mut self) -> Option<Result<Framed<'a>, OptionError>> {
         if self.done {
             return None;
         }
@@ -150,12 +150,12 @@ impl<'a> Iterator for TcpOptions<'a> {
                 self.eol = true;
                 self.rest = padding;
                 self.offset += 1;
-                Some(Ok(TcpOption::Eol))
+                Some(Ok(Framed::Eol))
             }
             [kind::NOP, ref rest @ ..] => {
                 self.rest = rest;
                 self.offset += 1;
-                Some(Ok(TcpOption::Nop))
+                Some(Ok(Framed::Nop))
             }
             [kind] => {
                 if self.truncated {
@@ -183,14 +183,62 @@ impl<'a> Iterator for TcpOptions<'a> {
                 self.rest = rest;
                 self.offset += n;
                 let body = opt.get(2..).unwrap_or_default();
-                Some(TcpOption::decode(kind, body).map_err(|reason| OptionError {
+                Some(Ok(Framed::Tlv {
                     offset,
                     kind,
                     len,
-                    reason,
+                    body,
                 }))
             }
         }
+    }
+}
+
+/// One option as framed by the walk, before its body is decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Framed<'a> {
+    Eol,
+    Nop,
+    /// `kind, len, body`; `offset` is the kind byte's within the area.
+    Tlv {
+        offset: usize,
+        kind: u8,
+        len: u8,
+        body: &'a [u8],
+    },
+}
+
+impl<'a> Framed<'a> {
+    /// The option: the body decoded ([`TcpOption::decode`]).
+    #[inline]
+    pub(super) fn decode(self) -> Result<TcpOption<'a>, OptionError> {
+        match self {
+            Framed::Eol => Ok(TcpOption::Eol),
+            Framed::Nop => Ok(TcpOption::Nop),
+            Framed::Tlv {
+                offset,
+                kind,
+                len,
+                body,
+            } => TcpOption::decode(kind, body).map_err(|reason| OptionError {
+                offset,
+                kind,
+                len,
+                reason,
+            }),
+        }
+    }
+}
+
+impl<'a> Iterator for TcpOptions<'a> {
+    type Item = Result<TcpOption<'a>, OptionError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(match self.next_framed()? {
+            Ok(framed) => framed.decode(),
+            Err(e) => Err(e),
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::kind;
 use super::option::{OptionError, OptionErrorReason, TcpOption};
-use super::options::TcpOptions;
+use super::options::{Framed, TcpOptions};
 
 /// What the analysis needs from a header's options, gathered in one pass
 /// without keeping an item per option.
@@ -47,13 +47,20 @@ impl OptionsSummary {
     };
 
     /// Summarises an options area; `truncated` says the capture cut it.
-    #[inline]
     pub fn walk(area: &[u8], truncated: bool) -> OptionsSummary {
         Self::fold(TcpOptions::with_truncation(area, truncated))
     }
 
-    /// Folds every item `it` still yields.
-    #[inline]
+    /// Folds every option `it` still has.
+    ///
+    /// It takes the walk's framing step ([`TcpOptions::next_framed`]) and
+    /// decodes with [`TcpOption::decode`] only the kinds it records: the
+    /// decoding of any other kind can only yield an option or an error
+    /// that skips it (never one that ends the walk), and neither touches a
+    /// field here, so the result is the fold of the iterator's items.
+    // Inlined into its two callers, so that the walk's state stays in
+    // registers (a copy passed by reference costs a third of the walk).
+    #[inline(always)]
     fn fold(mut it: TcpOptions<'_>) -> OptionsSummary {
         let mut s = Fold {
             summary: OptionsSummary {
@@ -64,15 +71,31 @@ impl OptionsSummary {
         };
         // The layout Linux, the BSDs and Windows put on every segment after
         // the handshake (RFC 7323 Appendix A): NOP, NOP, timestamps. The
-        // iterator hands the three items over in one step; they go through
-        // the same fold as any other.
+        // walk takes the three options in one step; they go through the
+        // same fold as any other.
         if let Some(ts) = it.next_linux_layout() {
-            s.add(Ok(TcpOption::Nop));
-            s.add(Ok(TcpOption::Nop));
-            s.add(Ok(ts));
+            s.nop();
+            s.nop();
+            s.option(Ok(ts));
+            if it.rest().is_empty() && !it.is_truncated() {
+                // What `next_framed` would say: the area ends here, cleanly.
+                return s.summary;
+            }
         }
-        for item in it {
-            s.add(item);
+        while let Some(framed) = it.next_framed() {
+            match framed {
+                Ok(Framed::Nop) => s.nop(),
+                Ok(Framed::Eol) => {}
+                Ok(
+                    f @ Framed::Tlv {
+                        kind:
+                            kind::MSS | kind::WINDOW_SCALE | kind::SACK_PERMITTED | kind::TIMESTAMPS,
+                        ..
+                    },
+                ) => s.option(f.decode()),
+                Ok(Framed::Tlv { .. }) => s.run = 0,
+                Err(e) => s.option(Err(e)),
+            }
         }
         s.summary
     }
@@ -86,13 +109,15 @@ struct Fold {
 
 impl Fold {
     #[inline(always)]
-    fn add(&mut self, item: Result<TcpOption<'_>, OptionError>) {
+    fn nop(&mut self) {
+        self.run = self.run.saturating_add(1);
+        self.summary.max_nop_run = self.summary.max_nop_run.max(self.run);
+    }
+
+    /// Any item but a NOP.
+    #[inline(always)]
+    fn option(&mut self, item: Result<TcpOption<'_>, OptionError>) {
         let s = &mut self.summary;
-        if let Ok(TcpOption::Nop) = item {
-            self.run = self.run.saturating_add(1);
-            s.max_nop_run = s.max_nop_run.max(self.run);
-            return;
-        }
         self.run = 0;
         match item {
             Ok(TcpOption::Mss(v)) => {
