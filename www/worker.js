@@ -11,7 +11,7 @@
 //                    whole report, as `tcpopt analyze --format json`), flowsTotal, plot, ...}
 //                   {type: 'error', id, message}
 // Cancel is worker.terminate(): instant, whatever the engine is doing.
-import init, { Analyzer, version } from './tcpopt-web.js';
+import init, { CaptureAnalysis, version } from './tcpopt-web.js';
 // The plot's data is computed here so the main thread only draws.
 import { plotFrom } from './model.js';
 
@@ -26,7 +26,7 @@ async function analyze(id, file) {
   await ready;
   const started = performance.now();
   const total = file.size;
-  const analyzer = new Analyzer();
+  const analyzer = new CaptureAnalysis();
   let bytes = 0, packets = 0, last = 0;
   try {
     const reader = file.stream().getReader();

@@ -9,10 +9,11 @@ use tcpopt_parse::analysis::{Config, Report, Severity};
 use tcpopt_parse::pipeline::CaptureAnalysis;
 
 use crate::args::{AnalyzeArgs, ColorChoice, FailOn, ReportFormat};
+use crate::exit::ExitCode;
 use crate::fault::Fault;
-use crate::input::{Input, ProgressMode};
+use crate::input::Input;
+use crate::progress::ProgressMode;
 use crate::report_text;
-use crate::ExitCode;
 
 /// One input, analysed.
 pub struct Analysed {

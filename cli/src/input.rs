@@ -8,21 +8,10 @@ use std::path::Path;
 use tcpopt_parse::capture::Event;
 use tcpopt_parse::pipeline::Feeder;
 
-use crate::progress::Progress;
+use crate::progress::{Progress, ProgressMode};
 
 /// Bytes read per chunk.
 const CHUNK: usize = 256 * 1024;
-
-/// Whether to show progress on standard error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressMode {
-    /// A bar only when stderr is a terminal and the input is a large file.
-    Auto,
-    /// Always (`--progress`): a bar on a terminal, periodic lines otherwise.
-    Always,
-    /// Never (the output itself goes to the terminal as it is read).
-    Never,
-}
 
 /// A named input: a file, or standard input for `-`.
 pub struct Input {

@@ -8,8 +8,8 @@ use tcpopt_parse::analysis::{ClockPair, FlowReport, Report, Side};
 
 use crate::analyze::{analyse_path, progress_mode, Analysed};
 use crate::args::{TableArgs, TableFormat};
+use crate::exit::ExitCode;
 use crate::table::{Align, Table};
-use crate::ExitCode;
 
 /// A serde enum's snake_case name (`syn_unanswered`), as in the JSON.
 fn name_of<T: serde::Serialize>(v: &T) -> String {

@@ -1,6 +1,9 @@
 //! The whole-buffer iterator and the chunked reader over every shared
 //! capture: same records, same final error, for any chunking; and every
 //! prefix of the netns captures ends exactly where it should.
+// Needs the allocator and std (`cargo test --all-features` runs it; a plain
+// `cargo test -p tcpopt-parse` compiles it to nothing).
+#![cfg(feature = "std")]
 
 mod common;
 

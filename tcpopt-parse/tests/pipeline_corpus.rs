@@ -2,6 +2,9 @@
 //! shared capture: no panic, no hang, a clear message for damaged input;
 //! every prefix of the netns captures analysed up to the cut; and chunked
 //! input giving exactly the report of the whole buffer.
+// Needs the allocator and std (`cargo test --all-features` runs it; a plain
+// `cargo test -p tcpopt-parse` compiles it to nothing).
+#![cfg(all(feature = "std", feature = "serde"))]
 
 mod common;
 

@@ -49,7 +49,7 @@
 //! |---|---|---|
 //! | `schema_version` | u32 | 1 |
 //! | `verdict` | string | the most severe (warning/critical) finding's summary, else "no timestamp anomaly found in N connections from M clients (timestamps on P % of S segments)" [+ "; note: " first info summary] |
-//! | `capture` | object | [`CaptureSummary`]: `format`, `link_types[]`, `packets`, `tcp_segments`, `segments_with_timestamps`, `first_ts`, `last_ts` (strings, the capture's digits), `errors[]` {`frame`,`offset`,`layer`,`message`}, `complete` |
+//! | `capture` | object | [`CaptureSummary`]: `format`, `link_types[]`, `packets`, `tcp_segments`, `segments_with_timestamps`, `first_ts`, `last_ts` (strings, the capture's digits), `errors[]` [`CaptureError`] {`frame`,`offset`,`layer`,`kind` and its fields,`compressed`,`detail`}, `packet_errors`, `complete` |
 //! | `stats` | object | `segments`, `segments_with_ts`, `flows`, `clients`, `servers`, `handshakes_completed`, `time_went_backwards` |
 //! | `findings[]` | array | sorted by severity (critical first) then first frame |
 //! | `findings[].code` | string | `TW_RECYCLE_PER_HOST_PAWS_DROP`, `TIMEWAIT_SYN_REJECTED_OLD_TSVAL`, `INFLOW_TSVAL_REGRESSION`, `TS_OPTION_STRIPPED_OR_INJECTED`, `TS_NOT_NEGOTIATED`, `TSECR_MISMATCH`, `MULTIPLE_TS_CLOCKS_BEHIND_IP`, `TSVAL_WRAP`, `TS_CLOCK_RATE_ANOMALY`, `SYNTHETIC_TSVAL_PROBE`, `SYN_UNANSWERED` |
