@@ -1,11 +1,11 @@
 //! tcpopt's analysis engine for the browser.
 //!
-//! [`Analyzer`] takes a pcap or pcapng capture (optionally gzip- or
+//! [`CaptureAnalysis`] takes a pcap or pcapng capture (optionally gzip- or
 //! zstd-compressed) in chunks, exactly as the `tcpopt` command line reads it,
 //! and returns the same report that `tcpopt analyze --format json` prints, as
 //! a plain JavaScript object. Nothing here does I/O: the page reads the file
 //! with `File.stream()` in a Web Worker and hands each chunk to
-//! [`Analyzer::push`], so the capture never leaves the browser and is never
+//! [`CaptureAnalysis::push`], so the capture never leaves the browser and is never
 //! whole in memory.
 #![forbid(unsafe_code)]
 
@@ -41,25 +41,18 @@ export interface PlotPoints {
 export interface FlowPage { total: number; matched: number; rows: FlowRow[] }
 "#;
 
-/// Progress after a chunk: what the page shows under its progress bar.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct Progress {
-    /// Bytes pushed so far (compressed, as read from the file).
-    pub bytes: u64,
-    /// Packets framed so far.
-    pub packets: u64,
-}
+pub use engine::Progress;
 
 /// One capture's analysis, fed chunk by chunk.
 ///
 /// ```js
-/// const a = new Analyzer();
+/// const a = new CaptureAnalysis();
 /// for await (const chunk of file.stream()) a.push(chunk);
 /// const report = a.finish(); // same schema as `tcpopt analyze --format json`
 /// ```
 #[wasm_bindgen]
 #[derive(Debug)]
-pub struct Analyzer {
+pub struct CaptureAnalysis {
     inner: Option<engine::Engine>,
     plot: plot::PlotSampler,
     /// The finished report, kept here so the page can page through its
@@ -70,12 +63,12 @@ pub struct Analyzer {
 }
 
 #[wasm_bindgen]
-impl Analyzer {
+impl CaptureAnalysis {
     /// A fresh analysis with the default configuration.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
-    pub fn new() -> Analyzer {
-        Analyzer {
+    pub fn new() -> CaptureAnalysis {
+        CaptureAnalysis {
             inner: Some(engine::Engine::new()),
             plot: plot::PlotSampler::new(),
             report: None,
@@ -91,7 +84,7 @@ impl Analyzer {
         let inner = self
             .inner
             .as_mut()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         inner.push(chunk, &mut self.plot);
         to_js(&inner.progress())
     }
@@ -102,7 +95,7 @@ impl Analyzer {
         let inner = self
             .inner
             .as_ref()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         to_js(&inner.progress())
     }
 
@@ -113,7 +106,7 @@ impl Analyzer {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         let report = inner.finish(&mut self.plot);
         let js = to_js(&report);
         self.report = Some(report);
@@ -127,7 +120,7 @@ impl Analyzer {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         self.report = Some(inner.finish(&mut self.plot));
         Ok(())
     }
