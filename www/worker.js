@@ -88,14 +88,11 @@ onmessage = (ev) => {
   } else if (m.type === 'rows') {
     postMessage({ type: 'rows', id: m.id, req: m.req, page: current.flowRows(m.filter, m.sort, m.descending, m.offset, m.count) });
   } else if (m.type === 'export') {
-    let blob;
-    if (m.what === 'csv') {
-      // One part at a time from the engine, each appended to the Blob (which holds parts by reference).
-      blob = new Blob([], { type: 'text/csv' });
-      for (let p; (p = current.flowsCsvNext());) blob = new Blob([blob, p], { type: 'text/csv' });
-    } else {
-      blob = new Blob(current.reportJsonParts(), { type: 'application/json' });
-    }
+    // One part (~1 MiB) at a time from the engine, each appended to the Blob (which holds its
+    // parts by reference): neither the engine nor this worker ever holds the whole export.
+    const type = m.what === 'csv' ? 'text/csv' : 'application/json';
+    let blob = new Blob([], { type });
+    for (let p; (p = m.what === 'csv' ? current.flowsCsvNext() : current.reportJsonNext());) blob = new Blob([blob, p], { type });
     postMessage({ type: 'export', id: m.id, req: m.req, blob });
   }
 };

@@ -67,6 +67,8 @@ pub struct Analyzer {
     report: Option<Report>,
     /// Where the CSV export is (`flowsCsvNext`).
     csv_cursor: flows::CsvCursor,
+    /// Where the JSON export is (`reportJsonNext`).
+    json_cursor: flows::JsonCursor,
 }
 
 #[wasm_bindgen]
@@ -80,6 +82,7 @@ impl Analyzer {
             plot: plot::PlotSampler::new(),
             report: None,
             csv_cursor: flows::CsvCursor::default(),
+            json_cursor: flows::JsonCursor::default(),
         }
     }
 
@@ -177,15 +180,19 @@ impl Analyzer {
         to_js(&flows::page(r, filter, sort, descending, offset, count))
     }
 
-    /// The report as `tcpopt analyze --format json` prints it, in parts of
-    /// about 1 MiB (for `new Blob(parts)`): no single string holds it.
-    #[wasm_bindgen(js_name = reportJsonParts, unchecked_return_type = "Uint8Array[]")]
-    pub fn report_json_parts(&self) -> Result<js_sys::Array, JsError> {
-        let r = self.finished()?;
-        let mut w = flows::Parts::new();
-        serde_json::to_writer_pretty(&mut w, r).map_err(|e| JsError::new(&e.to_string()))?;
-        std::io::Write::write_all(&mut w, b"\n").map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(w.finish())
+    /// The next part (about 1 MiB) of the report as `tcpopt analyze
+    /// --format json` prints it; `undefined` after the last, and the next
+    /// call starts over. For `new Blob(parts)`: no single string holds it.
+    #[wasm_bindgen(js_name = reportJsonNext)]
+    pub fn report_json_next(&mut self) -> Result<Option<js_sys::Uint8Array>, JsError> {
+        let r = self
+            .report
+            .as_ref()
+            .ok_or_else(|| JsError::new("call finish() first"))?;
+        Ok(self
+            .json_cursor
+            .next_part(r)
+            .map(|p| js_sys::Uint8Array::from(p.as_bytes())))
     }
 
     /// The next part (about 1 MiB) of the complete flow table as CSV

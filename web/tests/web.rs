@@ -162,10 +162,9 @@ fn view_rows_and_export_parts_after_end() {
         .expect("rows");
     assert_eq!(get(&unanswered, "matched").as_f64(), Some(8.0), "{total}");
     // The JSON parts put together are the whole report, as serde_json writes it.
-    let parts = a.report_json_parts().expect("parts");
     let mut bytes = Vec::new();
-    for p in parts.iter() {
-        bytes.extend(js_sys::Uint8Array::new(&p).to_vec());
+    while let Some(p) = a.report_json_next().expect("json") {
+        bytes.extend(p.to_vec());
     }
     let full = tcpopt_parse::pipeline::analyze_bytes(SAMPLE, Default::default());
     assert_eq!(
