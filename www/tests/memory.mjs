@@ -77,6 +77,7 @@ try {
     flows: window.tcpopt.report.stats.flows,
     complete: window.tcpopt.report.capture.complete,
     codes: [...new Set(window.tcpopt.report.findings.map((f) => f.code))],
+    wasm: window.tcpopt.memory?.wasm ?? 0,
   }));
   assert.equal(shown.error, '', 'no error shown');
   assert.ok(shown.complete, 'read to the end');
@@ -120,7 +121,7 @@ try {
   sample();
   console.log(JSON.stringify({
     capture: path.basename(file), bytes: size, seconds: secs, MBps: +(size / 1e6 / secs).toFixed(1), flows: shown.flows,
-    findings: shown.codes, json_MB: +(jsonSize / 1e6).toFixed(1), csv_rows: lines - 1,
+    findings: shown.codes, wasm_memory_MB: +(shown.wasm / 1048576).toFixed(0), json_MB: +(jsonSize / 1e6).toFixed(1), csv_rows: lines - 1,
     pss_idle_MB: +(idle / 1048576).toFixed(0), pss_peak_analysis_MB: +(phases.analysis / 1048576).toFixed(0),
     pss_peak_after_json_MB: +(phases.json / 1048576).toFixed(0), pss_peak_after_csv_MB: +(phases.csv / 1048576).toFixed(0),
     pss_peak_MB: +(peak / 1048576).toFixed(0), samples,
