@@ -1,20 +1,39 @@
-//! The streaming side: one `push` per segment, no allocation except when
-//! a flow or a client/server pair appears. The per-segment work is split
-//! by concern into `Flow`'s methods (handshake, options, timestamps); the
-//! per-pair state (RemTS, traceroute runs) is updated here.
+//! The streaming side: one `push` per segment. The per-segment work is
+//! split by concern into `Flow`'s methods (handshake, options,
+//! timestamps); the per-pair state (RemTS, traceroute runs) is updated
+//! here.
+//!
+//! Flows are retired once they are over: closed both ways or reset after
+//! their handshake and then quiet for `Config::closed_grace_ns` (2 s: the
+//! last ACK and retransmissions still count), superseded by a new SYN on
+//! their 4-tuple, or idle past `Config::idle_timeout_ns` (established) /
+//! `closing_idle_timeout_ns` (handshake, half-closed, reset in the
+//! handshake: the client retries with the same ISN after TIME_WAIT's bare
+//! ACK, TS-02). Sweeps run once per second of capture time at most.
+//! Retiring hands the flow to every detector (`Detector::flow_done`),
+//! appends its compact clock record to its pair, counts it in the totals,
+//! keeps its `FlowReport` only when a detector may name it (or queues it
+//! for [`Analyzer::drain_retired`]), and frees its slot. A flow closed
+//! with FINs leaves a tombstone on its 4-tuple (what TS-02 needs of it,
+//! 40 bytes) for `PAWS_MSL` (60 s, the TIME_WAIT span), so late segments
+//! are counted, not mistaken for a new mid-stream flow. Live state is the
+//! open flows, the tombstones of the last 60 s, one compact record per
+//! retired TS flow, and the detectors' evidence.
 
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
-use super::config::Config;
+use super::clock::ClockRec;
+use super::config::{Config, PAWS_MSL_NS};
 use super::detectors::{self, Detector};
 use super::finish::{self, Parts};
-use super::flow::{Flow, FlowKey, ProbeKind, C2S};
+use super::flow::{Flow, FlowKey, PrevClose, ProbeKind, C2S};
 use super::remembered;
-use super::report::{CaptureSummary, Report};
+use super::report::{CaptureSummary, FlowReport, Report, Totals};
 use super::state::{Counters, Pair};
 use crate::Segment;
 
@@ -22,19 +41,48 @@ use crate::Segment;
 /// with [`Analyzer::push`], then call [`Analyzer::finish`].
 pub struct Analyzer {
     config: Config,
-    flows: Vec<Flow>,
+    /// Open flows; a retired flow's slot is reused.
+    slots: Vec<Option<Flow>>,
+    free: Vec<u32>,
+    open: usize,
+    next_id: u32,
     map: HashMap<FlowKey, u32>,
+    /// 4-tuples whose flow closed with FINs less than 60 s ago.
+    tombstones: HashMap<FlowKey, Tombstone>,
     pairs: Vec<Pair>,
     pair_map: HashMap<(IpAddr, IpAddr), u32>,
     counters: Counters,
+    totals: Totals,
     detectors: Vec<Box<dyn Detector>>,
+    /// Reports of retired flows a detector may name, by id.
+    kept: BTreeMap<u32, FlowReport>,
+    /// Retired flows for `drain_retired` (with `Config::stream_flows`).
+    retired: Vec<FlowReport>,
+    last_sweep_ns: i64,
+    segments_since_sweep: u64,
+}
+
+/// What a closed flow leaves on its 4-tuple.
+#[derive(Clone, Copy, Debug)]
+struct Tombstone {
+    id: u32,
+    close: PrevClose,
+}
+
+/// Why a flow was retired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Retire {
+    Closed,
+    Superseded,
+    Idle,
+    End,
 }
 
 impl core::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Analyzer")
             .field("config", &self.config)
-            .field("flows", &self.flows.len())
+            .field("open", &self.open)
             .field("pairs", &self.pairs.len())
             .field("counters", &self.counters)
             .finish_non_exhaustive()
@@ -44,73 +92,119 @@ impl core::fmt::Debug for Analyzer {
 /// Internal sizes, for tests and for the CLI's `--stats`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateSize {
+    /// Flows open now.
     pub flows: usize,
+    /// Entries of the flow table (open flows).
     pub flow_table: usize,
     pub pairs: usize,
-    /// Bytes per flow (fixed: flows hold no heap storage).
+    /// Bytes per open flow (fixed: flows hold no heap storage).
     pub flow_bytes: usize,
-    /// Flow indices kept in the pairs' lists (one per flow).
+    /// Compact clock records kept for retired flows, over all pairs.
     pub pair_flow_refs: usize,
+    /// TIME_WAIT tombstones (flows closed in the last 60 s).
+    pub tombstones: usize,
+    /// Flow reports kept because a detector may name them.
+    pub kept_reports: usize,
+    /// Flow slots allocated (the peak of open flows).
+    pub slots: usize,
 }
 
 impl Analyzer {
     pub fn new(config: Config) -> Self {
         Analyzer {
             config,
-            flows: Vec::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            open: 0,
+            next_id: 0,
             map: HashMap::new(),
+            tombstones: HashMap::new(),
             pairs: Vec::new(),
             pair_map: HashMap::new(),
             counters: Counters::default(),
+            totals: Totals::default(),
             detectors: detectors::all(),
+            kept: BTreeMap::new(),
+            retired: Vec::new(),
+            last_sweep_ns: i64::MIN,
+            segments_since_sweep: 0,
         }
     }
 
     /// The analyzer's internal sizes (memory grows with these only).
     pub fn state_size(&self) -> StateSize {
         StateSize {
-            flows: self.flows.len(),
+            flows: self.open,
             flow_table: self.map.len(),
             pairs: self.pairs.len(),
             flow_bytes: core::mem::size_of::<Flow>(),
-            pair_flow_refs: self.pairs.iter().map(|p| p.flows.len()).sum(),
+            pair_flow_refs: self.pairs.iter().map(|p| p.clock.len()).sum(),
+            tombstones: self.tombstones.len(),
+            kept_reports: self.kept.len(),
+            slots: self.slots.len(),
         }
+    }
+
+    /// The reports of flows retired since the last call, in retirement
+    /// order (only with `Config::stream_flows`; empty otherwise). Drain it
+    /// after each [`push`](Self::push) batch to keep memory constant;
+    /// [`finish_streaming`](Self::finish_streaming) hands over the rest.
+    pub fn drain_retired(&mut self) -> alloc::vec::Drain<'_, FlowReport> {
+        self.retired.drain(..)
     }
 
     /// Feeds one segment (capture order).
     pub fn push(&mut self, seg: &Segment) {
         self.count(seg);
+        self.maybe_sweep();
         let key = FlowKey::new(seg.src, seg.sport, seg.dst, seg.dport);
         let syn_only = seg.flags.syn() && !seg.flags.ack();
         let idx = match self.map.get(&key).copied() {
-            Some(i) => {
+            Some(slot) => {
                 let retransmission = self
-                    .flows
-                    .get(i as usize)
+                    .flow(slot)
                     .map(|f| {
                         f.client == seg.src && f.cport == seg.sport && f.client_isn == Some(seg.seq)
                     })
                     .unwrap_or(false);
                 if syn_only && !retransmission {
-                    self.new_flow(seg, key, Some(i))
+                    let prev = self.flow(slot).map(|f| (f.id, f.close_record()));
+                    self.retire(slot, Retire::Superseded);
+                    self.new_flow(seg, key, prev)
                 } else {
-                    Some(i)
+                    Some(slot)
                 }
             }
-            None => self.new_flow(seg, key, None),
+            None => match self.tombstones.get(&key).copied() {
+                Some(t) if syn_only => {
+                    self.tombstones.remove(&key);
+                    self.new_flow(seg, key, Some((t.id, t.close)))
+                }
+                Some(_) => {
+                    self.counters.late_segments += 1;
+                    return;
+                }
+                None => self.new_flow(seg, key, None),
+            },
         };
         match idx {
-            Some(i) => {
-                if let Some((flows, n)) = self.update(i as usize, seg) {
-                    for &fi in flows.get(..n).unwrap_or(&[]) {
-                        if let Some(f) = self.flows.get_mut(fi as usize) {
-                            f.probe = Some(ProbeKind::Traceroute);
+            Some(slot) => {
+                if let Some((flows, n)) = self.update(slot as usize, seg) {
+                    for &(s, id) in flows.get(..n).unwrap_or(&[]) {
+                        if let Some(f) = self.slots.get_mut(s as usize).and_then(Option::as_mut) {
+                            if f.id == id {
+                                f.probe = Some(ProbeKind::Traceroute);
+                            }
                         }
                     }
                 }
             }
             None => self.counters.untracked += 1,
         }
+    }
+
+    fn flow(&self, slot: u32) -> Option<&Flow> {
+        self.slots.get(slot as usize)?.as_ref()
     }
 
     fn count(&mut self, seg: &Segment) {
@@ -130,8 +224,58 @@ impl Analyzer {
         }
     }
 
-    fn new_flow(&mut self, seg: &Segment, key: FlowKey, prev: Option<u32>) -> Option<u32> {
-        if self.flows.len() >= self.config.max_flows || self.flows.len() >= u32::MAX as usize {
+    /// Retires idle flows and forgets old tombstones: at most once per
+    /// second of capture time, and only after as many segments as there
+    /// are entries to scan (amortised O(1) per segment).
+    fn maybe_sweep(&mut self) {
+        self.segments_since_sweep += 1;
+        let now = self.counters.last_ns;
+        if now.saturating_sub(self.last_sweep_ns) < 1_000_000_000
+            || (self.segments_since_sweep as usize) < self.open + self.tombstones.len()
+        {
+            return;
+        }
+        self.last_sweep_ns = now;
+        self.segments_since_sweep = 0;
+        let c = &self.config;
+        let (idle, closing, grace) = (
+            c.idle_timeout_ns,
+            c.closing_idle_timeout_ns,
+            c.closed_grace_ns,
+        );
+        let stale: Vec<(u32, Retire)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(s, f)| {
+                let f = f.as_ref()?;
+                let reset = f.client_rst.is_some() || f.server_rst.is_some();
+                let over = f.closed() || (reset && f.synack.is_some() && f.hs_ack.is_some());
+                let busy = f.established() && !f.client_fin && !f.server_fin && !reset;
+                let (limit, why) = if over {
+                    (grace, Retire::Closed)
+                } else if busy {
+                    (idle, Retire::Idle)
+                } else {
+                    (closing, Retire::Idle)
+                };
+                (now.saturating_sub(f.last_ns) > limit).then_some((s as u32, why))
+            })
+            .collect();
+        for (s, why) in stale {
+            self.retire(s, why);
+        }
+        self.tombstones
+            .retain(|_, t| now.saturating_sub(t.close.last_ns) < PAWS_MSL_NS);
+    }
+
+    fn new_flow(
+        &mut self,
+        seg: &Segment,
+        key: FlowKey,
+        prev: Option<(u32, PrevClose)>,
+    ) -> Option<u32> {
+        if self.open >= self.config.max_flows || self.next_id == u32::MAX {
             self.counters.cap_hit = true;
             return None;
         }
@@ -164,24 +308,36 @@ impl Analyzer {
                 p
             }
         };
-        let idx = self.flows.len() as u32;
-        let mut flow = Flow::new(client, cport, server, sport, pair);
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut flow = Flow::new(id, client, cport, server, sport, pair);
         flow.mid_stream = mid;
-        flow.prev = prev;
-        flow.prev_close = prev.and_then(|p| Some(self.flows.get(p as usize)?.close_record()));
+        flow.prev = prev.map(|p| p.0);
+        flow.prev_close = prev.map(|p| p.1);
         flow.first_frame = seg.frame;
         flow.first_ns = seg.ts.nanos;
-        self.flows.push(flow);
-        if let Some(p) = self.pairs.get_mut(pair as usize) {
-            p.flows.push(idx);
-        }
-        self.map.insert(key, idx);
-        Some(idx)
+        let slot = match self.free.pop() {
+            Some(s) => {
+                if let Some(x) = self.slots.get_mut(s as usize) {
+                    *x = Some(flow);
+                }
+                s
+            }
+            None => {
+                self.slots.push(Some(flow));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.open += 1;
+        self.totals.peak_open_flows = self.totals.peak_open_flows.max(self.open as u64);
+        self.map.insert(key, slot);
+        Some(slot)
     }
 
-    /// Updates flow `i`; returns the flows of a traceroute run to mark.
-    fn update(&mut self, i: usize, seg: &Segment) -> Option<([u32; 4], usize)> {
-        let f = self.flows.get_mut(i)?;
+    /// Updates the flow in `slot`; returns the (slot, id) of a traceroute
+    /// run's flows to mark.
+    fn update(&mut self, slot: usize, seg: &Segment) -> Option<([(u32, u32); 4], usize)> {
+        let f = self.slots.get_mut(slot)?.as_mut()?;
         let pair = self.pairs.get_mut(f.pair as usize)?;
         let mut mark = None;
         let ns = seg.ts.nanos;
@@ -192,10 +348,13 @@ impl Analyzer {
             let nth = f.syns.total;
             f.client_syn(seg);
             if let Some((v, _)) = seg.timestamps {
-                if let Some(run) = pair.probe_run.observe(v, seg.ttl, seg.sport, i as u32) {
+                let me = ((slot as u64) << 32) | u64::from(f.id);
+                if let Some(run) = pair.probe_run.observe(v, seg.ttl, seg.sport, me) {
                     f.probe = Some(ProbeKind::Traceroute);
-                    let mut flows = [0u32; 4];
-                    flows.get_mut(..run.len())?.copy_from_slice(run);
+                    let mut flows = [(0u32, 0u32); 4];
+                    for (x, &r) in flows.iter_mut().zip(run) {
+                        *x = ((r >> 32) as u32, r as u32);
+                    }
                     mark = Some((flows, run.len()));
                 }
             }
@@ -217,15 +376,91 @@ impl Analyzer {
         mark
     }
 
+    fn retire(&mut self, slot: u32, why: Retire) {
+        let Some(f) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        self.free.push(slot);
+        self.open -= 1;
+        let key = FlowKey::new(f.client, f.cport, f.server, f.sport);
+        if self.map.get(&key) == Some(&slot) {
+            self.map.remove(&key);
+            if why == Retire::Closed {
+                self.tombstones.insert(
+                    key,
+                    Tombstone {
+                        id: f.id,
+                        close: f.close_record(),
+                    },
+                );
+            }
+        }
+        match why {
+            Retire::Closed => self.totals.flows_retired_closed += 1,
+            Retire::Superseded => self.totals.flows_retired_superseded += 1,
+            Retire::Idle => self.totals.flows_retired_idle += 1,
+            Retire::End => self.totals.flows_open_at_end += 1,
+        }
+        if f.probe.is_some() {
+            self.counters.probe_flows += 1;
+        }
+        let mut named = false;
+        for d in self.detectors.iter_mut() {
+            named |= d.flow_done(f.id, &f);
+        }
+        if let Some(p) = self.pairs.get_mut(f.pair as usize) {
+            match ClockRec::of(&f) {
+                Some(r) => p.clock.push(r),
+                None if f.probe.is_none() => p.without_ts += 1,
+                None => {}
+            }
+        }
+        let report = finish::flow_report(&f);
+        self.totals.handshakes.add(report.handshake);
+        if self.config.stream_flows {
+            self.retired.push(report.clone());
+        }
+        if named {
+            self.kept.insert(f.id, report);
+        }
+    }
+
     /// Runs the detectors and builds the report.
     pub fn finish(self, capture: CaptureSummary) -> Report {
+        self.finish_streaming(capture, &mut |_| {})
+    }
+
+    /// [`finish`](Self::finish), handing each flow still queued or open
+    /// at the end to `on_flow` (with `Config::stream_flows`): with
+    /// [`drain_retired`](Self::drain_retired) the complete flow list.
+    pub fn finish_streaming(
+        mut self,
+        capture: CaptureSummary,
+        on_flow: &mut dyn FnMut(&FlowReport),
+    ) -> Report {
+        let mut open: Vec<(u32, u32)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(s, f)| Some((f.as_ref()?.id, s as u32)))
+            .collect();
+        open.sort_unstable();
+        for (_, s) in open {
+            self.retire(s, Retire::End);
+        }
+        for r in self.retired.drain(..) {
+            on_flow(&r);
+        }
+        self.totals.late_segments = self.counters.late_segments;
         finish::finish(
             Parts {
                 config: self.config,
-                flows: self.flows,
                 pairs: self.pairs,
                 counters: self.counters,
+                totals: self.totals,
                 detectors: self.detectors,
+                kept: self.kept,
+                flows: self.next_id as u64,
             },
             capture,
         )

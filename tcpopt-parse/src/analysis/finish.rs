@@ -17,35 +17,37 @@ use super::finding::{ClockClass, Code, Finding, LineSummary, Severity};
 use super::flow::{Flow, C2S, S2C};
 use super::report::{
     r3, secs, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report, Stats,
-    TsRange,
+    Totals, TsRange,
 };
 use super::state::{Counters, Pair};
 
-/// The report's schema version.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The report's schema version. 2: `flows` lists only the flows findings
+/// name (by stable id, `FlowReport::index`), `totals` counts them all,
+/// `findings[].flows` is capped like frames (`flows_total`), clock lines
+/// list their first flows only; the complete flow list is a stream.
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// What the streaming side hands over at the end.
+/// What the streaming side hands over at the end (every flow retired).
 pub(crate) struct Parts {
     pub config: Config,
-    pub flows: Vec<Flow>,
     pub pairs: Vec<Pair>,
     pub counters: Counters,
+    pub totals: Totals,
     pub detectors: Vec<Box<dyn Detector>>,
+    /// Reports of the flows a detector may name, by id.
+    pub kept: BTreeMap<u32, FlowReport>,
+    /// Flows created.
+    pub flows: u64,
 }
 
 pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
-    let clocks = pair_clocks(&mut p.flows, &p.pairs);
+    let clocks = pair_clocks(&p.pairs);
     let mut line_of = HashMap::new();
     for c in &clocks {
         for (li, l) in c.lines.iter().enumerate() {
             for &fi in &l.flows {
                 line_of.insert(fi as u32, li as u32);
             }
-        }
-    }
-    for d in p.detectors.iter_mut() {
-        for (i, f) in p.flows.iter().enumerate() {
-            d.flow_done(i as u32, f);
         }
     }
     let cx = Ctx {
@@ -67,30 +69,36 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         findings_with_frames_cut: 0,
         max_findings_per_code: p.config.max_findings_per_code,
         findings_dropped: 0,
+        findings_with_flows_cut: 0,
     };
     cap_and_order(&mut findings, &p.config, &mut limits);
-    let flows: Vec<FlowReport> = p
-        .flows
+    let named: BTreeSet<usize> = findings
         .iter()
-        .enumerate()
-        .map(|(i, f)| flow_report(i, f))
+        .flat_map(|f| f.flows.iter().copied())
         .collect();
-    let clocks = clock_report(&p.pairs, &clocks);
-    let clients: BTreeSet<_> = p.flows.iter().map(|f| f.client).collect();
-    let servers: BTreeSet<_> = p.flows.iter().map(|f| f.server).collect();
+    let flows: Vec<FlowReport> = named
+        .iter()
+        .filter_map(|&id| {
+            let mut r = p.kept.remove(&(id as u32))?;
+            r.clock_line = line_of.get(&(id as u32)).map(|&l| l as usize);
+            Some(r)
+        })
+        .collect();
+    p.totals.pairs = p.pairs.len() as u64;
+    p.totals.clock_lines = clocks.iter().map(|c| c.lines.len() as u64).sum();
+    let clock_pairs = clock_report(&p.pairs, &clocks, p.config.max_evidence_frames);
+    let clients: BTreeSet<_> = p.pairs.iter().map(|x| x.client).collect();
+    let servers: BTreeSet<_> = p.pairs.iter().map(|x| x.server).collect();
     let stats = Stats {
         segments: p.counters.segments,
         segments_with_ts: p.counters.segments_with_ts,
-        flows: p.flows.len() as u64,
+        flows: p.flows,
         clients: clients.len() as u64,
         servers: servers.len() as u64,
-        handshakes_completed: flows
-            .iter()
-            .filter(|f| f.handshake == Handshake::Completed)
-            .count() as u64,
+        handshakes_completed: p.totals.handshakes.completed,
         time_went_backwards: p.counters.backwards,
     };
-    let conns = p.flows.iter().filter(|f| f.probe.is_none()).count();
+    let conns = p.flows.saturating_sub(p.counters.probe_flows);
     let verdict = verdict(&findings, &stats, conns);
     Report {
         schema_version: SCHEMA_VERSION,
@@ -99,28 +107,23 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         stats,
         findings,
         flows,
-        clocks,
+        totals: p.totals,
+        clocks: clock_pairs,
         limits,
     }
 }
 
 /// Clock lines, classification and TS-less connections of every pair.
-fn pair_clocks(flows: &mut [Flow], pairs: &[Pair]) -> Vec<PairClocks> {
+fn pair_clocks(pairs: &[Pair]) -> Vec<PairClocks> {
     pairs
         .iter()
         .map(|p| {
-            let lines = clock::build_lines(flows, &p.flows);
+            let lines = clock::build_lines(&p.clock);
             let class = clock::classify(&lines, p.client, p.server);
-            let without_ts = p
-                .flows
-                .iter()
-                .filter_map(|&i| flows.get(i as usize))
-                .filter(|f| !f.dir[C2S].has_ts() && f.probe.is_none())
-                .count() as u32;
             PairClocks {
                 lines,
                 class: Some(class),
-                without_ts,
+                without_ts: p.without_ts,
             }
         })
         .collect()
@@ -140,6 +143,11 @@ fn cap_and_order(findings: &mut Vec<Finding>, config: &Config, limits: &mut Limi
         }
         f.flows.sort_unstable();
         f.flows.dedup();
+        f.flows_total = f.flows.len() as u64;
+        if f.flows.len() > config.max_evidence_frames {
+            f.flows.truncate(config.max_evidence_frames);
+            limits.findings_with_flows_cut += 1;
+        }
     }
     findings.sort_by(|x, y| {
         y.severity
@@ -178,7 +186,8 @@ fn handshake(f: &Flow) -> Handshake {
     }
 }
 
-fn flow_report(i: usize, f: &Flow) -> FlowReport {
+/// The report of a retired flow (its clock line is filled in at the end).
+pub(crate) fn flow_report(f: &Flow) -> FlowReport {
     let range = |d: usize| {
         let x = &f.dir[d];
         TsRange {
@@ -189,7 +198,7 @@ fn flow_report(i: usize, f: &Flow) -> FlowReport {
         }
     };
     FlowReport {
-        index: i,
+        index: f.id as usize,
         client: f.client.to_string(),
         client_port: f.cport,
         server: f.server.to_string(),
@@ -208,14 +217,14 @@ fn flow_report(i: usize, f: &Flow) -> FlowReport {
         server_rst: f.server_rst.is_some(),
         client_ts: range(C2S),
         server_ts: range(S2C),
-        clock_line: f.line.map(|l| l as usize),
+        clock_line: None,
         probe: f.probe.is_some(),
         previous_flow: f.prev.map(|p| p as usize),
     }
 }
 
 /// Clocks, sorted by (client, server) for determinism.
-fn clock_report(pairs: &[Pair], clocks: &[PairClocks]) -> Vec<ClockPair> {
+fn clock_report(pairs: &[Pair], clocks: &[PairClocks], max_flows: usize) -> Vec<ClockPair> {
     let mut out: Vec<ClockPair> = pairs
         .iter()
         .zip(clocks)
@@ -242,7 +251,7 @@ fn clock_report(pairs: &[Pair], clocks: &[PairClocks]) -> Vec<ClockPair> {
                         rate_snapped: l.snapped,
                         span_s: r3(secs(l.span_ns())),
                         skew_ppm: l.skew_ppm.map(r3),
-                        flows: l.flows.clone(),
+                        flows: l.flows.iter().take(max_flows).copied().collect(),
                     })
                     .collect(),
             }
@@ -252,7 +261,7 @@ fn clock_report(pairs: &[Pair], clocks: &[PairClocks]) -> Vec<ClockPair> {
     out
 }
 
-fn verdict(findings: &[Finding], s: &Stats, conns: usize) -> String {
+fn verdict(findings: &[Finding], s: &Stats, conns: u64) -> String {
     if let Some(top) = findings.first().filter(|f| f.severity > Severity::Info) {
         return top.summary.clone();
     }

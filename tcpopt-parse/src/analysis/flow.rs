@@ -349,6 +349,8 @@ pub(crate) const S2C: usize = 1;
 /// One flow (connection attempt).
 #[derive(Clone, Debug)]
 pub(crate) struct Flow {
+    /// Stable id: the order flows were created (the report's `index`).
+    pub id: u32,
     pub client: IpAddr,
     pub cport: u16,
     pub server: IpAddr,
@@ -394,12 +396,12 @@ pub(crate) struct Flow {
     pub synack_tsecr_outside: Option<u64>,
     pub nop_runs: Frames<4>,
     pub malformed: Frames<4>,
-    pub line: Option<u32>,
 }
 
 impl Flow {
-    pub fn new(client: IpAddr, cport: u16, server: IpAddr, sport: u16, pair: u32) -> Self {
+    pub fn new(id: u32, client: IpAddr, cport: u16, server: IpAddr, sport: u16, pair: u32) -> Self {
         Flow {
+            id,
             client,
             cport,
             server,
@@ -442,7 +444,6 @@ impl Flow {
             synack_tsecr_outside: None,
             nop_runs: Frames::default(),
             malformed: Frames::default(),
-            line: None,
         }
     }
 
@@ -672,6 +673,17 @@ impl Flow {
     /// The SYN was seen and nothing at all came back from the server.
     pub fn unanswered(&self) -> bool {
         self.client_isn.is_some() && !self.mid_stream && !self.server_seen
+    }
+
+    /// Both sides sent a FIN.
+    pub fn closed(&self) -> bool {
+        self.client_fin && self.server_fin
+    }
+
+    /// The handshake was seen complete (or the flow was first seen
+    /// mid-stream): idle time is an established connection's.
+    pub fn established(&self) -> bool {
+        self.mid_stream || (self.synack.is_some() && self.hs_ack.is_some())
     }
 
     pub fn syn_retransmissions(&self) -> u32 {

@@ -83,6 +83,6 @@ pub use finding::{
 };
 pub use finish::SCHEMA_VERSION;
 pub use report::{
-    CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report,
-    Side, Stats, TsRange,
+    CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, HandshakeTotals,
+    Limits, Report, Side, Stats, Totals, TsRange,
 };

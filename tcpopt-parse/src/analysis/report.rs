@@ -78,9 +78,17 @@ pub struct TsRange {
 
 /// One flow (connection attempt). A new SYN with a new ISN on a 4-tuple
 /// starts a new flow, so TIME_WAIT reuse gives several flows per 4-tuple.
+///
+/// Built once, when the flow is retired (closed both ways, reset after
+/// its handshake, superseded by a new SYN on its 4-tuple, idle past
+/// `Config::idle_timeout_ns` / `closing_idle_timeout_ns`, or open at the
+/// end). The report's `flows` holds the ones findings name; the complete
+/// list is the stream of [`crate::analysis::Analyzer::drain_retired`].
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FlowReport {
+    /// Stable flow id: the order flows were created (0-based).
+    /// `findings[].flows` and `previous_flow` refer to it.
     pub index: usize,
     pub client: String,
     pub client_port: u16,
@@ -100,7 +108,9 @@ pub struct FlowReport {
     pub server_rst: bool,
     pub client_ts: TsRange,
     pub server_ts: TsRange,
-    /// Index into the pair's `lines` in `Report::clocks`.
+    /// Index into the pair's `lines` in `Report::clocks`. Lines are built
+    /// at the end, so only flows in the report's `flows` carry it; streamed
+    /// flows have null.
     pub clock_line: Option<usize>,
     pub probe: bool,
     /// The previous flow on the same 4-tuple.
@@ -118,6 +128,8 @@ pub struct ClockLine {
     pub span_s: f64,
     /// Lower-envelope skew in ppm, only with ≥ 10 min of data.
     pub skew_ppm: Option<f64>,
+    /// Ids of the line's first flows (by first TSval time), at most
+    /// `limits.max_evidence_frames`; `connections` counts them all.
     pub flows: Vec<usize>,
 }
 
@@ -143,10 +155,64 @@ pub struct Limits {
     /// Segments of flows that were not tracked because of the cap.
     pub segments_untracked: u64,
     pub max_evidence_frames: usize,
-    /// Findings whose frame list was cut.
+    /// Findings whose frame list was cut (at `max_evidence_frames`, or
+    /// by a per-flow cap on the frames kept: `frames_total` then counts
+    /// the frames seen, more than were kept).
     pub findings_with_frames_cut: u32,
     pub max_findings_per_code: usize,
     pub findings_dropped: u32,
+    /// Findings whose flow list was cut at `max_evidence_frames`.
+    pub findings_with_flows_cut: u32,
+}
+
+/// Flows by handshake outcome.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct HandshakeTotals {
+    pub completed: u64,
+    pub syn_acked: u64,
+    pub syn_unanswered: u64,
+    pub syn_answered_by_rst: u64,
+    pub syn_answered_by_bare_ack: u64,
+    pub mid_stream: u64,
+}
+
+impl HandshakeTotals {
+    pub(crate) fn add(&mut self, h: Handshake) {
+        let n = match h {
+            Handshake::Completed => &mut self.completed,
+            Handshake::SynAcked => &mut self.syn_acked,
+            Handshake::SynUnanswered => &mut self.syn_unanswered,
+            Handshake::SynAnsweredByRst => &mut self.syn_answered_by_rst,
+            Handshake::SynAnsweredByBareAck => &mut self.syn_answered_by_bare_ack,
+            Handshake::MidStream => &mut self.mid_stream,
+        };
+        *n += 1;
+    }
+}
+
+/// Counts over every flow (schema v2: the report no longer lists every
+/// flow; these say what the stream of flows would add up to).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Totals {
+    /// Every flow, by handshake outcome.
+    pub handshakes: HandshakeTotals,
+    /// (client, server) address pairs, and clock lines over all pairs.
+    pub pairs: u64,
+    pub clock_lines: u64,
+    /// Flows retired before the end: closed (FIN both ways, or RST after
+    /// the handshake), superseded by a new SYN on their 4-tuple, idle.
+    pub flows_retired_closed: u64,
+    pub flows_retired_superseded: u64,
+    pub flows_retired_idle: u64,
+    /// Flows still open at the end of the capture.
+    pub flows_open_at_end: u64,
+    /// The most flows open at one time (what `Config::max_flows` caps).
+    pub peak_open_flows: u64,
+    /// Segments on a 4-tuple after its flow was retired (a retransmitted
+    /// FIN or ACK, a RST after the close): counted, not analysed.
+    pub late_segments: u64,
 }
 
 /// What the analyzer itself saw.
@@ -173,7 +239,9 @@ pub struct Report {
     pub capture: CaptureSummary,
     pub stats: Stats,
     pub findings: Vec<Finding>,
+    /// Schema v2: only the flows that `findings[].flows` name, by `index`.
     pub flows: Vec<FlowReport>,
+    pub totals: Totals,
     pub clocks: Vec<ClockPair>,
     pub limits: Limits,
 }

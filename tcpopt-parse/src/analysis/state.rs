@@ -6,6 +6,7 @@
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
+use super::clock::ClockRec;
 use super::remembered::RemTs;
 
 /// Traceroute detection state (TS-09): SYNs with one TSval, changing
@@ -16,13 +17,14 @@ pub(crate) struct ProbeRun {
     pub ttl: u8,
     pub port: u16,
     pub count: u32,
-    pub flows: [u32; 4],
+    /// The runs' flows, as the analyzer names them (slot and id).
+    pub flows: [u64; 4],
 }
 
 impl ProbeRun {
     /// Feeds one SYN with a timestamp from flow `flow`. Returns the flows
     /// of the run (at most 4) once it is a traceroute (≥ 3 SYNs).
-    pub fn observe(&mut self, tsval: u32, ttl: u8, sport: u16, flow: u32) -> Option<&[u32]> {
+    pub fn observe(&mut self, tsval: u32, ttl: u8, sport: u16, flow: u64) -> Option<&[u64]> {
         if self.count > 0 && self.tsval == tsval && self.port != sport && ttl > self.ttl {
             self.count += 1;
         } else {
@@ -53,7 +55,11 @@ pub(crate) struct Pair {
     /// The server's per-host stamp of this client (`tcp_tw_recycle`).
     pub rem: Option<RemTs>,
     pub probe_run: ProbeRun,
-    pub flows: Vec<u32>,
+    /// One compact record per retired flow whose client sent TSvals: the
+    /// clock lines' input (`clock::build_lines` at the end).
+    pub clock: Vec<ClockRec>,
+    /// Retired flows whose client sent no TSval (probes excluded).
+    pub without_ts: u32,
 }
 
 impl Pair {
@@ -63,7 +69,8 @@ impl Pair {
             server,
             rem: None,
             probe_run: ProbeRun::default(),
-            flows: Vec::new(),
+            clock: Vec::new(),
+            without_ts: 0,
         }
     }
 }
@@ -80,6 +87,11 @@ pub(crate) struct Counters {
     pub last_ns: i64,
     /// Capture time went backwards this many times.
     pub backwards: u64,
+    /// Segments that arrived on a 4-tuple after its flow was retired
+    /// (a retransmitted FIN or ACK, a RST after the close): counted only.
+    pub late_segments: u64,
+    /// Flows whose SYNs are probes (TS-09), not connections.
+    pub probe_flows: u64,
 }
 
 impl Default for Counters {
@@ -92,6 +104,8 @@ impl Default for Counters {
             first_ns: None,
             last_ns: i64::MIN,
             backwards: 0,
+            late_segments: 0,
+            probe_flows: 0,
         }
     }
 }

@@ -218,8 +218,15 @@ mod tests {
     }
 
     fn clocks_of(flows: &mut [Flow]) -> PairClocks {
-        let ids: Vec<u32> = (0..flows.len() as u32).collect();
-        let lines = clock::build_lines(flows, &ids);
+        let recs: Vec<clock::ClockRec> = flows
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                f.id = i as u32;
+                clock::ClockRec::of(f)
+            })
+            .collect();
+        let lines = clock::build_lines(&recs);
         let class = clock::classify(&lines, CLIENT, SERVER);
         PairClocks {
             lines,

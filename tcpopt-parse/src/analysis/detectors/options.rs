@@ -44,13 +44,13 @@ pub(crate) struct Options {
 }
 
 impl Detector for Options {
-    fn flow_done(&mut self, id: u32, f: &Flow) {
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         let tampered = f.synack_ts_without_syn_ts.is_some()
             || f.dir.iter().any(|d| d.missing_ts.total > 0)
             || f.nop_runs.total > 0
             || f.malformed.total > 0;
         if !tampered && f.not_negotiated.is_none() {
-            return;
+            return false;
         }
         let acc = self.pairs.entry(f.pair).or_default();
         let before = acc.frames.len();
@@ -76,6 +76,7 @@ impl Detector for Options {
             e.0.extend(f.syns.first());
             e.1.push(id as usize);
         }
+        true
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {

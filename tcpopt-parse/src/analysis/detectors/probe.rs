@@ -15,9 +15,10 @@ const REMEDY: &str =
     "Nothing to fix: these are scanner or traceroute probes with synthetic timestamps; they \
     were excluded from the clock and drop analysis.";
 
-/// Probe SYNs of one pair: the first kind seen, SYNs, frames, flows.
+/// Probe SYNs of one pair: the kind of the first flow, SYNs, frames, flows.
 struct PairAcc {
     kind: ProbeKind,
+    kind_of: u32,
     syns: u32,
     frames: Vec<u64>,
     flows: Vec<usize>,
@@ -30,17 +31,22 @@ pub(crate) struct Probe {
 }
 
 impl Detector for Probe {
-    fn flow_done(&mut self, id: u32, f: &Flow) {
-        let Some(kind) = f.probe else { return };
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
+        let Some(kind) = f.probe else { return false };
         let acc = self.pairs.entry(f.pair).or_insert(PairAcc {
             kind,
+            kind_of: id,
             syns: 0,
             frames: Vec::new(),
             flows: Vec::new(),
         });
+        if id < acc.kind_of {
+            (acc.kind, acc.kind_of) = (kind, id);
+        }
         acc.syns += f.syns.total;
         acc.frames.extend_from_slice(f.syns.as_slice());
         acc.flows.push(id as usize);
+        true
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {

@@ -42,7 +42,7 @@ pub(crate) struct Regression {
 }
 
 impl Detector for Regression {
-    fn flow_done(&mut self, id: u32, f: &Flow) {
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         let dir = |d: &flow::Dir| {
             (d.regression_count > 0).then_some(Dir {
                 regressions: d.regressions,
@@ -53,18 +53,22 @@ impl Detector for Regression {
             })
         };
         let dirs = [dir(&f.dir[0]), dir(&f.dir[1])];
-        if dirs.iter().any(Option::is_some) {
+        let any = dirs.iter().any(Option::is_some);
+        if any {
             self.flows.entry(f.pair).or_default().push((id, dirs));
         }
+        any
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
-        for (&pi, candidates) in &self.flows {
+        for (&pi, candidates) in &mut self.flows {
+            // Retirement order is not creation order; the report is.
+            candidates.sort_unstable_by_key(|c| c.0);
             let Some(pair) = cx.pair(pi) else { continue };
             let (mut frames, mut flows) = (Vec::new(), Vec::new());
             let (mut count, mut worst, mut thr_w, mut hz_w, mut dir_w, mut dup) =
                 (0u32, 0i64, 0i64, 0.0, "client_to_server", 0u32);
-            for &(id, dirs) in candidates {
+            for &(id, dirs) in candidates.iter() {
                 let mut hit = false;
                 for (d, dir) in dirs.iter().enumerate() {
                     let Some(dir) = dir else { continue };

@@ -84,14 +84,18 @@ fn rejection(id: u32, f: &Flow) -> Option<Rejection> {
 }
 
 impl Detector for TimeWait {
-    fn flow_done(&mut self, id: u32, f: &Flow) {
-        if let Some(r) = rejection(id, f) {
-            self.rejections.entry(f.pair).or_default().push(r);
-        }
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
+        let Some(r) = rejection(id, f) else {
+            return false;
+        };
+        self.rejections.entry(f.pair).or_default().push(r);
+        true
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
-        for (&pi, events) in &self.rejections {
+        for (&pi, events) in &mut self.rejections {
+            // Retirement order is not creation order; the report is.
+            events.sort_unstable_by_key(|r| r.id);
             let (Some(pair), Some(r0)) = (cx.pair(pi), events.first()) else {
                 continue;
             };
@@ -99,7 +103,7 @@ impl Detector for TimeWait {
             let mut recovered = 0u32;
             let mut retry_delay = None;
             let mut by_port: BTreeMap<(u16, u16), u32> = BTreeMap::new();
-            for r in events {
+            for r in events.iter() {
                 frames.extend_from_slice(r.syns.as_slice());
                 frames.push(r.bare.frame);
                 if let Some((rf, _)) = r.client_rst {

@@ -29,7 +29,8 @@ struct PairAcc {
     bad: u32,
     zero: u32,
     outside: u32,
-    example: Option<(u32, u32, u32)>,
+    /// The first flow's example (by id): (flow, (TSecr, peer min, max)).
+    example: Option<(u32, (u32, u32, u32))>,
     /// The constant `TSecr − peer's last TSval`: None before the first
     /// mismatch, Some(None) once they differ.
     k: Option<Option<i64>>,
@@ -42,13 +43,13 @@ pub(crate) struct Tsecr {
 }
 
 impl Detector for Tsecr {
-    fn flow_done(&mut self, id: u32, f: &Flow) {
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         let any = f.synack_tsecr_outside.is_some()
             || f.dir
                 .iter()
                 .any(|d| d.tsecr_bad.total > 0 || d.tsecr_zero.total > 0);
         if !any {
-            return;
+            return false;
         }
         let acc = self.pairs.entry(f.pair).or_default();
         let before = acc.frames.len();
@@ -61,8 +62,8 @@ impl Detector for Tsecr {
             if d.tsecr_bad.total > 0 {
                 acc.bad += d.tsecr_bad.total;
                 acc.frames.extend_from_slice(d.tsecr_bad.as_slice());
-                if acc.example.is_none() {
-                    acc.example = Some(d.tsecr_example);
+                if acc.example.is_none_or(|(first, _)| id < first) {
+                    acc.example = Some((id, d.tsecr_example));
                 }
                 let this = if d.tsecr_k_const { d.tsecr_k } else { None };
                 acc.k = Some(match acc.k {
@@ -77,6 +78,7 @@ impl Detector for Tsecr {
         if acc.frames.len() > before {
             acc.flows.push(id as usize);
         }
+        true
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
@@ -91,7 +93,7 @@ impl Detector for Tsecr {
             } else {
                 Severity::Info
             };
-            let (e, lo, hi) = acc.example.unwrap_or((0, 0, 0));
+            let (e, lo, hi) = acc.example.map(|x| x.1).unwrap_or((0, 0, 0));
             let k = acc.k.flatten();
             let summary = format!(
                 "{} echoed TSecr values never sent by the peer between {} and {} \

@@ -88,11 +88,12 @@ pub(crate) struct TwRecycle {
 }
 
 impl Detector for TwRecycle {
-    fn flow_done(&mut self, id: u32, f: &Flow) {
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         if f.synack.is_some() {
             *self.served.entry((f.server, f.sport)).or_default() += 1;
         }
-        if f.unanswered() && f.probe.is_none() {
+        let unanswered = f.unanswered() && f.probe.is_none();
+        if unanswered {
             self.unanswered
                 .entry((f.pair, f.sport))
                 .or_default()
@@ -108,10 +109,13 @@ impl Detector for TwRecycle {
                     prediction: f.prediction,
                 });
         }
+        unanswered
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
-        for (&(pi, port), attempts) in &self.unanswered {
+        for (&(pi, port), attempts) in &mut self.unanswered {
+            // Retirement order is not creation order; the report is.
+            attempts.sort_unstable_by_key(|a| a.id);
             let Some(pair) = cx.pair(pi) else { continue };
             let failed: Vec<&Attempt> = attempts.iter().filter(|a| a.failed(cx)).collect();
             if failed.is_empty() {

@@ -18,9 +18,11 @@ use crate::analysis::state::Pair;
 /// at the end.
 pub(crate) trait Detector {
     /// Flow `id` is final. Keep what the findings need; `f.pair` indexes
-    /// [`Ctx::pairs`].
-    fn flow_done(&mut self, id: u32, f: &Flow) {
+    /// [`Ctx::pairs`]. Returns whether a finding may name this flow (its
+    /// `FlowReport` is then kept for the report's `flows`).
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         let _ = (id, f);
+        false
     }
     /// End of capture: append findings. `out` already holds the findings
     /// of the detectors listed before this one.
@@ -100,6 +102,7 @@ impl Draft {
             remedy: self.remedy.to_string(),
             frames_total: self.frames.len() as u64,
             frames: self.frames,
+            flows_total: self.flows.len() as u64,
             flows: self.flows,
             client: Some(pair.client.to_string()),
             server: Some(pair.server.to_string()),
@@ -173,7 +176,8 @@ pub(crate) mod testkit {
 
     /// Plays `segs` into one flow the way the analyzer does.
     pub fn flow(segs: &[Segment]) -> Flow {
-        let mut f = Flow::new(CLIENT, segs[0].sport.max(segs[0].dport), SERVER, 80, 0);
+        let cport = segs.first().map(|s| s.sport.max(s.dport)).unwrap_or(0);
+        let mut f = Flow::new(0, CLIENT, cport, SERVER, 80, 0);
         if let Some(s) = segs.first() {
             f.first_frame = s.frame;
             f.first_ns = s.ts.nanos;
@@ -192,10 +196,13 @@ pub(crate) mod testkit {
         f
     }
 
-    /// Runs one detector over `flows` (ids in order) of the one test pair.
+    /// Runs one detector over `flows` (ids 0, 1, ... in this order) of the
+    /// one test pair.
     pub fn run(det: &mut dyn Detector, flows: &[Flow], clocks: PairClocks) -> Vec<Finding> {
         for (i, f) in flows.iter().enumerate() {
-            det.flow_done(i as u32, f);
+            let mut f = f.clone();
+            f.id = i as u32;
+            det.flow_done(f.id, &f);
         }
         let pairs = [Pair::new(CLIENT, SERVER)];
         let mut line_of = HashMap::new();

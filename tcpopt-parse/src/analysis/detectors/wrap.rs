@@ -39,13 +39,13 @@ pub(crate) struct Wrap {
 }
 
 impl Detector for Wrap {
-    fn flow_done(&mut self, id: u32, f: &Flow) {
+    fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         if !f
             .dir
             .iter()
             .any(|d| d.wrap_first.is_some() || d.max_idle_ns > MIN_HORIZON_NS)
         {
-            return;
+            return false;
         }
         let dir = |d: &crate::analysis::flow::Dir| Dir {
             wraps: d.wraps,
@@ -56,15 +56,18 @@ impl Detector for Wrap {
         };
         let dirs = [dir(&f.dir[0]), dir(&f.dir[1])];
         self.flows.entry(f.pair).or_default().push((id, dirs));
+        true
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
-        for (&pi, candidates) in &self.flows {
+        for (&pi, candidates) in &mut self.flows {
+            // Retirement order is not creation order; the report is.
+            candidates.sort_unstable_by_key(|c| c.0);
             let Some(pair) = cx.pair(pi) else { continue };
             let (mut frames, mut flows) = (Vec::new(), Vec::new());
             let (mut wraps, mut idle_flows, mut max_idle) = (0u32, 0u32, 0i64);
             let mut first: Option<(u32, u32, Option<f64>)> = None;
-            for &(id, dirs) in candidates {
+            for &(id, dirs) in candidates.iter() {
                 let mut hit = false;
                 for (d, dir) in dirs.iter().enumerate() {
                     let hz = if d == C2S {
