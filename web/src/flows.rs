@@ -2,7 +2,7 @@
 //! keeps: the page asks for one page of rows at a time, and the exports
 //! leave as parts of a `Blob`, so nothing proportional to the number of
 //! connections is ever one JavaScript string or object.
-use tcpopt_parse::analysis::Report;
+use tcpopt_parse::analysis::{FlowReport, Report};
 use tcpopt_parse::present::{self, FlowRow};
 
 /// A page of the flows table.
@@ -100,36 +100,34 @@ pub(crate) fn page(
 
 const PART: usize = 1 << 20;
 
-/// The CSV export's position: `None` before the header, then the next flow.
-#[derive(Debug, Default)]
-pub(crate) struct CsvCursor {
-    next: Option<usize>,
+/// The flows CSV as flows retire: rows are added one flow at a time and
+/// taken in parts of about [`PART`] bytes.
+#[derive(Debug)]
+pub(crate) struct CsvStream {
+    buf: Vec<u8>,
 }
 
-impl CsvCursor {
-    /// The next part of about [`PART`] bytes, `None` (and a reset) after the last.
-    pub(crate) fn next_part(&mut self, r: &Report) -> Option<js_sys::Uint8Array> {
-        let mut buf = String::new();
-        let mut i = match self.next {
-            None => {
-                buf.push_str(&present::csv_line(&present::FLOW_CSV_COLUMNS));
-                0
-            }
-            Some(i) if i >= r.flows.len() => {
-                self.next = None;
-                return None;
-            }
-            Some(i) => i,
-        };
-        while i < r.flows.len() && buf.len() < PART {
-            buf.push_str(&present::csv_line(&present::flow_csv_cells(
-                &r.clocks,
-                &r.flows[i],
-            )));
-            i += 1;
+impl CsvStream {
+    pub(crate) fn new() -> CsvStream {
+        CsvStream {
+            buf: present::csv_line(&present::FLOW_CSV_COLUMNS).into_bytes(),
         }
-        self.next = Some(i);
-        Some(js_sys::Uint8Array::from(buf.as_bytes()))
+    }
+
+    /// One retired flow. Its clock line is not known yet (lines are built
+    /// at the end), so its rate and line cells stay empty, as in
+    /// `tcpopt flows --format csv`.
+    pub(crate) fn flow(&mut self, f: &FlowReport) {
+        self.buf
+            .extend_from_slice(present::csv_line(&present::flow_csv_cells(&[], f)).as_bytes());
+    }
+
+    /// The rows so far once they fill a part, or whatever is left with `all`.
+    pub(crate) fn take(&mut self, all: bool) -> Option<Vec<u8>> {
+        if self.buf.is_empty() || (!all && self.buf.len() < PART) {
+            return None;
+        }
+        Some(core::mem::take(&mut self.buf))
     }
 }
 
@@ -178,6 +176,7 @@ impl JsonCursor {
             stats,
             findings,
             flows,
+            totals,
             clocks,
             limits,
         } = r;
@@ -211,6 +210,7 @@ impl JsonCursor {
                 }
             }
             2 => {
+                field(&mut out, "totals", totals, false);
                 field(&mut out, "clocks", clocks, false);
                 field(&mut out, "limits", limits, true);
                 out.push_str("}\n");
