@@ -32,9 +32,14 @@ export interface Report {
    */
   findings: Finding[];
   /**
-   * The flows (connection attempts), in the order they were first seen.
+   * Schema v2: only the flows that `findings[].flows` name, by `index`
+   * (the complete list is a stream: `tcpopt flows`, the page's CSV).
    */
   flows: FlowReport[];
+  /**
+   * Counts over every flow, listed or not.
+   */
+  totals: Totals;
   /**
    * The TS clocks of every (client address, server address) pair, sorted by
    * client, then server.
@@ -178,7 +183,8 @@ export interface ClockLine {
    */
   skew_ppm: number | null;
   /**
-   * The flows (`FlowReport::index`) on this line.
+   * Ids of the line's first flows (by first TSval time), at most
+   * `limits.max_evidence_frames`; `connections` counts them all.
    */
   flows: number[];
 }
@@ -314,9 +320,14 @@ export interface Finding {
    */
   frames_total: number;
   /**
-   * Indices into `Report::flows`.
+   * Flow ids (`FlowReport::index`), sorted, at most
+   * `limits.max_evidence_frames`; the report's `flows` lists them.
    */
   flows: number[];
+  /**
+   * How many flows the finding had before the cap.
+   */
+  flows_total: number;
   /**
    * The client address the finding is about, when it is about one.
    */
@@ -334,11 +345,17 @@ export interface Finding {
 /**
  * One flow (connection attempt). A new SYN with a new ISN on a 4-tuple
  * starts a new flow, so TIME_WAIT reuse gives several flows per 4-tuple.
+ *
+ * Built once, when the flow is retired (closed both ways, reset after
+ * its handshake, superseded by a new SYN on its 4-tuple, idle past
+ * `Config::idle_timeout_ns` / `closing_idle_timeout_ns`, or open at the
+ * end). The report's `flows` holds the ones findings name; the complete
+ * list is the stream of [`crate::analysis::Analyzer::drain_retired`].
  */
 export interface FlowReport {
   /**
-   * The flow's number: its position in `Report::flows` (0-based, in the
-   * order flows were first seen).
+   * Stable flow id: the order flows were created (0-based).
+   * `findings[].flows` and `previous_flow` refer to it.
    */
   index: number;
   /**
@@ -417,7 +434,9 @@ export interface FlowReport {
    */
   server_ts: TsRange;
   /**
-   * Index into the pair's `lines` in `Report::clocks`.
+   * Index into the pair's `lines` in `Report::clocks`. Lines are built
+   * at the end, so only flows in the report's `flows` carry it; streamed
+   * flows have null.
    */
   clock_line: number | null;
   /**
@@ -441,6 +460,36 @@ export interface FlowReport {
  * - "mid_stream": The capture started after the SYN; the client is a guess.
  */
 export type Handshake = "completed" | "syn_acked" | "syn_unanswered" | "syn_answered_by_rst" | "syn_answered_by_bare_ack" | "mid_stream";
+
+/**
+ * Flows by handshake outcome (each field is a [`Handshake`] variant).
+ */
+export interface HandshakeTotals {
+  /**
+   * Flows whose handshake completed.
+   */
+  completed: number;
+  /**
+   * Flows with a SYN-ACK but no third ACK.
+   */
+  syn_acked: number;
+  /**
+   * Flows whose SYNs got no answer.
+   */
+  syn_unanswered: number;
+  /**
+   * Flows whose SYN was answered by a RST.
+   */
+  syn_answered_by_rst: number;
+  /**
+   * Flows whose SYN was answered by a bare ACK.
+   */
+  syn_answered_by_bare_ack: number;
+  /**
+   * Flows first seen after their SYN.
+   */
+  mid_stream: number;
+}
 
 /**
  * The protocol layer (or capture structure) in which a fault was found.
@@ -487,7 +536,9 @@ export interface Limits {
    */
   max_evidence_frames: number;
   /**
-   * Findings whose frame list was cut.
+   * Findings whose frame list was cut (at `max_evidence_frames`, or
+   * by a per-flow cap on the frames kept: `frames_total` then counts
+   * the frames seen, more than were kept).
    */
   findings_with_frames_cut: number;
   /**
@@ -498,6 +549,10 @@ export interface Limits {
    * Findings dropped by `max_findings_per_code`.
    */
   findings_dropped: number;
+  /**
+   * Findings whose flow list was cut at `max_evidence_frames`.
+   */
+  findings_with_flows_cut: number;
 }
 
 /**
@@ -767,6 +822,51 @@ export interface TimeWaitEvidence {
 }
 
 /**
+ * Counts over every flow (schema v2: the report no longer lists every
+ * flow; these say what the stream of flows would add up to).
+ */
+export interface Totals {
+  /**
+   * Every flow, by handshake outcome.
+   */
+  handshakes: HandshakeTotals;
+  /**
+   * (client, server) address pairs.
+   */
+  pairs: number;
+  /**
+   * Clock lines over all pairs.
+   */
+  clock_lines: number;
+  /**
+   * Flows retired before the end because they closed (FIN both ways,
+   * or RST after the handshake).
+   */
+  flows_retired_closed: number;
+  /**
+   * Flows retired because a new SYN on their 4-tuple superseded them.
+   */
+  flows_retired_superseded: number;
+  /**
+   * Flows retired because they stayed idle past the timeout.
+   */
+  flows_retired_idle: number;
+  /**
+   * Flows still open at the end of the capture.
+   */
+  flows_open_at_end: number;
+  /**
+   * The most flows open at one time (what `Config::max_flows` caps).
+   */
+  peak_open_flows: number;
+  /**
+   * Segments on a 4-tuple after its flow was retired (a retransmitted
+   * FIN or ACK, a RST after the close): counted, not analysed.
+   */
+  late_segments: number;
+}
+
+/**
  * One direction's TSval range.
  */
 export interface TsRange {
@@ -941,8 +1041,8 @@ export interface ReportView {
    */
   findings: FindingView[];
   /**
-   * The flows in one line: `3 (2 completed, 1 syn unanswered);
-   * timestamps negotiated on 2`.
+   * Every flow in one line, by handshake outcome (`Report::totals`):
+   * `3 (2 completed, 1 syn unanswered)`.
    */
   flows_line: string;
   /**

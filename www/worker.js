@@ -7,6 +7,9 @@
 // Blobs built from parts: nothing proportional to the number of connections
 // is ever one string or object here or on the page.
 //
+// The CSV of every flow is gathered while the capture streams, from the flows the engine
+// retires (the report itself lists only the flows that findings name).
+//
 // Protocol (main -> worker): {type: 'analyze', id, file}
 //                            {type: 'rows', id, req, filter, sort, descending, offset, count}
 //                            {type: 'export', id, req, what: 'json' | 'csv'}
@@ -30,6 +33,12 @@ const ready = init({ module_or_path: new URL('tcpopt-web_bg.wasm', import.meta.u
 const PROGRESS_EVERY_MS = 100;
 // The finished analysis of the last job: it serves the flow pages and the exports.
 let current = null, currentId = null;
+// The CSV of every flow, built from the flows as the engine retires them: a Blob of ~1 MiB parts.
+let csvBlob = null;
+const takeCsv = (analyzer, all) => {
+  const part = analyzer.flowsCsvTake(all);
+  if (part) csvBlob = new Blob([csvBlob, part], { type: 'text/csv' });
+};
 
 async function analyze(id, file) {
   await ready;
@@ -37,6 +46,7 @@ async function analyze(id, file) {
   const started = performance.now();
   const total = file.size;
   const analyzer = new CaptureAnalysis();
+  csvBlob = new Blob([], { type: 'text/csv' });
   let bytes = 0, packets = 0, last = 0;
   try {
     const reader = file.stream().getReader();
@@ -45,6 +55,7 @@ async function analyze(id, file) {
       if (done) break;
       const p = analyzer.push(value);
       bytes = p.bytes; packets = p.packets;
+      takeCsv(analyzer, false);
       const now = performance.now();
       if (now - last >= PROGRESS_EVERY_MS) {
         last = now;
@@ -64,6 +75,7 @@ async function analyze(id, file) {
 function finish(id, analyzer, started, bytes, readError) {
   postMessage({ type: 'finishing', id });
   analyzer.end();
+  takeCsv(analyzer, true);
   const report = analyzer.reportWithoutFlows();
   const view = analyzer.view();
   const plot = plotFrom(report, view, analyzer.plotPoints());
@@ -88,13 +100,12 @@ onmessage = (ev) => {
   } else if (m.type === 'rows') {
     postMessage({ type: 'rows', id: m.id, req: m.req, page: current.flowRows(m.filter, m.sort, m.descending, m.offset, m.count) });
   } else if (m.type === 'export') {
-    let blob;
-    if (m.what === 'csv') {
-      // One part at a time from the engine, each appended to the Blob (which holds parts by reference).
-      blob = new Blob([], { type: 'text/csv' });
-      for (let p; (p = current.flowsCsvNext());) blob = new Blob([blob, p], { type: 'text/csv' });
-    } else {
-      blob = new Blob(current.reportJsonParts(), { type: 'application/json' });
+    let blob = csvBlob;
+    if (m.what !== 'csv') {
+      // One part (~1 MiB) at a time from the engine, each appended to the Blob (which holds its
+      // parts by reference): neither the engine nor this worker ever holds the whole export.
+      blob = new Blob([], { type: 'application/json' });
+      for (let p; (p = current.reportJsonNext());) blob = new Blob([blob, p], { type: 'application/json' });
     }
     postMessage({ type: 'export', id: m.id, req: m.req, blob });
   }

@@ -311,6 +311,7 @@ impl Script {
             max_evidence_frames: usize::from(c.u8() % 32),
             max_findings_per_code: usize::from(c.u8() % 16) + 1,
             syn_answer_timeout_ns: i64::from(c.u8()) * 100_000_000,
+            ..Config::default()
         };
         let mut segments = Vec::new();
         let mut frame = 0u64;

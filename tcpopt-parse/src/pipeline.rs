@@ -396,6 +396,30 @@ impl CaptureAnalysis {
         self.analyzer.finish(summary)
     }
 
+    /// The flows retired since the last call (with `Config::stream_flows`;
+    /// see [`Analyzer::drain_retired`]): the complete flow list, as a stream.
+    pub fn drain_retired(&mut self) -> alloc::vec::Drain<'_, crate::analysis::FlowReport> {
+        self.analyzer.drain_retired()
+    }
+
+    /// [`finish_observed`](Self::finish_observed), handing the flows still
+    /// queued or open at the end to `on_flow` (see
+    /// [`Analyzer::finish_streaming`]).
+    pub fn finish_streaming(
+        mut self,
+        on_segment: &mut dyn FnMut(&Segment),
+        on_flow: &mut dyn FnMut(&crate::analysis::FlowReport),
+    ) -> Report {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder.finish(&mut |ev| {
+            if let Event::Packet(rec) = ev {
+                tally.packet(rec, analyzer, on_segment);
+            }
+        });
+        let summary = self.summary();
+        self.analyzer.finish_streaming(summary, on_flow)
+    }
+
     fn summary(&mut self) -> CaptureSummary {
         let t = &mut self.tally;
         let compressed = self.feeder.compression();

@@ -187,8 +187,8 @@ pub struct ReportView {
     pub timestamps_percent: u64,
     /// One entry per finding, in the report's order.
     pub findings: Vec<FindingView>,
-    /// The flows in one line: `3 (2 completed, 1 syn unanswered);
-    /// timestamps negotiated on 2`.
+    /// Every flow in one line, by handshake outcome (`Report::totals`):
+    /// `3 (2 completed, 1 syn unanswered)`.
     pub flows_line: String,
     /// One entry per (client, server) pair of `Report::clocks`, same order.
     pub clocks: Vec<PairView>,
@@ -302,23 +302,24 @@ impl ReportView {
             c.packets,
             c.tcp_segments,
         );
-        let mut outcomes: Vec<(&'static str, usize)> = Vec::new();
-        for f in &r.flows {
-            let name = handshake_name(f.handshake);
-            match outcomes.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, k)) => *k += 1,
-                None => outcomes.push((name, 1)),
-            }
-        }
-        outcomes.sort_unstable();
+        // Every flow, listed or not (schema v2 lists only the flows findings name).
+        let h = &r.totals.handshakes;
+        let outcomes = [
+            (Handshake::Completed, h.completed),
+            (Handshake::MidStream, h.mid_stream),
+            (Handshake::SynAcked, h.syn_acked),
+            (Handshake::SynAnsweredByBareAck, h.syn_answered_by_bare_ack),
+            (Handshake::SynAnsweredByRst, h.syn_answered_by_rst),
+            (Handshake::SynUnanswered, h.syn_unanswered),
+        ];
         let parts: Vec<String> = outcomes
             .iter()
-            .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{n} {}", handshake_name(*k).replace('_', " ")))
             .collect();
-        let ts_flows = r.flows.iter().filter(|f| f.ts_negotiated).count();
+        let all: u64 = outcomes.iter().map(|(_, n)| n).sum();
         let flows_line = format!(
-            "{} ({}); timestamps negotiated on {ts_flows}",
-            r.flows.len(),
+            "{all} ({})",
             if parts.is_empty() {
                 "none".into()
             } else {

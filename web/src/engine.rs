@@ -1,7 +1,7 @@
 //! The engine behind [`crate::CaptureAnalysis`]: `tcpopt_parse::pipeline`, the code
 //! path the `tcpopt` command line uses, so the page's report is the CLI's.
 use crate::plot::PlotSampler;
-use tcpopt_parse::analysis::{Config, Report};
+use tcpopt_parse::analysis::{Config, FlowReport, Report};
 use tcpopt_parse::pipeline::CaptureAnalysis;
 
 /// Progress after a chunk: what the page shows under its progress bar.
@@ -14,7 +14,9 @@ pub struct Progress {
 }
 
 /// The analysis, with the plot sampled from the very segments it sees: one
-/// pass over the bytes (framing and dissection are not done twice).
+/// pass over the bytes (framing and dissection are not done twice). Flows
+/// are streamed as they retire (`Config::stream_flows`) to whoever pushes:
+/// the page's CSV of every flow is built from them, in constant memory.
 #[derive(Debug)]
 pub(crate) struct Engine {
     analysis: CaptureAnalysis,
@@ -23,13 +25,25 @@ pub(crate) struct Engine {
 impl Engine {
     pub(crate) fn new() -> Self {
         Engine {
-            analysis: CaptureAnalysis::new(Config::default()),
+            analysis: CaptureAnalysis::new(Config {
+                stream_flows: true,
+                ..Config::default()
+            }),
         }
     }
 
-    pub(crate) fn push(&mut self, chunk: &[u8], plot: &mut PlotSampler) {
+    /// One chunk; `on_flow` gets the flows it retired.
+    pub(crate) fn push(
+        &mut self,
+        chunk: &[u8],
+        plot: &mut PlotSampler,
+        on_flow: &mut dyn FnMut(&FlowReport),
+    ) {
         self.analysis
             .push_observed(chunk, &mut |seg| plot.push(seg));
+        for f in self.analysis.drain_retired() {
+            on_flow(&f);
+        }
     }
 
     pub(crate) fn progress(&self) -> Progress {
@@ -39,8 +53,14 @@ impl Engine {
         }
     }
 
-    /// Ends the input: the last segments reach the plot, then the report.
-    pub(crate) fn finish(self, plot: &mut PlotSampler) -> Report {
-        self.analysis.finish_observed(&mut |seg| plot.push(seg))
+    /// Ends the input: the last segments reach the plot, the last flows
+    /// `on_flow`, then the report.
+    pub(crate) fn finish(
+        self,
+        plot: &mut PlotSampler,
+        on_flow: &mut dyn FnMut(&FlowReport),
+    ) -> Report {
+        self.analysis
+            .finish_streaming(&mut |seg| plot.push(seg), on_flow)
     }
 }

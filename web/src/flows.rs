@@ -2,7 +2,7 @@
 //! keeps: the page asks for one page of rows at a time, and the exports
 //! leave as parts of a `Blob`, so nothing proportional to the number of
 //! connections is ever one JavaScript string or object.
-use tcpopt_parse::analysis::Report;
+use tcpopt_parse::analysis::{FlowReport, Report};
 use tcpopt_parse::present::{self, FlowRow};
 
 /// A page of the flows table.
@@ -100,74 +100,152 @@ pub(crate) fn page(
 
 const PART: usize = 1 << 20;
 
-/// A writer that cuts what it is given into `Uint8Array`s of about 1 MiB.
-pub(crate) struct Parts {
+/// The flows CSV as flows retire: rows are added one flow at a time and
+/// taken in parts of about [`PART`] bytes.
+#[derive(Debug)]
+pub(crate) struct CsvStream {
     buf: Vec<u8>,
-    parts: js_sys::Array,
 }
 
-impl Parts {
-    pub(crate) fn new() -> Parts {
-        Parts {
-            buf: Vec::with_capacity(PART),
-            parts: js_sys::Array::new(),
+impl CsvStream {
+    pub(crate) fn new() -> CsvStream {
+        CsvStream {
+            buf: present::csv_line(&present::FLOW_CSV_COLUMNS).into_bytes(),
         }
     }
-    fn flush_part(&mut self) {
-        if !self.buf.is_empty() {
-            self.parts
-                .push(&js_sys::Uint8Array::from(self.buf.as_slice()));
-            self.buf.clear();
-        }
-    }
-    pub(crate) fn finish(mut self) -> js_sys::Array {
-        self.flush_part();
-        self.parts
-    }
-}
 
-impl std::io::Write for Parts {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(b);
-        if self.buf.len() >= PART {
-            self.flush_part();
-        }
-        Ok(b.len())
+    /// One retired flow. Its clock line is not known yet (lines are built
+    /// at the end), so its rate and line cells stay empty, as in
+    /// `tcpopt flows --format csv`.
+    pub(crate) fn flow(&mut self, f: &FlowReport) {
+        self.buf
+            .extend_from_slice(present::csv_line(&present::flow_csv_cells(&[], f)).as_bytes());
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+
+    /// The rows so far once they fill a part, or whatever is left with `all`.
+    pub(crate) fn take(&mut self, all: bool) -> Option<Vec<u8>> {
+        if self.buf.is_empty() || (!all && self.buf.len() < PART) {
+            return None;
+        }
+        Some(core::mem::take(&mut self.buf))
     }
 }
 
-/// The CSV export's position: `None` before the header, then the next flow.
+/// The report's JSON export, exactly as `serde_json::to_string_pretty`
+/// writes it (`tcpopt analyze --format json`), produced a part at a time:
+/// the fields around `flows` whole, the flows a batch per part.
 #[derive(Debug, Default)]
-pub(crate) struct CsvCursor {
-    next: Option<usize>,
+pub(crate) struct JsonCursor {
+    /// 0: the head (fields before `flows`), 1: flows from `flow`, 2: the tail, 3: done.
+    step: u8,
+    flow: usize,
 }
 
-impl CsvCursor {
-    /// The next part of about [`PART`] bytes, `None` (and a reset) after the last.
-    pub(crate) fn next_part(&mut self, r: &Report) -> Option<js_sys::Uint8Array> {
-        let mut buf = String::new();
-        let mut i = match self.next {
-            None => {
-                buf.push_str(&present::csv_line(&present::FLOW_CSV_COLUMNS));
-                0
+/// `  "name": value` with the value's lines indented one level, as a
+/// field of the top-level object.
+fn field<T: serde::Serialize + ?Sized>(out: &mut String, name: &str, v: &T, last: bool) {
+    out.push_str("  \"");
+    out.push_str(name);
+    out.push_str("\": ");
+    indented(
+        out,
+        &serde_json::to_string_pretty(v).unwrap_or_default(),
+        "  ",
+    );
+    out.push_str(if last { "\n" } else { ",\n" });
+}
+
+fn indented(out: &mut String, text: &str, indent: &str) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(indent);
+        }
+        out.push_str(line);
+    }
+}
+
+impl JsonCursor {
+    /// The next part of about [`PART`] bytes; `None` (and a reset) after the last.
+    pub(crate) fn next_part(&mut self, r: &Report) -> Option<String> {
+        // Exhaustive on purpose: a field added to Report must be placed here.
+        let Report {
+            schema_version,
+            verdict,
+            capture,
+            stats,
+            findings,
+            flows,
+            totals,
+            clocks,
+            limits,
+        } = r;
+        let mut out = String::new();
+        match self.step {
+            0 => {
+                out.push_str("{\n");
+                field(&mut out, "schema_version", schema_version, false);
+                field(&mut out, "verdict", verdict, false);
+                field(&mut out, "capture", capture, false);
+                field(&mut out, "stats", stats, false);
+                field(&mut out, "findings", findings, false);
+                out.push_str("  \"flows\": [");
+                if flows.is_empty() {
+                    out.push_str("],\n");
+                    self.step = 2;
+                } else {
+                    self.step = 1;
+                }
             }
-            Some(i) if i >= r.flows.len() => {
-                self.next = None;
+            1 => {
+                while self.flow < flows.len() && out.len() < PART {
+                    out.push_str(if self.flow == 0 { "\n    " } else { ",\n    " });
+                    let one = serde_json::to_string_pretty(&flows[self.flow]).unwrap_or_default();
+                    indented(&mut out, &one, "    ");
+                    self.flow += 1;
+                }
+                if self.flow == flows.len() {
+                    out.push_str("\n  ],\n");
+                    self.step = 2;
+                }
+            }
+            2 => {
+                field(&mut out, "totals", totals, false);
+                field(&mut out, "clocks", clocks, false);
+                field(&mut out, "limits", limits, true);
+                out.push_str("}\n");
+                self.step = 3;
+            }
+            _ => {
+                *self = JsonCursor::default();
                 return None;
             }
-            Some(i) => i,
-        };
-        while i < r.flows.len() && buf.len() < PART {
-            buf.push_str(&present::csv_line(&present::flow_csv_cells(
-                &r.clocks,
-                &r.flows[i],
-            )));
-            i += 1;
         }
-        self.next = Some(i);
-        Some(js_sys::Uint8Array::from(buf.as_bytes()))
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_parts_are_the_pretty_report() {
+        for capture in [
+            &include_bytes!("../../www/samples/tw-recycle-drop.pcapng")[..],
+            b"not a capture at all",
+        ] {
+            let r = tcpopt_parse::pipeline::analyze_bytes(capture, Default::default());
+            let mut c = JsonCursor::default();
+            let mut all = String::new();
+            let mut parts = 0;
+            while let Some(p) = c.next_part(&r) {
+                all.push_str(&p);
+                parts += 1;
+            }
+            assert!(parts >= 2, "head and tail at least");
+            assert_eq!(all, serde_json::to_string_pretty(&r).unwrap() + "\n");
+            assert!(c.next_part(&r).is_some(), "starts over");
+        }
     }
 }

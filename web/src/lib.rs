@@ -58,8 +58,10 @@ pub struct CaptureAnalysis {
     /// The finished report, kept here so the page can page through its
     /// flows and export it in parts without holding it whole.
     report: Option<Report>,
-    /// Where the CSV export is (`flowsCsvNext`).
-    csv_cursor: flows::CsvCursor,
+    /// Every retired flow as a CSV row, not yet taken (`flowsCsvTake`).
+    csv: flows::CsvStream,
+    /// Where the JSON export is (`reportJsonNext`).
+    json_cursor: flows::JsonCursor,
 }
 
 #[wasm_bindgen]
@@ -72,7 +74,8 @@ impl CaptureAnalysis {
             inner: Some(engine::Engine::new()),
             plot: plot::PlotSampler::new(),
             report: None,
-            csv_cursor: flows::CsvCursor::default(),
+            csv: flows::CsvStream::new(),
+            json_cursor: flows::JsonCursor::default(),
         }
     }
 
@@ -85,7 +88,8 @@ impl CaptureAnalysis {
             .inner
             .as_mut()
             .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
-        inner.push(chunk, &mut self.plot);
+        let csv = &mut self.csv;
+        inner.push(chunk, &mut self.plot, &mut |f| csv.flow(f));
         to_js(&inner.progress())
     }
 
@@ -107,7 +111,8 @@ impl CaptureAnalysis {
             .inner
             .take()
             .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
-        let report = inner.finish(&mut self.plot);
+        let csv = &mut self.csv;
+        let report = inner.finish(&mut self.plot, &mut |f| csv.flow(f));
         let js = to_js(&report);
         self.report = Some(report);
         js
@@ -121,7 +126,8 @@ impl CaptureAnalysis {
             .inner
             .take()
             .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
-        self.report = Some(inner.finish(&mut self.plot));
+        let csv = &mut self.csv;
+        self.report = Some(inner.finish(&mut self.plot, &mut |f| csv.flow(f)));
         Ok(())
     }
 
@@ -147,6 +153,7 @@ impl CaptureAnalysis {
             stats: r.stats.clone(),
             findings: r.findings.clone(),
             flows: Vec::new(),
+            totals: r.totals.clone(),
             clocks: r.clocks.clone(),
             limits: r.limits.clone(),
         })
@@ -170,28 +177,33 @@ impl CaptureAnalysis {
         to_js(&flows::page(r, filter, sort, descending, offset, count))
     }
 
-    /// The report as `tcpopt analyze --format json` prints it, in parts of
-    /// about 1 MiB (for `new Blob(parts)`): no single string holds it.
-    #[wasm_bindgen(js_name = reportJsonParts, unchecked_return_type = "Uint8Array[]")]
-    pub fn report_json_parts(&self) -> Result<js_sys::Array, JsError> {
-        let r = self.finished()?;
-        let mut w = flows::Parts::new();
-        serde_json::to_writer_pretty(&mut w, r).map_err(|e| JsError::new(&e.to_string()))?;
-        std::io::Write::write_all(&mut w, b"\n").map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(w.finish())
-    }
-
-    /// The next part (about 1 MiB) of the complete flow table as CSV
-    /// (`tcpopt flows --format csv`'s columns, header first); `undefined`
-    /// after the last, and the next call starts over. One part at a time,
-    /// so the page can append each to a `Blob` and never hold the table.
-    #[wasm_bindgen(js_name = flowsCsvNext)]
-    pub fn flows_csv_next(&mut self) -> Result<Option<js_sys::Uint8Array>, JsError> {
+    /// The next part (about 1 MiB) of the report as `tcpopt analyze
+    /// --format json` prints it; `undefined` after the last, and the next
+    /// call starts over. For `new Blob(parts)`: no single string holds it.
+    #[wasm_bindgen(js_name = reportJsonNext)]
+    pub fn report_json_next(&mut self) -> Result<Option<js_sys::Uint8Array>, JsError> {
         let r = self
             .report
             .as_ref()
             .ok_or_else(|| JsError::new("call finish() first"))?;
-        Ok(self.csv_cursor.next_part(r))
+        Ok(self
+            .json_cursor
+            .next_part(r)
+            .map(|p| js_sys::Uint8Array::from(p.as_bytes())))
+    }
+
+    /// The complete flow table as CSV (`tcpopt flows --format csv`'s
+    /// columns, header first), built from the flows as they retire: the
+    /// rows gathered since the last call, once there are about 1 MiB of
+    /// them, or all of them with `all` (after `end()`: the table's last
+    /// part); `undefined` when there is nothing to hand over. The page
+    /// calls it after each `push` and appends the part to a `Blob`, so
+    /// neither the engine nor the page ever holds the table.
+    #[wasm_bindgen(js_name = flowsCsvTake)]
+    pub fn flows_csv_take(&mut self, all: bool) -> Option<js_sys::Uint8Array> {
+        self.csv
+            .take(all)
+            .map(|p| js_sys::Uint8Array::from(p.as_slice()))
     }
 
     fn finished(&self) -> Result<&Report, JsError> {

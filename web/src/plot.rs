@@ -264,9 +264,9 @@ mod sample_tests {
             let mut e = Engine::new();
             let mut p = PlotSampler::new();
             for c in SAMPLE.chunks(size) {
-                e.push(c, &mut p);
+                e.push(c, &mut p, &mut |_| {});
             }
-            let report = e.finish(&mut p);
+            let report = e.finish(&mut p, &mut |_| {});
             (p, report)
         };
         let (p, report) = run(1 << 16);

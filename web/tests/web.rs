@@ -151,7 +151,7 @@ fn view_rows_and_export_parts_after_end() {
     let page = a.flow_rows("", "index", true, 0, 5).expect("rows");
     let total = get(&page, "total").as_f64().unwrap();
     let rows = js_sys::Array::from(&get(&page, "rows"));
-    assert_eq!(rows.length(), 5);
+    assert_eq!(rows.length() as f64, total.min(5.0));
     assert_eq!(
         get(&rows.get(0), "index").as_f64(),
         Some(total - 1.0),
@@ -162,25 +162,25 @@ fn view_rows_and_export_parts_after_end() {
         .expect("rows");
     assert_eq!(get(&unanswered, "matched").as_f64(), Some(8.0), "{total}");
     // The JSON parts put together are the whole report, as serde_json writes it.
-    let parts = a.report_json_parts().expect("parts");
     let mut bytes = Vec::new();
-    for p in parts.iter() {
-        bytes.extend(js_sys::Uint8Array::new(&p).to_vec());
+    while let Some(p) = a.report_json_next().expect("json") {
+        bytes.extend(p.to_vec());
     }
     let full = tcpopt_parse::pipeline::analyze_bytes(SAMPLE, Default::default());
     assert_eq!(
         String::from_utf8(bytes).unwrap(),
         serde_json::to_string_pretty(&full).unwrap() + "\n"
     );
+    // The CSV of every flow was gathered from the retired flows; end() left the rest.
     let mut text = Vec::new();
-    while let Some(p) = a.flows_csv_next().expect("csv") {
+    while let Some(p) = a.flows_csv_take(true) {
         text.extend(p.to_vec());
     }
     let text = String::from_utf8(text).unwrap();
     assert_eq!(
-        text.lines().count() as f64,
-        total + 1.0,
-        "a header and one row per flow"
+        text.lines().count(),
+        16 + 1,
+        "a header and one row per flow (the sample has 16)"
     );
     assert!(text.starts_with("index,client,client_port,"));
 }

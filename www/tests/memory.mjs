@@ -77,6 +77,7 @@ try {
     flows: window.tcpopt.report.stats.flows,
     complete: window.tcpopt.report.capture.complete,
     codes: [...new Set(window.tcpopt.report.findings.map((f) => f.code))],
+    wasm: window.tcpopt.memory?.wasm ?? 0,
   }));
   assert.equal(shown.error, '', 'no error shown');
   assert.ok(shown.complete, 'read to the end');
@@ -100,7 +101,9 @@ try {
   const jsonFile = await download('#export-json', 'busy.tcpopt.json');
   phases.json = peak;
   const jsonSize = fs.statSync(jsonFile).size;
-  const head = fs.readFileSync(jsonFile, { encoding: 'utf8', flag: 'r' }).slice(0, 40);
+  const headBuf = Buffer.alloc(64);
+  const jfd = fs.openSync(jsonFile, 'r'); fs.readSync(jfd, headBuf, 0, 64, 0); fs.closeSync(jfd);
+  const head = headBuf.toString('utf8');
   assert.match(head, /^\{\s*"schema_version"/, 'the JSON export is the report');
   if (jsonSize < 64e6) {
     const exported = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
@@ -118,7 +121,7 @@ try {
   sample();
   console.log(JSON.stringify({
     capture: path.basename(file), bytes: size, seconds: secs, MBps: +(size / 1e6 / secs).toFixed(1), flows: shown.flows,
-    findings: shown.codes, json_MB: +(jsonSize / 1e6).toFixed(1), csv_rows: lines - 1,
+    findings: shown.codes, wasm_memory_MB: +(shown.wasm / 1048576).toFixed(0), json_MB: +(jsonSize / 1e6).toFixed(1), csv_rows: lines - 1,
     pss_idle_MB: +(idle / 1048576).toFixed(0), pss_peak_analysis_MB: +(phases.analysis / 1048576).toFixed(0),
     pss_peak_after_json_MB: +(phases.json / 1048576).toFixed(0), pss_peak_after_csv_MB: +(phases.csv / 1048576).toFixed(0),
     pss_peak_MB: +(peak / 1048576).toFixed(0), samples,

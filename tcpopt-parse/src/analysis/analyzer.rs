@@ -1,148 +1,282 @@
-//! The streaming side: one `push` per segment, no allocation except when
-//! a flow or a client/server pair appears.
+//! The streaming side: one `push` per segment. The per-segment work is
+//! split by concern into `Flow`'s methods (handshake, options,
+//! timestamps); the per-pair state (RemTS, traceroute runs) is updated
+//! here.
+//!
+//! Flows are retired once they are over: closed both ways or reset after
+//! their handshake and then quiet for `Config::closed_grace_ns` (2 s: the
+//! last ACK and retransmissions still count), superseded by a new SYN on
+//! their 4-tuple, or idle past `Config::idle_timeout_ns` (established) /
+//! `closing_idle_timeout_ns` (handshake, half-closed, reset in the
+//! handshake: the client retries with the same ISN after TIME_WAIT's bare
+//! ACK, TS-02). Sweeps run once per second of capture time at most.
+//! Retiring hands the flow to every detector (`Detector::flow_done`),
+//! appends its compact clock record to its pair, counts it in the totals,
+//! keeps its `FlowReport` only when a detector may name it (or queues it
+//! for [`Analyzer::drain_retired`]), and frees its slot. A flow closed
+//! with FINs leaves a tombstone on its 4-tuple (what TS-02 needs of it,
+//! 40 bytes) for `PAWS_MSL` (60 s, the TIME_WAIT span), so late segments
+//! are counted, not mistaken for a new mid-stream flow. Live state is the
+//! open flows, the tombstones of the last 60 s, one compact record per
+//! retired TS flow, and the detectors' evidence.
 
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
-use super::config::Config;
-use super::flow::{BareAck, Flow, FlowKey, Prediction, ProbeKind, C2S, S2C};
-use super::remembered::{self, RemTs};
-use super::report::{CaptureSummary, Report, Side};
+use super::clock::ClockRec;
+use super::config::{Config, PAWS_MSL_NS};
+use super::detectors::{self, Detector};
+use super::finish::{self, Parts};
+use super::flow::{Flow, FlowKey, PrevClose, ProbeKind, C2S};
+use super::remembered;
+use super::report::{CaptureSummary, FlowReport, Report, Totals};
+use super::state::{Counters, Pair};
 use crate::Segment;
-
-/// Traceroute detection state (TS-09): SYNs with one TSval, changing
-/// source port and rising TTL.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct ProbeRun {
-    pub tsval: u32,
-    pub ttl: u8,
-    pub port: u16,
-    pub count: u32,
-    pub flows: [u32; 4],
-}
-
-/// State per (client address, server address).
-#[derive(Clone, Debug)]
-pub(crate) struct Pair {
-    pub client: IpAddr,
-    pub server: IpAddr,
-    pub rem: Option<RemTs>,
-    pub probe_run: ProbeRun,
-    pub flows: Vec<u32>,
-}
 
 /// The TCP timestamp analyzer. Feed it every TCP segment in capture order
 /// with [`Analyzer::push`], then call [`Analyzer::finish`].
-#[derive(Debug)]
 pub struct Analyzer {
-    pub(crate) config: Config,
-    pub(crate) flows: Vec<Flow>,
-    pub(crate) map: HashMap<FlowKey, u32>,
-    pub(crate) pairs: Vec<Pair>,
-    pub(crate) pair_map: HashMap<(IpAddr, IpAddr), u32>,
-    pub(crate) segments: u64,
-    pub(crate) segments_with_ts: u64,
-    pub(crate) untracked: u64,
-    pub(crate) cap_hit: bool,
-    pub(crate) first_ns: Option<i64>,
-    pub(crate) last_ns: i64,
-    pub(crate) backwards: u64,
+    config: Config,
+    /// Open flows; a retired flow's slot is reused.
+    slots: Vec<Option<Flow>>,
+    free: Vec<u32>,
+    open: usize,
+    next_id: u32,
+    map: HashMap<FlowKey, u32>,
+    /// 4-tuples whose flow closed with FINs less than 60 s ago.
+    tombstones: HashMap<FlowKey, Tombstone>,
+    pairs: Vec<Pair>,
+    pair_map: HashMap<(IpAddr, IpAddr), u32>,
+    counters: Counters,
+    totals: Totals,
+    detectors: Vec<Box<dyn Detector>>,
+    /// Reports of retired flows a detector may name, by id.
+    kept: BTreeMap<u32, FlowReport>,
+    /// Retired flows for `drain_retired` (with `Config::stream_flows`).
+    retired: Vec<FlowReport>,
+    last_sweep_ns: i64,
+    segments_since_sweep: u64,
+}
+
+/// What a closed flow leaves on its 4-tuple.
+#[derive(Clone, Copy, Debug)]
+struct Tombstone {
+    id: u32,
+    close: PrevClose,
+}
+
+/// Why a flow was retired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Retire {
+    Closed,
+    Superseded,
+    Idle,
+    End,
+}
+
+impl core::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("config", &self.config)
+            .field("open", &self.open)
+            .field("pairs", &self.pairs.len())
+            .field("counters", &self.counters)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Internal sizes, for tests and for the CLI's `--stats`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateSize {
+    /// Flows open now.
     pub flows: usize,
+    /// Entries of the flow table (open flows).
     pub flow_table: usize,
     pub pairs: usize,
-    /// Bytes per flow (fixed: flows hold no heap storage).
+    /// Bytes per open flow (fixed: flows hold no heap storage).
     pub flow_bytes: usize,
-    /// Flow indices kept in the pairs' lists (one per flow).
+    /// Compact clock records kept for retired flows, over all pairs.
     pub pair_flow_refs: usize,
+    /// TIME_WAIT tombstones (flows closed in the last 60 s).
+    pub tombstones: usize,
+    /// Flow reports kept because a detector may name them.
+    pub kept_reports: usize,
+    /// Flow slots allocated (the peak of open flows).
+    pub slots: usize,
 }
 
 impl Analyzer {
     pub fn new(config: Config) -> Self {
         Analyzer {
             config,
-            flows: Vec::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            open: 0,
+            next_id: 0,
             map: HashMap::new(),
+            tombstones: HashMap::new(),
             pairs: Vec::new(),
             pair_map: HashMap::new(),
-            segments: 0,
-            segments_with_ts: 0,
-            untracked: 0,
-            cap_hit: false,
-            first_ns: None,
-            last_ns: i64::MIN,
-            backwards: 0,
+            counters: Counters::default(),
+            totals: Totals::default(),
+            detectors: detectors::all(),
+            kept: BTreeMap::new(),
+            retired: Vec::new(),
+            last_sweep_ns: i64::MIN,
+            segments_since_sweep: 0,
         }
     }
 
     /// The analyzer's internal sizes (memory grows with these only).
     pub fn state_size(&self) -> StateSize {
         StateSize {
-            flows: self.flows.len(),
+            flows: self.open,
             flow_table: self.map.len(),
             pairs: self.pairs.len(),
             flow_bytes: core::mem::size_of::<Flow>(),
-            pair_flow_refs: self.pairs.iter().map(|p| p.flows.len()).sum(),
+            pair_flow_refs: self.pairs.iter().map(|p| p.clock.len()).sum(),
+            tombstones: self.tombstones.len(),
+            kept_reports: self.kept.len(),
+            slots: self.slots.len(),
         }
+    }
+
+    /// The reports of flows retired since the last call, in retirement
+    /// order (only with `Config::stream_flows`; empty otherwise). Drain it
+    /// after each [`push`](Self::push) batch to keep memory constant;
+    /// [`finish_streaming`](Self::finish_streaming) hands over the rest.
+    pub fn drain_retired(&mut self) -> alloc::vec::Drain<'_, FlowReport> {
+        self.retired.drain(..)
     }
 
     /// Feeds one segment (capture order).
     pub fn push(&mut self, seg: &Segment) {
-        self.segments += 1;
-        if seg.timestamps.is_some() {
-            self.segments_with_ts += 1;
-        }
-        let ns = seg.ts.nanos;
-        if self.first_ns.is_none() {
-            self.first_ns = Some(ns);
-        }
-        if ns < self.last_ns {
-            self.backwards += 1;
-        } else {
-            self.last_ns = ns;
-        }
+        self.count(seg);
+        self.maybe_sweep();
         let key = FlowKey::new(seg.src, seg.sport, seg.dst, seg.dport);
         let syn_only = seg.flags.syn() && !seg.flags.ack();
         let idx = match self.map.get(&key).copied() {
-            Some(i) => {
+            Some(slot) => {
                 let retransmission = self
-                    .flows
-                    .get(i as usize)
+                    .flow(slot)
                     .map(|f| {
                         f.client == seg.src && f.cport == seg.sport && f.client_isn == Some(seg.seq)
                     })
                     .unwrap_or(false);
                 if syn_only && !retransmission {
-                    self.new_flow(seg, key, Some(i))
+                    let prev = self.flow(slot).map(|f| (f.id, f.close_record()));
+                    self.retire(slot, Retire::Superseded);
+                    self.new_flow(seg, key, prev)
                 } else {
-                    Some(i)
+                    Some(slot)
                 }
             }
-            None => self.new_flow(seg, key, None),
+            None => match self.tombstones.get(&key).copied() {
+                Some(t) if syn_only => {
+                    self.tombstones.remove(&key);
+                    self.new_flow(seg, key, Some((t.id, t.close)))
+                }
+                Some(_) => {
+                    self.counters.late_segments += 1;
+                    return;
+                }
+                None => self.new_flow(seg, key, None),
+            },
         };
         match idx {
-            Some(i) => {
-                if let Some((flows, n)) = self.update(i as usize, seg) {
-                    for &fi in flows.get(..n).unwrap_or(&[]) {
-                        if let Some(f) = self.flows.get_mut(fi as usize) {
-                            f.probe = Some(ProbeKind::Traceroute);
+            Some(slot) => {
+                if let Some((flows, n)) = self.update(slot as usize, seg) {
+                    for &(s, id) in flows.get(..n).unwrap_or(&[]) {
+                        if let Some(f) = self.slots.get_mut(s as usize).and_then(Option::as_mut) {
+                            if f.id == id {
+                                f.probe = Some(ProbeKind::Traceroute);
+                            }
                         }
                     }
                 }
             }
-            None => self.untracked += 1,
+            None => self.counters.untracked += 1,
         }
     }
 
-    fn new_flow(&mut self, seg: &Segment, key: FlowKey, prev: Option<u32>) -> Option<u32> {
-        if self.flows.len() >= self.config.max_flows || self.flows.len() >= u32::MAX as usize {
-            self.cap_hit = true;
+    fn flow(&self, slot: u32) -> Option<&Flow> {
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    fn count(&mut self, seg: &Segment) {
+        let c = &mut self.counters;
+        c.segments += 1;
+        if seg.timestamps.is_some() {
+            c.segments_with_ts += 1;
+        }
+        let ns = seg.ts.nanos;
+        if c.first_ns.is_none() {
+            c.first_ns = Some(ns);
+        }
+        if ns < c.last_ns {
+            c.backwards += 1;
+        } else {
+            c.last_ns = ns;
+        }
+    }
+
+    /// Retires idle flows and forgets old tombstones: at most once per
+    /// second of capture time, and only after as many segments as there
+    /// are entries to scan (amortised O(1) per segment).
+    fn maybe_sweep(&mut self) {
+        self.segments_since_sweep += 1;
+        let now = self.counters.last_ns;
+        if now.saturating_sub(self.last_sweep_ns) < 1_000_000_000
+            || (self.segments_since_sweep as usize) < self.open + self.tombstones.len()
+        {
+            return;
+        }
+        self.last_sweep_ns = now;
+        self.segments_since_sweep = 0;
+        let c = &self.config;
+        let (idle, closing, grace) = (
+            c.idle_timeout_ns,
+            c.closing_idle_timeout_ns,
+            c.closed_grace_ns,
+        );
+        let stale: Vec<(u32, Retire)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(s, f)| {
+                let f = f.as_ref()?;
+                let reset = f.client_rst.is_some() || f.server_rst.is_some();
+                let over = f.closed() || (reset && f.synack.is_some() && f.hs_ack.is_some());
+                let busy = f.established() && !f.client_fin && !f.server_fin && !reset;
+                let (limit, why) = if over {
+                    (grace, Retire::Closed)
+                } else if busy {
+                    (idle, Retire::Idle)
+                } else {
+                    (closing, Retire::Idle)
+                };
+                (now.saturating_sub(f.last_ns) > limit).then_some((s as u32, why))
+            })
+            .collect();
+        for (s, why) in stale {
+            self.retire(s, why);
+        }
+        self.tombstones
+            .retain(|_, t| now.saturating_sub(t.close.last_ns) < PAWS_MSL_NS);
+    }
+
+    fn new_flow(
+        &mut self,
+        seg: &Segment,
+        key: FlowKey,
+        prev: Option<(u32, PrevClose)>,
+    ) -> Option<u32> {
+        if self.open >= self.config.max_flows || self.next_id == u32::MAX {
+            self.counters.cap_hit = true;
             return None;
         }
         let f = seg.flags;
@@ -169,260 +303,166 @@ impl Analyzer {
             Some(&p) => p,
             None => {
                 let p = self.pairs.len() as u32;
-                self.pairs.push(Pair {
-                    client,
-                    server,
-                    rem: None,
-                    probe_run: ProbeRun::default(),
-                    flows: Vec::new(),
-                });
+                self.pairs.push(Pair::new(client, server));
                 self.pair_map.insert((client, server), p);
                 p
             }
         };
-        let idx = self.flows.len() as u32;
-        let mut flow = Flow::new(client, cport, server, sport, pair);
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut flow = Flow::new(id, client, cport, server, sport, pair);
         flow.mid_stream = mid;
-        flow.prev = prev;
+        flow.prev = prev.map(|p| p.0);
+        flow.prev_close = prev.map(|p| p.1);
         flow.first_frame = seg.frame;
         flow.first_ns = seg.ts.nanos;
-        self.flows.push(flow);
-        if let Some(p) = self.pairs.get_mut(pair as usize) {
-            p.flows.push(idx);
-        }
-        self.map.insert(key, idx);
-        Some(idx)
+        let slot = match self.free.pop() {
+            Some(s) => {
+                if let Some(x) = self.slots.get_mut(s as usize) {
+                    *x = Some(flow);
+                }
+                s
+            }
+            None => {
+                self.slots.push(Some(flow));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.open += 1;
+        self.totals.peak_open_flows = self.totals.peak_open_flows.max(self.open as u64);
+        self.map.insert(key, slot);
+        Some(slot)
     }
 
-    /// Updates flow `i`; returns the flows of a traceroute run to mark.
-    fn update(&mut self, i: usize, seg: &Segment) -> Option<([u32; 4], usize)> {
-        let f = self.flows.get_mut(i)?;
+    /// Updates the flow in `slot`; returns the (slot, id) of a traceroute
+    /// run's flows to mark.
+    fn update(&mut self, slot: usize, seg: &Segment) -> Option<([(u32, u32); 4], usize)> {
+        let f = self.slots.get_mut(slot)?.as_mut()?;
         let pair = self.pairs.get_mut(f.pair as usize)?;
         let mut mark = None;
         let ns = seg.ts.nanos;
-        let flags = seg.flags;
-        let d = if seg.src == f.client && seg.sport == f.cport {
-            C2S
-        } else {
-            S2C
-        };
+        let d = f.direction(seg);
         f.last_frame = seg.frame;
         f.last_ns = ns;
-        let syn_only = flags.syn() && !flags.ack();
-        let rst = flags.rst();
-        let ts = if rst { None } else { seg.timestamps };
-
-        if d == C2S && syn_only {
-            if f.client_isn.is_none() {
-                f.client_isn = Some(seg.seq);
-                f.syn_first_ns = ns;
-            }
+        if d == C2S && seg.flags.syn() && !seg.flags.ack() {
             let nth = f.syns.total;
-            f.syns.push(seg.frame);
-            f.syn_last_ns = ns;
-            if let Some((v, e)) = seg.timestamps {
-                f.syns_with_ts += 1;
-                f.syn_ts = Some(match f.syn_ts {
-                    None => (v, v),
-                    Some((lo, hi)) => (lo, crate::analysis::serial::max(hi, v)),
-                });
-                if v == u32::MAX && e == 0 {
-                    f.probe = Some(ProbeKind::Nmap);
-                } else if v == 0 {
-                    f.probe = Some(ProbeKind::ZeroTsval);
-                }
-                let run = &mut pair.probe_run;
-                if run.count > 0 && run.tsval == v && run.port != seg.sport && seg.ttl > run.ttl {
-                    run.count += 1;
-                } else {
-                    *run = ProbeRun {
-                        tsval: v,
-                        count: 1,
-                        ..ProbeRun::default()
-                    };
-                }
-                run.ttl = seg.ttl;
-                run.port = seg.sport;
-                if let Some(slot) = run.flows.get_mut(run.count as usize - 1) {
-                    *slot = i as u32;
-                }
-                if run.count >= 3 {
+            f.client_syn(seg);
+            if let Some((v, _)) = seg.timestamps {
+                let me = ((slot as u64) << 32) | u64::from(f.id);
+                if let Some(run) = pair.probe_run.observe(v, seg.ttl, seg.sport, me) {
                     f.probe = Some(ProbeKind::Traceroute);
-                    mark = Some((run.flows, (run.count as usize).min(run.flows.len())));
+                    let mut flows = [(0u32, 0u32); 4];
+                    for (x, &r) in flows.iter_mut().zip(run) {
+                        *x = ((r >> 32) as u32, r as u32);
+                    }
+                    mark = Some((flows, run.len()));
                 }
             }
             if let Some(rem) = pair.rem {
                 let v = seg.timestamps.map(|t| t.0);
                 if remembered::predicts_drop(&rem, v, ns) {
-                    f.predicted += 1;
-                    if v.is_none() {
-                        f.predicted_no_ts += 1;
-                    }
-                    if nth < 8 {
-                        f.predicted_mask |= 1 << nth;
-                    }
-                    if f.prediction.is_none() {
-                        f.prediction = Some(Prediction {
-                            syn_tsval: v,
-                            rem_ts: rem.ts,
-                            rem_frame: rem.frame,
-                            age_ns: ns.saturating_sub(rem.stamp_ns),
-                        });
-                    }
+                    f.predicted_drop(nth, &rem, v, ns);
                 }
             }
         }
-
-        if d == S2C {
-            f.server_seen = true;
-            if flags.syn() && flags.ack() {
-                if f.synack.is_none() {
-                    f.synack = Some(seg.frame);
-                    f.synack_ns = ns;
-                    f.synack_has_ts = seg.timestamps.is_some();
-                    let syn_seen = f.client_isn.is_some();
-                    match (syn_seen, f.syns_with_ts > 0, seg.timestamps) {
-                        (true, false, Some(_)) => f.synack_ts_without_syn_ts = Some(seg.frame),
-                        (true, true, None) => f.not_negotiated = Some(seg.frame),
-                        (true, true, Some((_, e))) => {
-                            f.ts_negotiated = true;
-                            if let Some((lo, hi)) = f.syn_ts {
-                                if crate::analysis::serial::before(e, lo)
-                                    || crate::analysis::serial::after(e, hi)
-                                {
-                                    f.synack_tsecr_outside = Some(seg.frame);
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            } else if flags.ack()
-                && !rst
-                && f.synack.is_none()
-                && f.client_isn.is_some()
-                && f.bare_ack.is_none()
-            {
-                f.bare_ack = Some(BareAck {
-                    frame: seg.frame,
-                    ack: seg.ack,
-                    tsecr: seg.timestamps.map(|t| t.1),
-                });
+        f.handshake(seg, d);
+        f.options(seg);
+        f.timestamps(seg, d);
+        if d == C2S {
+            if let Some(stamp) = f.remembered_stamp(seg) {
+                remembered::remember(&mut pair.rem, stamp);
             }
-            if rst && f.server_rst.is_none() {
-                f.server_rst = Some(seg.frame);
-            }
-        } else {
-            if flags.ack() && !flags.syn() && f.synack.is_some() && f.hs_ack.is_none() {
-                f.hs_ack = Some(seg.frame);
-            }
-            if rst && f.client_rst.is_none() {
-                f.client_rst = Some((seg.frame, seg.seq));
-            }
-        }
-        if flags.fin() {
-            if f.first_fin.is_none() {
-                f.first_fin = Some(if d == C2S { Side::Client } else { Side::Server });
-            }
-            if d == C2S {
-                f.client_fin = true;
-            } else {
-                f.server_fin = true;
-            }
-        }
-        if f.mid_stream && !f.ts_negotiated && ts.is_some() && f.dir[1 - d].has_ts() {
-            f.ts_negotiated = true;
-        }
-
-        // Options: TS-04 material.
-        if seg.max_nop_run >= 10 {
-            f.nop_runs.push(seg.frame);
-        }
-        if seg.ts_malformed {
-            f.malformed.push(seg.frame);
-        }
-
-        let is_bare_ack = f.bare_ack.map(|b| b.frame == seg.frame).unwrap_or(false) && d == S2C;
-        let start_seen = !f.mid_stream;
-        let [c2s, s2c] = &mut f.dir;
-        let (me, peer) = if d == C2S {
-            (c2s, &mut *s2c)
-        } else {
-            (s2c, &mut *c2s)
-        };
-        me.segments += 1;
-        // Duplicate ACKs after the peer regressed (TS-03's escalation).
-        if flags.ack()
-            && !flags.syn()
-            && !flags.fin()
-            && !rst
-            && seg.payload_len == 0
-            && me.last_ack == Some(seg.ack)
-            && peer.regression_count > 0
-        {
-            peer.dupacks_after_regression = peer.dupacks_after_regression.saturating_add(1);
-        }
-        if flags.ack() {
-            me.last_ack = Some(seg.ack);
-        }
-        match ts {
-            Some((v, e)) => {
-                let u = me.record_ts(v, seg.frame, ns);
-                if d == C2S {
-                    f.points.push(ns, u);
-                }
-                // TS-05: the echo must be a TSval the peer sent. The
-                // SYN-ACK is checked against the SYNs above; the bare ACK
-                // from TIME_WAIT echoes the previous flow (TS-02).
-                if flags.ack() && !flags.syn() && !is_bare_ack && peer.has_ts() {
-                    if e == 0 {
-                        if !peer.could_have_sent(0, start_seen, ns) {
-                            me.tsecr_zero.push(seg.frame);
-                        }
-                    } else if !peer.could_have_sent(e, start_seen, ns) {
-                        if me.tsecr_bad.total == 0 {
-                            me.tsecr_example = (e, peer.first_tsval, peer.max_tsval);
-                            me.tsecr_k_const = true;
-                        }
-                        let k = crate::analysis::serial::diff(e, peer.last_tsval) as i64;
-                        match me.tsecr_k {
-                            Some(k0) if k0 != k => me.tsecr_k_const = false,
-                            _ => me.tsecr_k = Some(k),
-                        }
-                        me.tsecr_bad.push(seg.frame);
-                    }
-                }
-            }
-            None => {
-                if !rst && f.ts_negotiated && seg.options_complete && !(syn_only) {
-                    me.missing_ts.push(seg.frame);
-                }
-            }
-        }
-
-        // tcp_remember_stamp(): the server closed first and the client's
-        // segment moves it into (or keeps it in) TIME_WAIT/FIN_WAIT2.
-        if d == C2S
-            && f.server_fin
-            && f.first_fin == Some(Side::Server)
-            && f.ts_negotiated
-            && ts.is_some()
-        {
-            let c = &f.dir[C2S];
-            remembered::remember(
-                &mut pair.rem,
-                RemTs {
-                    ts: c.max_tsval,
-                    stamp_ns: c.max_ns,
-                    frame: c.max_frame,
-                },
-            );
         }
         mark
     }
 
+    fn retire(&mut self, slot: u32, why: Retire) {
+        let Some(f) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        self.free.push(slot);
+        self.open -= 1;
+        let key = FlowKey::new(f.client, f.cport, f.server, f.sport);
+        if self.map.get(&key) == Some(&slot) {
+            self.map.remove(&key);
+            if why == Retire::Closed {
+                self.tombstones.insert(
+                    key,
+                    Tombstone {
+                        id: f.id,
+                        close: f.close_record(),
+                    },
+                );
+            }
+        }
+        match why {
+            Retire::Closed => self.totals.flows_retired_closed += 1,
+            Retire::Superseded => self.totals.flows_retired_superseded += 1,
+            Retire::Idle => self.totals.flows_retired_idle += 1,
+            Retire::End => self.totals.flows_open_at_end += 1,
+        }
+        if f.probe.is_some() {
+            self.counters.probe_flows += 1;
+        }
+        let mut named = false;
+        for d in self.detectors.iter_mut() {
+            named |= d.flow_done(f.id, &f);
+        }
+        if let Some(p) = self.pairs.get_mut(f.pair as usize) {
+            match ClockRec::of(&f) {
+                Some(r) => p.clock.push(r),
+                None if f.probe.is_none() => p.without_ts += 1,
+                None => {}
+            }
+        }
+        let report = finish::flow_report(&f);
+        self.totals.handshakes.add(report.handshake);
+        if self.config.stream_flows {
+            self.retired.push(report.clone());
+        }
+        if named {
+            self.kept.insert(f.id, report);
+        }
+    }
+
     /// Runs the detectors and builds the report.
     pub fn finish(self, capture: CaptureSummary) -> Report {
-        super::finish::finish(self, capture)
+        self.finish_streaming(capture, &mut |_| {})
+    }
+
+    /// [`finish`](Self::finish), handing each flow still queued or open
+    /// at the end to `on_flow` (with `Config::stream_flows`): with
+    /// [`drain_retired`](Self::drain_retired) the complete flow list.
+    pub fn finish_streaming(
+        mut self,
+        capture: CaptureSummary,
+        on_flow: &mut dyn FnMut(&FlowReport),
+    ) -> Report {
+        let mut open: Vec<(u32, u32)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(s, f)| Some((f.as_ref()?.id, s as u32)))
+            .collect();
+        open.sort_unstable();
+        for (_, s) in open {
+            self.retire(s, Retire::End);
+        }
+        for r in self.retired.drain(..) {
+            on_flow(&r);
+        }
+        self.totals.late_segments = self.counters.late_segments;
+        finish::finish(
+            Parts {
+                config: self.config,
+                pairs: self.pairs,
+                counters: self.counters,
+                totals: self.totals,
+                detectors: self.detectors,
+                kept: self.kept,
+                flows: self.next_id as u64,
+            },
+            capture,
+        )
     }
 }

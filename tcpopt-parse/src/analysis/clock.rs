@@ -43,6 +43,8 @@ pub(crate) struct Line {
     pub hz: Option<f64>,
     pub snapped: bool,
     pub flows: Vec<usize>,
+    /// The first client TS frame of each of `flows` (the evidence).
+    pub frames: Vec<u64>,
     pub points: Vec<(i64, i64)>,
     pub flow_rates: Vec<f64>,
     pub skew_ppm: Option<f64>,
@@ -134,45 +136,71 @@ impl Line {
     }
 }
 
-/// Clusters the flows of one pair into lines; sets `Flow::line`.
-pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
-    let mut order: Vec<usize> = members
-        .iter()
-        .map(|&i| i as usize)
-        .filter(|&i| {
-            flows
-                .get(i)
-                .map(|f| f.probe.is_none() && f.dir[C2S].has_ts())
-                .unwrap_or(false)
+/// What the clustering needs of one finished flow whose client sent
+/// TSvals (probes excluded): its first and last client sample, its own
+/// rate, and the interior samples only of flows spanning at least
+/// [`KEEP_POINTS_SPAN_NS`] (a long flow's points carry the skew; a short
+/// flow's interior adds nothing its two ends do not). 72 bytes per short
+/// flow instead of the whole flow: the analyzer keeps one per retired flow
+/// in its pair, and the clustering runs once at the end over them.
+#[derive(Clone, Debug)]
+pub(crate) struct ClockRec {
+    /// Flow id.
+    pub id: u32,
+    pub first_frame: u64,
+    pub first_ns: i64,
+    pub first_tsval: u32,
+    pub last_ns: i64,
+    /// Last TSval unwrapped, relative to the first.
+    pub unwrapped: i64,
+    /// The flow's own rate over ≥ 2 s.
+    pub own_rate: Option<f64>,
+    pub points: Option<alloc::boxed::Box<[(i64, i64)]>>,
+}
+
+/// Flows spanning this long keep their decimated interior samples.
+pub(crate) const KEEP_POINTS_SPAN_NS: i64 = 60_000_000_000;
+
+impl ClockRec {
+    /// The record of a finished flow, None when its client sent no TSval
+    /// or it is a probe.
+    pub fn of(f: &Flow) -> Option<ClockRec> {
+        let c = &f.dir[C2S];
+        if f.probe.is_some() || !c.has_ts() {
+            return None;
+        }
+        let long = c.last_ns.saturating_sub(c.first_ns) >= KEEP_POINTS_SPAN_NS;
+        Some(ClockRec {
+            id: f.id,
+            first_frame: c.first_frame,
+            first_ns: c.first_ns,
+            first_tsval: c.first_tsval,
+            last_ns: c.last_ns,
+            unwrapped: c.unwrapped,
+            own_rate: c.own_rate(RATE_MIN_SPAN_NS),
+            points: long.then(|| f.points.as_slice().into()),
         })
-        .collect();
-    order.sort_by_key(|&i| {
-        flows
-            .get(i)
-            .map(|f| (f.dir[C2S].first_ns, f.first_frame))
-            .unwrap_or((0, 0))
-    });
+    }
+}
+
+/// Clusters the records of one pair into lines (`Line::flows` holds ids).
+pub(crate) fn build_lines(recs: &[ClockRec]) -> Vec<Line> {
+    let mut order: Vec<&ClockRec> = recs.iter().collect();
+    // Flow ids follow the first frame: the same order as (first_ns, frame).
+    order.sort_by_key(|r| (r.first_ns, r.id));
     let mut lines: Vec<Line> = Vec::new();
     let mut index = LineIndex::default();
     // The widest tolerance any fit can have here: the whole pair's span.
     let span_s = order
         .iter()
-        .filter_map(|&i| flows.get(i))
-        .map(|f| f.dir[C2S].last_ns)
+        .map(|r| r.last_ns)
         .max()
         .unwrap_or(0)
-        .saturating_sub(
-            flows
-                .get(*order.first().unwrap_or(&0))
-                .map(|f| f.dir[C2S].first_ns)
-                .unwrap_or(0),
-        ) as f64
+        .saturating_sub(order.first().map(|r| r.first_ns).unwrap_or(0)) as f64
         / 1e9;
     let mut candidates: Vec<usize> = Vec::new();
-    for i in order {
-        let Some(f) = flows.get_mut(i) else { continue };
-        let c = &f.dir[C2S];
-        let own = c.own_rate(RATE_MIN_SPAN_NS).map(|r| snap(r).0);
+    for c in order {
+        let own = c.own_rate.map(|r| snap(r).0);
         let (t0, v0) = (c.first_ns, c.first_tsval);
         let mut best: Option<(f64, usize, i64)> = None;
         let allowed = index.candidates(&lines, t0, v0, own, span_s, &mut candidates);
@@ -212,6 +240,7 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
                     hz: None,
                     snapped: false,
                     flows: Vec::new(),
+                    frames: Vec::new(),
                     points: Vec::new(),
                     flow_rates: Vec::new(),
                     skew_ppm: None,
@@ -221,19 +250,19 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
         };
         index.remove(li);
         let Some(l) = lines.get_mut(li) else { continue };
-        l.flows.push(i);
+        l.flows.push(c.id as usize);
+        l.frames.push(c.first_frame);
         l.first_frame = l.first_frame.min(c.first_frame);
         l.add_point(t0, base);
-        for &(t, u) in f.points.as_slice() {
+        for &(t, u) in c.points.as_deref().unwrap_or(&[]) {
             l.add_point(t, base + u);
         }
         l.add_point(c.last_ns, base + c.unwrapped);
-        if let Some(r) = c.own_rate(RATE_MIN_SPAN_NS) {
+        if let Some(r) = c.own_rate {
             l.flow_rates.push(r);
         }
         l.refresh_rate();
         index.insert(li, l);
-        f.line = Some(li as u32);
     }
     for l in lines.iter_mut() {
         l.skew_ppm = skew(l);

@@ -4,8 +4,10 @@
 /// whether it was hit; hitting one never panics, it only loses detail.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
-    /// Flows (connection attempts) tracked; segments of further new flows
-    /// are counted but not analysed.
+    /// Flows (connection attempts) open at one time; while that many are
+    /// open, segments of further new flows are counted
+    /// (`limits.segments_untracked`) but not analysed. Retired flows do
+    /// not count.
     pub max_flows: usize,
     /// Frame numbers kept per finding (the finding says how many it had).
     pub max_evidence_frames: usize,
@@ -14,6 +16,23 @@ pub struct Config {
     /// How long a SYN may wait for an answer before it counts as
     /// unanswered when it was not retransmitted (spec TS-01/TS-10: 3 s).
     pub syn_answer_timeout_ns: i64,
+    /// An established flow (handshake seen, or first seen mid-stream) that
+    /// sent nothing for this long is retired; a later segment on its
+    /// 4-tuple starts a new, mid-stream flow. 2 h: Linux's default
+    /// `tcp_keepalive_time`, so a connection kept alive is never cut.
+    pub idle_timeout_ns: i64,
+    /// The same for a flow still in its handshake, or closing (one FIN),
+    /// or reset: 130 s covers Linux's SYN retries (1+2+...+64 s = 127 s)
+    /// and a FIN_WAIT2/TIME_WAIT of 60 s.
+    pub closing_idle_timeout_ns: i64,
+    /// A flow closed both ways (or reset after its handshake) is retired
+    /// once quiet this long; later segments on its 4-tuple are counted as
+    /// late (`totals.late_segments`), or start a new flow with a SYN.
+    pub closed_grace_ns: i64,
+    /// Queue each retired flow's [`super::FlowReport`] for
+    /// [`super::Analyzer::drain_retired`] (the complete flow list, as a
+    /// stream). Off by default: the report lists only flows findings name.
+    pub stream_flows: bool,
 }
 
 impl Default for Config {
@@ -23,6 +42,10 @@ impl Default for Config {
             max_evidence_frames: 256,
             max_findings_per_code: 64,
             syn_answer_timeout_ns: 3_000_000_000,
+            idle_timeout_ns: 7_200_000_000_000,
+            closing_idle_timeout_ns: 130_000_000_000,
+            closed_grace_ns: 2_000_000_000,
+            stream_flows: false,
         }
     }
 }

@@ -425,8 +425,11 @@ pub struct Finding {
     pub frames: Vec<u64>,
     /// How many frames the finding had before the cap.
     pub frames_total: u64,
-    /// Indices into `Report::flows`.
+    /// Flow ids (`FlowReport::index`), sorted, at most
+    /// `limits.max_evidence_frames`; the report's `flows` lists them.
     pub flows: Vec<usize>,
+    /// How many flows the finding had before the cap.
+    pub flows_total: u64,
     /// The client address the finding is about, when it is about one.
     pub client: Option<String>,
     /// The server address the finding is about, when it is about one.

@@ -61,6 +61,7 @@ pub(crate) mod flow;
 pub mod remembered;
 pub mod report;
 pub mod serial;
+pub(crate) mod state;
 
 pub use analyzer::{Analyzer, StateSize};
 pub use config::Config;
@@ -69,6 +70,6 @@ pub use finding::{
 };
 pub use finish::SCHEMA_VERSION;
 pub use report::{
-    CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report,
-    Side, Stats, TsRange,
+    CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, HandshakeTotals,
+    Limits, Report, Side, Stats, Totals, TsRange,
 };

@@ -125,12 +125,18 @@ pub struct TsRange {
 
 /// One flow (connection attempt). A new SYN with a new ISN on a 4-tuple
 /// starts a new flow, so TIME_WAIT reuse gives several flows per 4-tuple.
+///
+/// Built once, when the flow is retired (closed both ways, reset after
+/// its handshake, superseded by a new SYN on its 4-tuple, idle past
+/// `Config::idle_timeout_ns` / `closing_idle_timeout_ns`, or open at the
+/// end). The report's `flows` holds the ones findings name; the complete
+/// list is the stream of [`crate::analysis::Analyzer::drain_retired`].
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FlowReport {
-    /// The flow's number: its position in `Report::flows` (0-based, in the
-    /// order flows were first seen).
+    /// Stable flow id: the order flows were created (0-based).
+    /// `findings[].flows` and `previous_flow` refer to it.
     pub index: usize,
     /// The client's address (the SYN's sender; guessed for a mid-stream flow).
     pub client: String,
@@ -171,7 +177,9 @@ pub struct FlowReport {
     pub client_ts: TsRange,
     /// The server's TSvals.
     pub server_ts: TsRange,
-    /// Index into the pair's `lines` in `Report::clocks`.
+    /// Index into the pair's `lines` in `Report::clocks`. Lines are built
+    /// at the end, so only flows in the report's `flows` carry it; streamed
+    /// flows have null.
     pub clock_line: Option<usize>,
     /// The flow looks like a scanner's probe (TS-09: nmap's or traceroute's
     /// TSvals, TSval 0).
@@ -193,7 +201,8 @@ pub struct ClockLine {
     pub span_s: f64,
     /// Lower-envelope skew in ppm, only with ≥ 10 min of data.
     pub skew_ppm: Option<f64>,
-    /// The flows (`FlowReport::index`) on this line.
+    /// Ids of the line's first flows (by first TSval time), at most
+    /// `limits.max_evidence_frames`; `connections` counts them all.
     pub flows: Vec<usize>,
 }
 
@@ -232,12 +241,77 @@ pub struct Limits {
     pub segments_untracked: u64,
     /// The most frames a finding lists (`Config::max_evidence_frames`).
     pub max_evidence_frames: usize,
-    /// Findings whose frame list was cut.
+    /// Findings whose frame list was cut (at `max_evidence_frames`, or
+    /// by a per-flow cap on the frames kept: `frames_total` then counts
+    /// the frames seen, more than were kept).
     pub findings_with_frames_cut: u32,
     /// The most findings of one code (`Config::max_findings_per_code`).
     pub max_findings_per_code: usize,
     /// Findings dropped by `max_findings_per_code`.
     pub findings_dropped: u32,
+    /// Findings whose flow list was cut at `max_evidence_frames`.
+    pub findings_with_flows_cut: u32,
+}
+
+/// Flows by handshake outcome (each field is a [`Handshake`] variant).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HandshakeTotals {
+    /// Flows whose handshake completed.
+    pub completed: u64,
+    /// Flows with a SYN-ACK but no third ACK.
+    pub syn_acked: u64,
+    /// Flows whose SYNs got no answer.
+    pub syn_unanswered: u64,
+    /// Flows whose SYN was answered by a RST.
+    pub syn_answered_by_rst: u64,
+    /// Flows whose SYN was answered by a bare ACK.
+    pub syn_answered_by_bare_ack: u64,
+    /// Flows first seen after their SYN.
+    pub mid_stream: u64,
+}
+
+impl HandshakeTotals {
+    pub(crate) fn add(&mut self, h: Handshake) {
+        let n = match h {
+            Handshake::Completed => &mut self.completed,
+            Handshake::SynAcked => &mut self.syn_acked,
+            Handshake::SynUnanswered => &mut self.syn_unanswered,
+            Handshake::SynAnsweredByRst => &mut self.syn_answered_by_rst,
+            Handshake::SynAnsweredByBareAck => &mut self.syn_answered_by_bare_ack,
+            Handshake::MidStream => &mut self.mid_stream,
+        };
+        *n += 1;
+    }
+}
+
+/// Counts over every flow (schema v2: the report no longer lists every
+/// flow; these say what the stream of flows would add up to).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Totals {
+    /// Every flow, by handshake outcome.
+    pub handshakes: HandshakeTotals,
+    /// (client, server) address pairs.
+    pub pairs: u64,
+    /// Clock lines over all pairs.
+    pub clock_lines: u64,
+    /// Flows retired before the end because they closed (FIN both ways,
+    /// or RST after the handshake).
+    pub flows_retired_closed: u64,
+    /// Flows retired because a new SYN on their 4-tuple superseded them.
+    pub flows_retired_superseded: u64,
+    /// Flows retired because they stayed idle past the timeout.
+    pub flows_retired_idle: u64,
+    /// Flows still open at the end of the capture.
+    pub flows_open_at_end: u64,
+    /// The most flows open at one time (what `Config::max_flows` caps).
+    pub peak_open_flows: u64,
+    /// Segments on a 4-tuple after its flow was retired (a retransmitted
+    /// FIN or ACK, a RST after the close): counted, not analysed.
+    pub late_segments: u64,
 }
 
 /// What the analyzer itself saw.
@@ -281,8 +355,11 @@ pub struct Report {
     pub stats: Stats,
     /// The findings, sorted by severity (critical first), then by first frame.
     pub findings: Vec<Finding>,
-    /// The flows (connection attempts), in the order they were first seen.
+    /// Schema v2: only the flows that `findings[].flows` name, by `index`
+    /// (the complete list is a stream: `tcpopt flows`, the page's CSV).
     pub flows: Vec<FlowReport>,
+    /// Counts over every flow, listed or not.
+    pub totals: Totals,
     /// The TS clocks of every (client address, server address) pair, sorted by
     /// client, then server.
     pub clocks: Vec<ClockPair>,
@@ -299,4 +376,20 @@ impl Report {
     pub fn findings_with(&self, code: super::Code) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.code == code)
     }
+}
+
+/// Seconds as f64 from nanoseconds (report values are in seconds).
+pub(crate) fn secs(ns: i64) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// Rounds to 3 decimals, for stable, readable JSON.
+pub(crate) fn r3(x: f64) -> f64 {
+    let y = x * 1000.0;
+    let r = if y < 0.0 {
+        (y - 0.5) as i64
+    } else {
+        (y + 0.5) as i64
+    };
+    r as f64 / 1000.0
 }
