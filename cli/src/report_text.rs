@@ -169,21 +169,28 @@ pub fn render(r: &Report, fault: Option<&Fault>, color: bool) -> String {
         out.push_str(&wrap(&format!("error: {where_}{}", e.message), "  "));
     }
 
-    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
-    for f in &r.flows {
-        let h = serde_json::to_value(f.handshake)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string));
-        *outcomes
-            .entry(h.unwrap_or_default().replace('_', " "))
-            .or_default() += 1;
+    // Schema v2: every flow is counted in `totals` (engine's edit: the
+    // report no longer lists every flow).
+    let h = &r.totals.handshakes;
+    let mut outcomes: BTreeMap<&str, u64> = BTreeMap::new();
+    for (k, n) in [
+        ("completed", h.completed),
+        ("syn acked", h.syn_acked),
+        ("syn unanswered", h.syn_unanswered),
+        ("syn answered by rst", h.syn_answered_by_rst),
+        ("syn answered by bare ack", h.syn_answered_by_bare_ack),
+        ("mid stream", h.mid_stream),
+    ] {
+        if n > 0 {
+            outcomes.insert(k, n);
+        }
     }
     let parts: Vec<String> = outcomes.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let ts_flows = r.flows.iter().filter(|f| f.ts_negotiated).count();
+    let ts_flows = r.totals.ts_negotiated;
     let _ = writeln!(
         out,
         "Flows: {} ({}); timestamps negotiated on {ts_flows}",
-        r.flows.len(),
+        r.stats.flows,
         if parts.is_empty() {
             "none".into()
         } else {

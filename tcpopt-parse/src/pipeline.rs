@@ -343,6 +343,32 @@ impl CaptureAnalysis {
         self.feeder.fault()
     }
 
+    /// The flows retired since the last call (with
+    /// `Config::stream_flows`): drain after each chunk for the complete
+    /// flow list in constant memory; see `Analyzer::drain_retired`.
+    pub fn drain_retired(&mut self) -> alloc::vec::Drain<'_, crate::analysis::FlowReport> {
+        self.analyzer.drain_retired()
+    }
+
+    /// [`finish`](Self::finish), handing the flows retired at the end to
+    /// `on_flow` (with `Config::stream_flows`).
+    pub fn finish_streaming(
+        mut self,
+        on_flow: &mut dyn FnMut(&crate::analysis::FlowReport),
+    ) -> Report {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder.finish(&mut |ev| {
+            if let Event::Packet(rec) = ev {
+                tally.packet(rec, analyzer, &mut |_| {});
+            }
+        });
+        for f in self.analyzer.drain_retired() {
+            on_flow(&f);
+        }
+        let summary = self.summary();
+        self.analyzer.finish_streaming(summary, on_flow)
+    }
+
     /// Ends the input and returns the report of everything read.
     pub fn finish(self) -> Report {
         self.finish_observed(&mut |_| {})

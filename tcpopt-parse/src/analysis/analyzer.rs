@@ -417,6 +417,7 @@ impl Analyzer {
         }
         let report = finish::flow_report(&f);
         self.totals.handshakes.add(report.handshake);
+        self.totals.ts_negotiated += u64::from(report.ts_negotiated);
         if self.config.stream_flows {
             self.retired.push(report.clone());
         }

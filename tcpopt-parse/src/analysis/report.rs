@@ -198,6 +198,8 @@ impl HandshakeTotals {
 pub struct Totals {
     /// Every flow, by handshake outcome.
     pub handshakes: HandshakeTotals,
+    /// Flows that negotiated timestamps.
+    pub ts_negotiated: u64,
     /// (client, server) address pairs, and clock lines over all pairs.
     pub pairs: u64,
     pub clock_lines: u64,
