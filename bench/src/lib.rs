@@ -197,6 +197,10 @@ struct Generator<'c> {
     now: u64,
     pkt: Vec<u8>,
     stats: GenStats,
+    /// (client, server, client port) of the bulk flows, open for the whole
+    /// capture: a short flow never takes one (a real stack cannot open a
+    /// second connection on an open 4-tuple).
+    bulk_tuples: Vec<(usize, usize, u16)>,
 }
 
 /// Start of the capture: 2024-05-01T00:00:00Z.
@@ -278,6 +282,7 @@ impl<'c> Generator<'c> {
             now: 0,
             pkt: Vec::with_capacity(2048),
             stats: GenStats::default(),
+            bulk_tuples: Vec::new(),
         }
     }
 
@@ -311,7 +316,13 @@ impl<'c> Generator<'c> {
     fn new_flow(&mut self, bulk: bool) -> Flow {
         let client = self.rng.below(self.clients.len() as u64) as usize;
         let server = self.pick_server(client);
-        let cport = 32768 + self.rng.below(28232) as u16;
+        let mut cport = 32768 + self.rng.below(28232) as u16;
+        while !bulk && self.bulk_tuples.contains(&(client, server, cport)) {
+            cport = 32768 + self.rng.below(28232) as u16;
+        }
+        if bulk {
+            self.bulk_tuples.push((client, server, cport));
+        }
         let cclock = self.client_clock(client);
         let sclock = Clock {
             offset: self.rng.next_u64() as u32,
