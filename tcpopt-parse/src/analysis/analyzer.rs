@@ -4,8 +4,8 @@
 //! here.
 //!
 //! Flows are retired once they are over: closed both ways or reset after
-//! their handshake and then quiet for `Config::closed_grace_ns` (2 s: the
-//! last ACK and retransmissions still count), superseded by a new SYN on
+//! their handshake and then quiet for `Config::closed_grace_ns` (250 ms:
+//! the last ACK and a retransmission still count), superseded by a new SYN on
 //! their 4-tuple, or idle past `Config::idle_timeout_ns` (established) /
 //! `closing_idle_timeout_ns` (handshake, half-closed, reset in the
 //! handshake: the client retries with the same ISN after TIME_WAIT's bare
@@ -13,10 +13,11 @@
 //! Retiring hands the flow to every detector (`Detector::flow_done`),
 //! appends its compact clock record to its pair, counts it in the totals,
 //! keeps its `FlowReport` only when a detector may name it (or queues it
-//! for [`Analyzer::drain_retired`]), and frees its slot. A flow closed
-//! with FINs leaves a tombstone on its 4-tuple (what TS-02 needs of it,
-//! 40 bytes) for `PAWS_MSL` (60 s, the TIME_WAIT span), so late segments
-//! are counted, not mistaken for a new mid-stream flow. Live state is the
+//! for [`Analyzer::drain_retired`]), and frees its slot. A closed flow
+//! that the server closed first leaves a tombstone on its 4-tuple (what
+//! TS-02 needs of it) for `PAWS_MSL` (60 s, the server's TIME_WAIT), so a
+//! new SYN there finds its previous connection and late segments are
+//! counted, not mistaken for a new mid-stream flow. Live state is the
 //! open flows, the tombstones of the last 60 s, one compact record per
 //! retired TS flow, and the detectors' evidence.
 
@@ -385,13 +386,14 @@ impl Analyzer {
         let key = FlowKey::new(f.client, f.cport, f.server, f.sport);
         if self.map.get(&key) == Some(&slot) {
             self.map.remove(&key);
-            if why == Retire::Closed {
+            // Only TS-02 reads a tombstone, and only when the server closed
+            // first (the server then holds TIME_WAIT): the others would
+            // cost 100 bytes each for 60 s for nothing but late segments.
+            let close = f.close_record();
+            if why == Retire::Closed && close.server_closed_first {
                 self.tombstones.insert(
                     key,
-                    Tombstone {
-                        id: f.id,
-                        close: f.close_record(),
-                    },
+                    Tombstone { id: f.id, close },
                 );
             }
         }

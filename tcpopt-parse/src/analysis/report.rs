@@ -143,7 +143,12 @@ pub struct ClockPair {
     pub description: &'static str,
     pub connections_with_ts: u32,
     pub connections_without_ts: u32,
+    /// The pair's first lines (in order of first TSval), at most
+    /// [`crate::analysis::MAX_REPORT_LINES`]: a host with
+    /// per-connection offsets has one line per connection. `lines_total`
+    /// counts them all (`FlowReport::clock_line` may point past the list).
     pub lines: Vec<ClockLine>,
+    pub lines_total: u32,
 }
 
 /// The caps and whether they were hit.
