@@ -473,7 +473,7 @@ fn two_million_tiny_flows_hold_the_flow_cap() {
     );
     assert!(r.limits.flows_cap_hit && !r_cap.limits.flows_cap_hit);
     assert_eq!(r.limits.max_flows, cap);
-    assert_eq!(r.flows.len(), cap);
+    assert_eq!(r.stats.flows, cap as u64, "v2: flows created, not listed");
     assert_eq!(r.limits.segments_untracked, 1_900_000);
     assert_eq!(r.stats.segments, 2_000_000);
     // Untracked flows cost nothing.
@@ -531,9 +531,12 @@ fn a_million_tiny_flows_through_the_pipeline() {
     eprintln!("1 M flows through the pipeline: peak heap {} MB", peak / MB);
     assert!(r.capture.complete);
     assert_eq!(r.capture.packets, 1_000_000);
+    // v2: the cap counts open flows; unanswered SYNs are retired after
+    // `closing_idle_timeout_ns` (130 s of capture time), so most are
+    // tracked, and every one is either tracked or counted untracked.
     assert!(r.limits.flows_cap_hit);
-    assert_eq!(r.flows.len(), 50_000);
-    assert_eq!(r.limits.segments_untracked, 950_000);
+    assert!(r.totals.peak_open_flows <= 50_000);
+    assert_eq!(r.stats.flows + r.limits.segments_untracked, 1_000_000);
     let flow_bytes = Analyzer::new(Config::default()).state_size().flow_bytes;
     let bound = 50_000 * (2 * flow_bytes + 1024) + 16 * MB;
     assert!(peak < bound, "peak heap {peak} bytes, bound {bound}");

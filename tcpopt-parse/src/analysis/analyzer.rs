@@ -61,6 +61,8 @@ pub struct Analyzer {
     retired: Vec<FlowReport>,
     last_sweep_ns: i64,
     segments_since_sweep: u64,
+    last_prune_ns: i64,
+    segments_since_prune: u64,
 }
 
 /// What a closed flow leaves on its 4-tuple.
@@ -129,6 +131,8 @@ impl Analyzer {
             retired: Vec::new(),
             last_sweep_ns: i64::MIN,
             segments_since_sweep: 0,
+            last_prune_ns: i64::MIN,
+            segments_since_prune: 0,
         }
     }
 
@@ -225,14 +229,23 @@ impl Analyzer {
         }
     }
 
-    /// Retires idle flows and forgets old tombstones: at most once per
-    /// second of capture time, and only after as many segments as there
-    /// are entries to scan (amortised O(1) per segment).
+    /// Retires idle flows and forgets old tombstones, each at most once
+    /// per second of capture time and only after as many segments as
+    /// there are entries to scan (amortised O(1) per segment).
     fn maybe_sweep(&mut self) {
         self.segments_since_sweep += 1;
+        self.segments_since_prune += 1;
         let now = self.counters.last_ns;
+        if now.saturating_sub(self.last_prune_ns) >= 1_000_000_000
+            && self.segments_since_prune as usize >= self.tombstones.len()
+        {
+            self.last_prune_ns = now;
+            self.segments_since_prune = 0;
+            self.tombstones
+                .retain(|_, t| now.saturating_sub(t.close.last_ns) < PAWS_MSL_NS);
+        }
         if now.saturating_sub(self.last_sweep_ns) < 1_000_000_000
-            || (self.segments_since_sweep as usize) < self.open + self.tombstones.len()
+            || (self.segments_since_sweep as usize) < self.open
         {
             return;
         }
@@ -266,8 +279,6 @@ impl Analyzer {
         for (s, why) in stale {
             self.retire(s, why);
         }
-        self.tombstones
-            .retain(|_, t| now.saturating_sub(t.close.last_ns) < PAWS_MSL_NS);
     }
 
     fn new_flow(
@@ -391,10 +402,7 @@ impl Analyzer {
             // cost 100 bytes each for 60 s for nothing but late segments.
             let close = f.close_record();
             if why == Retire::Closed && close.server_closed_first {
-                self.tombstones.insert(
-                    key,
-                    Tombstone { id: f.id, close },
-                );
+                self.tombstones.insert(key, Tombstone { id: f.id, close });
             }
         }
         match why {
