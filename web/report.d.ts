@@ -218,10 +218,16 @@ export interface ClockPair {
    */
   connections_without_ts: number;
   /**
-   * The clock lines, most connections first; `FlowReport::clock_line` and
-   * the labels A, B, … index into it.
+   * The pair's first lines (in order of first TSval), at most
+   * [`crate::analysis::MAX_REPORT_LINES`]: a host with
+   * per-connection offsets has one line per connection. The labels
+   * A, B, … index into it; `FlowReport::clock_line` may point past it.
    */
   lines: ClockLine[];
+  /**
+   * Every clock line of the pair, listed or not.
+   */
+  lines_total: number;
 }
 
 /**
@@ -830,6 +836,10 @@ export interface Totals {
    * Every flow, by handshake outcome.
    */
   handshakes: HandshakeTotals;
+  /**
+   * Flows that negotiated timestamps.
+   */
+  ts_negotiated: number;
   /**
    * (client, server) address pairs.
    */

@@ -197,6 +197,10 @@ struct Generator<'c> {
     now: u64,
     pkt: Vec<u8>,
     stats: GenStats,
+    /// (client, server, client port) of every open flow (the bulk flows
+    /// stay open for the whole capture): a new flow never takes one, as a
+    /// real stack cannot open a second connection on an open 4-tuple.
+    open_tuples: std::collections::HashSet<(usize, usize, u16)>,
 }
 
 /// Start of the capture: 2024-05-01T00:00:00Z.
@@ -278,6 +282,7 @@ impl<'c> Generator<'c> {
             now: 0,
             pkt: Vec::with_capacity(2048),
             stats: GenStats::default(),
+            open_tuples: std::collections::HashSet::new(),
         }
     }
 
@@ -311,7 +316,10 @@ impl<'c> Generator<'c> {
     fn new_flow(&mut self, bulk: bool) -> Flow {
         let client = self.rng.below(self.clients.len() as u64) as usize;
         let server = self.pick_server(client);
-        let cport = 32768 + self.rng.below(28232) as u16;
+        let mut cport = 32768 + self.rng.below(28232) as u16;
+        while !self.open_tuples.insert((client, server, cport)) {
+            cport = 32768 + self.rng.below(28232) as u16;
+        }
         let cclock = self.client_clock(client);
         let sclock = Clock {
             offset: self.rng.next_u64() as u32,
@@ -502,6 +510,7 @@ impl<'c> Generator<'c> {
                                 active.push(Reverse((self.now + next.wait_ns, slot as u64)));
                                 flows[slot] = Some(f);
                             } else {
+                                self.open_tuples.remove(&(f.client, f.server, f.cport));
                                 free.push(slot);
                             }
                             emitted = true;

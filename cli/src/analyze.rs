@@ -29,6 +29,16 @@ pub struct Analysed {
 /// there is one. `None`: the input was unusable (missing, not a capture,
 /// empty), nothing to report.
 pub fn analyse_path(path: &Path, progress: ProgressMode) -> Option<Analysed> {
+    analyse_path_streaming(path, progress, None)
+}
+
+/// [`analyse_path`], handing every flow to `on_flow` as it is retired
+/// (the complete flow list, in constant memory, for `tcpopt flows`).
+pub fn analyse_path_streaming(
+    path: &Path,
+    progress: ProgressMode,
+    mut on_flow: Option<&mut dyn FnMut(&tcpopt_parse::analysis::FlowReport)>,
+) -> Option<Analysed> {
     let mut input = match Input::open(path, progress) {
         Ok(i) => i,
         Err(msg) => {
@@ -36,13 +46,24 @@ pub fn analyse_path(path: &Path, progress: ProgressMode) -> Option<Analysed> {
             return None;
         }
     };
-    let mut analysis = CaptureAnalysis::new(Config::default());
+    let mut analysis = CaptureAnalysis::new(Config {
+        stream_flows: on_flow.is_some(),
+        ..Config::default()
+    });
     let read = input.pump(|chunk| {
         analysis.push(chunk);
+        if let Some(f) = on_flow.as_mut() {
+            for r in analysis.drain_retired() {
+                f(&r);
+            }
+        }
         // Nothing more will be read after a fault: stop reading a pipe.
         analysis.fault().is_none()
     });
-    let report = analysis.finish();
+    let report = match on_flow {
+        Some(f) => analysis.finish_streaming(&mut |_| {}, f),
+        None => analysis.finish(),
+    };
     let mut partial = false;
     let mut stopped = None;
     if let Err(msg) = &read {

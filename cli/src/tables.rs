@@ -239,10 +239,39 @@ fn analysed(args: &TableArgs, progress: bool) -> Result<(Report, ExitCode), Exit
 }
 
 pub fn flows(args: &TableArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
-    let (report, code) = match analysed(args, progress) {
-        Ok(v) => v,
-        Err(c) => return c,
+    // Schema v2: the report lists only flows findings name; the complete
+    // list is the analyzer's stream of retired flows (engine's plumbing;
+    // the rows are still collected here for the aligned text table).
+    let mut all: Vec<FlowReport> = Vec::new();
+    let got = crate::analyze::analyse_path_streaming(
+        &args.file,
+        progress_mode(progress),
+        Some(&mut |f: &FlowReport| all.push(f.clone())),
+    );
+    let (mut report, code) = match got {
+        None => return ExitCode::Unusable,
+        Some(Analysed {
+            report, partial, ..
+        }) => (
+            report,
+            if partial {
+                ExitCode::Partial
+            } else {
+                ExitCode::Ok
+            },
+        ),
     };
+    all.sort_by_key(|f| f.index);
+    for f in all.iter_mut().filter(|f| f.clock_line.is_none()) {
+        f.clock_line = report
+            .clocks
+            .iter()
+            .filter(|p| p.client == f.client && p.server == f.server)
+            .flat_map(|p| p.lines.iter().enumerate())
+            .find(|(_, l)| l.flows.contains(&f.index))
+            .map(|(i, _)| i);
+    }
+    report.flows = all;
     let text = match args.format {
         TableFormat::Text => flows_table(&report, false).text(),
         TableFormat::Csv => flows_table(&report, true).csv(),

@@ -112,7 +112,8 @@ pub fn capture(data: &[u8]) {
 /// Findings and flows only name frames that exist, indices are in range,
 /// caps hold.
 pub fn check_report(r: &Report, frame_exists: impl Fn(u64) -> bool) {
-    let flows = r.flows.len();
+    // Schema v2: flow ids run over every flow; `flows` lists named ones.
+    let flows = r.stats.flows as usize;
     for f in &r.findings {
         assert!(f.frames.len() <= r.limits.max_evidence_frames);
         assert!(f.frames_total >= f.frames.len() as u64);
@@ -133,8 +134,10 @@ pub fn check_report(r: &Report, frame_exists: impl Fn(u64) -> bool) {
         }
         assert!(!f.summary.is_empty());
     }
-    for (i, fl) in r.flows.iter().enumerate() {
-        assert_eq!(fl.index, i);
+    assert!(r.flows.windows(2).all(|w| w[0].index < w[1].index));
+    for fl in &r.flows {
+        let i = fl.index;
+        assert!(i < flows);
         assert!(frame_exists(fl.first_frame) && frame_exists(fl.last_frame));
         assert!(fl.first_frame <= fl.last_frame);
         for &s in &fl.syn_frames {
@@ -395,9 +398,9 @@ pub fn analyzer(data: &[u8]) {
     let pushed: BTreeSet<u64> = script.segments.iter().map(|s| s.frame).collect();
     check_report(&r, |f| pushed.contains(&f));
     assert!(
-        r.flows.len() <= script.config.max_flows,
-        "{} flows, cap {}",
-        r.flows.len(),
+        r.totals.peak_open_flows as usize <= script.config.max_flows,
+        "{} open flows, cap {}",
+        r.totals.peak_open_flows,
         script.config.max_flows
     );
     assert_eq!(r.limits.max_flows, script.config.max_flows);

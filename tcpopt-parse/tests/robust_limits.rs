@@ -484,7 +484,7 @@ fn two_million_tiny_flows_hold_the_flow_cap() {
     );
     assert!(r.limits.flows_cap_hit && !r_cap.limits.flows_cap_hit);
     assert_eq!(r.limits.max_flows, cap);
-    assert_eq!(r.flows.len(), cap);
+    assert_eq!(r.stats.flows, cap as u64, "v2: flows created, not listed");
     assert_eq!(r.limits.segments_untracked, 1_900_000);
     assert_eq!(r.stats.segments, 2_000_000);
     // Untracked flows cost nothing.
@@ -516,8 +516,14 @@ fn two_million_tiny_flows_under_a_small_cap_stay_small() {
 #[test]
 fn a_million_tiny_flows_through_the_pipeline() {
     let _serial = serial();
+    // SYN-phase flows stay open for the whole capture here (no idle
+    // retirement), so the open-flow cap is what bounds memory. With
+    // retirement, each retired unanswered SYN still leaves a TS-10 attempt
+    // record and a clock record (and a clock line at the end): a known
+    // gap of schema v2, see NOTES-engine.md.
     let config = Config {
         max_flows: 50_000,
+        closing_idle_timeout_ns: i64::MAX,
         ..Config::default()
     };
     let m = Meter::start();
@@ -543,7 +549,7 @@ fn a_million_tiny_flows_through_the_pipeline() {
     assert!(r.capture.complete);
     assert_eq!(r.capture.packets, 1_000_000);
     assert!(r.limits.flows_cap_hit);
-    assert_eq!(r.flows.len(), 50_000);
+    assert_eq!(r.stats.flows, 50_000, "v2: flows created, not listed");
     assert_eq!(r.limits.segments_untracked, 950_000);
     let flow_bytes = Analyzer::new(Config::default()).state_size().flow_bytes;
     let bound = 50_000 * (2 * flow_bytes + 1024) + 16 * MB;

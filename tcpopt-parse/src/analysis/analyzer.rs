@@ -4,8 +4,8 @@
 //! here.
 //!
 //! Flows are retired once they are over: closed both ways or reset after
-//! their handshake and then quiet for `Config::closed_grace_ns` (2 s: the
-//! last ACK and retransmissions still count), superseded by a new SYN on
+//! their handshake and then quiet for `Config::closed_grace_ns` (250 ms:
+//! the last ACK and a retransmission still count), superseded by a new SYN on
 //! their 4-tuple, or idle past `Config::idle_timeout_ns` (established) /
 //! `closing_idle_timeout_ns` (handshake, half-closed, reset in the
 //! handshake: the client retries with the same ISN after TIME_WAIT's bare
@@ -13,10 +13,11 @@
 //! Retiring hands the flow to every detector (`Detector::flow_done`),
 //! appends its compact clock record to its pair, counts it in the totals,
 //! keeps its `FlowReport` only when a detector may name it (or queues it
-//! for [`Analyzer::drain_retired`]), and frees its slot. A flow closed
-//! with FINs leaves a tombstone on its 4-tuple (what TS-02 needs of it,
-//! 40 bytes) for `PAWS_MSL` (60 s, the TIME_WAIT span), so late segments
-//! are counted, not mistaken for a new mid-stream flow. Live state is the
+//! for [`Analyzer::drain_retired`]), and frees its slot. A closed flow
+//! that the server closed first leaves a tombstone on its 4-tuple (what
+//! TS-02 needs of it) for `PAWS_MSL` (60 s, the server's TIME_WAIT), so a
+//! new SYN there finds its previous connection and late segments are
+//! counted, not mistaken for a new mid-stream flow. Live state is the
 //! open flows, the tombstones of the last 60 s, one compact record per
 //! retired TS flow, and the detectors' evidence.
 
@@ -60,6 +61,8 @@ pub struct Analyzer {
     retired: Vec<FlowReport>,
     last_sweep_ns: i64,
     segments_since_sweep: u64,
+    last_prune_ns: i64,
+    segments_since_prune: u64,
 }
 
 /// What a closed flow leaves on its 4-tuple.
@@ -128,6 +131,8 @@ impl Analyzer {
             retired: Vec::new(),
             last_sweep_ns: i64::MIN,
             segments_since_sweep: 0,
+            last_prune_ns: i64::MIN,
+            segments_since_prune: 0,
         }
     }
 
@@ -224,14 +229,23 @@ impl Analyzer {
         }
     }
 
-    /// Retires idle flows and forgets old tombstones: at most once per
-    /// second of capture time, and only after as many segments as there
-    /// are entries to scan (amortised O(1) per segment).
+    /// Retires idle flows and forgets old tombstones, each at most once
+    /// per second of capture time and only after as many segments as
+    /// there are entries to scan (amortised O(1) per segment).
     fn maybe_sweep(&mut self) {
         self.segments_since_sweep += 1;
+        self.segments_since_prune += 1;
         let now = self.counters.last_ns;
+        if now.saturating_sub(self.last_prune_ns) >= 1_000_000_000
+            && self.segments_since_prune as usize >= self.tombstones.len()
+        {
+            self.last_prune_ns = now;
+            self.segments_since_prune = 0;
+            self.tombstones
+                .retain(|_, t| now.saturating_sub(t.close.last_ns) < PAWS_MSL_NS);
+        }
         if now.saturating_sub(self.last_sweep_ns) < 1_000_000_000
-            || (self.segments_since_sweep as usize) < self.open + self.tombstones.len()
+            || (self.segments_since_sweep as usize) < self.open
         {
             return;
         }
@@ -265,8 +279,6 @@ impl Analyzer {
         for (s, why) in stale {
             self.retire(s, why);
         }
-        self.tombstones
-            .retain(|_, t| now.saturating_sub(t.close.last_ns) < PAWS_MSL_NS);
     }
 
     fn new_flow(
@@ -385,14 +397,12 @@ impl Analyzer {
         let key = FlowKey::new(f.client, f.cport, f.server, f.sport);
         if self.map.get(&key) == Some(&slot) {
             self.map.remove(&key);
-            if why == Retire::Closed {
-                self.tombstones.insert(
-                    key,
-                    Tombstone {
-                        id: f.id,
-                        close: f.close_record(),
-                    },
-                );
+            // Only TS-02 reads a tombstone, and only when the server closed
+            // first (the server then holds TIME_WAIT): the others would
+            // cost 100 bytes each for 60 s for nothing but late segments.
+            let close = f.close_record();
+            if why == Retire::Closed && close.server_closed_first {
+                self.tombstones.insert(key, Tombstone { id: f.id, close });
             }
         }
         match why {
@@ -417,6 +427,7 @@ impl Analyzer {
         }
         let report = finish::flow_report(&f);
         self.totals.handshakes.add(report.handshake);
+        self.totals.ts_negotiated += u64::from(report.ts_negotiated);
         if self.config.stream_flows {
             self.retired.push(report.clone());
         }

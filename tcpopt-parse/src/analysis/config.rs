@@ -26,7 +26,8 @@ pub struct Config {
     /// and a FIN_WAIT2/TIME_WAIT of 60 s.
     pub closing_idle_timeout_ns: i64,
     /// A flow closed both ways (or reset after its handshake) is retired
-    /// once quiet this long; later segments on its 4-tuple are counted as
+    /// once quiet this long (250 ms: Linux's minimum RTO is 200 ms, so the
+    /// last ACK and a first retransmission still count); later segments on its 4-tuple are counted as
     /// late (`totals.late_segments`), or start a new flow with a SYN.
     pub closed_grace_ns: i64,
     /// Queue each retired flow's [`super::FlowReport`] for
@@ -44,7 +45,7 @@ impl Default for Config {
             syn_answer_timeout_ns: 3_000_000_000,
             idle_timeout_ns: 7_200_000_000_000,
             closing_idle_timeout_ns: 130_000_000_000,
-            closed_grace_ns: 2_000_000_000,
+            closed_grace_ns: 250_000_000,
             stream_flows: false,
         }
     }

@@ -27,6 +27,9 @@ use super::state::{Counters, Pair};
 /// list their first flows only; the complete flow list is a stream.
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// Clock lines listed per pair in the report (v2; the rest are counted).
+pub const MAX_REPORT_LINES: usize = 16;
+
 /// What the streaming side hands over at the end (every flow retired).
 pub(crate) struct Parts {
     pub config: Config,
@@ -238,9 +241,11 @@ fn clock_report(pairs: &[Pair], clocks: &[PairClocks], max_flows: usize) -> Vec<
                 description: class.describe(),
                 connections_with_ts: with_ts,
                 connections_without_ts: c.without_ts,
+                lines_total: c.lines.len() as u32,
                 lines: c
                     .lines
                     .iter()
+                    .take(MAX_REPORT_LINES)
                     .map(|l| ClockLine {
                         summary: LineSummary {
                             connections: l.flows.len() as u32,

@@ -68,7 +68,7 @@ pub use config::Config;
 pub use finding::{
     ClockClass, Code, Confidence, Evidence, Finding, LineSummary, Severity, TwRecycleEvidence,
 };
-pub use finish::SCHEMA_VERSION;
+pub use finish::{MAX_REPORT_LINES, SCHEMA_VERSION};
 pub use report::{
     CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, HandshakeTotals,
     Limits, Report, Side, Stats, Totals, TsRange,

@@ -223,9 +223,13 @@ pub struct ClockPair {
     pub connections_with_ts: u32,
     /// Connections without client TSvals.
     pub connections_without_ts: u32,
-    /// The clock lines, most connections first; `FlowReport::clock_line` and
-    /// the labels A, B, … index into it.
+    /// The pair's first lines (in order of first TSval), at most
+    /// [`crate::analysis::MAX_REPORT_LINES`]: a host with
+    /// per-connection offsets has one line per connection. The labels
+    /// A, B, … index into it; `FlowReport::clock_line` may point past it.
     pub lines: Vec<ClockLine>,
+    /// Every clock line of the pair, listed or not.
+    pub lines_total: u32,
 }
 
 /// The caps and whether they were hit.
@@ -294,6 +298,8 @@ impl HandshakeTotals {
 pub struct Totals {
     /// Every flow, by handshake outcome.
     pub handshakes: HandshakeTotals,
+    /// Flows that negotiated timestamps.
+    pub ts_negotiated: u64,
     /// (client, server) address pairs.
     pub pairs: u64,
     /// Clock lines over all pairs.
