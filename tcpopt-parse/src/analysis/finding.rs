@@ -423,8 +423,13 @@ pub struct Finding {
     /// Wireshark frame numbers proving it, sorted, deduplicated, capped at
     /// `Config::max_evidence_frames`.
     pub frames: Vec<u64>,
-    /// How many frames the finding had before the cap.
+    /// How many frames the finding had before the cap (counting frames a
+    /// per-flow cap did not keep, e.g. SYNs past the 8th).
     pub frames_total: u64,
+    /// Frames the detectors counted but per-flow caps did not keep (in
+    /// `frames_total`; not serialised).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub frames_beyond_caps: u64,
     /// Flow ids (`FlowReport::index`), sorted, at most
     /// `limits.max_evidence_frames`; the report's `flows` lists them.
     pub flows: Vec<usize>,

@@ -139,8 +139,8 @@ fn cap_and_order(findings: &mut Vec<Finding>, config: &Config, limits: &mut Limi
         f.frames.retain(|&x| x != 0);
         f.frames.sort_unstable();
         f.frames.dedup();
-        f.frames_total = f.frames.len() as u64;
-        if f.frames.len() > config.max_evidence_frames {
+        f.frames_total = f.frames.len() as u64 + f.frames_beyond_caps;
+        if f.frames.len() > config.max_evidence_frames || f.frames_beyond_caps > 0 {
             f.frames.truncate(config.max_evidence_frames);
             limits.findings_with_frames_cut += 1;
         }

@@ -86,6 +86,10 @@ impl<const N: usize> Frames<N> {
     pub fn as_slice(&self) -> &[u64] {
         self.frames.get(..self.len as usize).unwrap_or(&[])
     }
+    /// Frames counted but not kept (past `N`).
+    pub fn beyond(&self) -> u64 {
+        u64::from(self.total).saturating_sub(u64::from(self.len))
+    }
     pub fn first(&self) -> Option<u64> {
         self.as_slice().first().copied()
     }

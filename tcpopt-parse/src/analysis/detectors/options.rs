@@ -33,6 +33,7 @@ struct PairAcc {
     missing: u32,
     nops: u32,
     malformed: u32,
+    beyond: u64,
     /// Server port → (frames, flows) of SYN-ACKs without TS after a SYN with.
     not_negotiated: BTreeMap<u16, (Vec<u64>, Vec<usize>)>,
 }
@@ -62,9 +63,11 @@ impl Detector for Options {
         for d in &f.dir {
             acc.missing += d.missing_ts.total;
             acc.frames.extend_from_slice(d.missing_ts.as_slice());
+            acc.beyond += d.missing_ts.beyond();
         }
         acc.nops += f.nop_runs.total;
         acc.frames.extend_from_slice(f.nop_runs.as_slice());
+        acc.beyond += f.nop_runs.beyond() + f.malformed.beyond();
         acc.malformed += f.malformed.total;
         acc.frames.extend_from_slice(f.malformed.as_slice());
         if acc.frames.len() > before {
@@ -120,7 +123,7 @@ impl Detector for Options {
                             flows_affected,
                         }),
                     }
-                    .about(pair),
+                    .about_cut(pair, acc.beyond),
                 );
             }
             for (port, (frames, flows)) in core::mem::take(&mut acc.not_negotiated) {

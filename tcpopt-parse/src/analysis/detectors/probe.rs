@@ -22,6 +22,7 @@ struct PairAcc {
     syns: u32,
     frames: Vec<u64>,
     flows: Vec<usize>,
+    beyond: u64,
 }
 
 /// TS-09, per pair.
@@ -39,12 +40,14 @@ impl Detector for Probe {
             syns: 0,
             frames: Vec::new(),
             flows: Vec::new(),
+            beyond: 0,
         });
         if id < acc.kind_of {
             (acc.kind, acc.kind_of) = (kind, id);
         }
         acc.syns += f.syns.total;
         acc.frames.extend_from_slice(f.syns.as_slice());
+        acc.beyond += f.syns.beyond();
         acc.flows.push(id as usize);
         true
     }
@@ -73,7 +76,7 @@ impl Detector for Probe {
                     flows: core::mem::take(&mut acc.flows),
                     evidence: Evidence::Probe(ProbeEvidence { syns, kind }),
                 }
-                .about(pair),
+                .about_cut(pair, acc.beyond),
             );
         }
     }

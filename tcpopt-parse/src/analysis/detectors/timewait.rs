@@ -103,7 +103,9 @@ impl Detector for TimeWait {
             let mut recovered = 0u32;
             let mut retry_delay = None;
             let mut by_port: BTreeMap<(u16, u16), u32> = BTreeMap::new();
+            let mut beyond = 0u64;
             for r in events.iter() {
+                beyond += r.syns.beyond();
                 frames.extend_from_slice(r.syns.as_slice());
                 frames.push(r.bare.frame);
                 if let Some((rf, _)) = r.client_rst {
@@ -190,7 +192,7 @@ impl Detector for TimeWait {
                         server_port: r0.sport,
                     }),
                 }
-                .about(pair),
+                .about_cut(pair, beyond),
             );
         }
     }

@@ -29,6 +29,7 @@ struct PairAcc {
     bad: u32,
     zero: u32,
     outside: u32,
+    beyond: u64,
     /// The first flow's example (by id): (flow, (TSecr, peer min, max)).
     example: Option<(u32, (u32, u32, u32))>,
     /// The constant `TSecr − peer's last TSval`: None before the first
@@ -62,6 +63,7 @@ impl Detector for Tsecr {
             if d.tsecr_bad.total > 0 {
                 acc.bad += d.tsecr_bad.total;
                 acc.frames.extend_from_slice(d.tsecr_bad.as_slice());
+                acc.beyond += d.tsecr_bad.beyond();
                 if acc.example.is_none_or(|(first, _)| id < first) {
                     acc.example = Some((id, d.tsecr_example));
                 }
@@ -74,6 +76,7 @@ impl Detector for Tsecr {
             }
             acc.zero += d.tsecr_zero.total;
             acc.frames.extend_from_slice(d.tsecr_zero.as_slice());
+            acc.beyond += d.tsecr_zero.beyond();
         }
         if acc.frames.len() > before {
             acc.flows.push(id as usize);
@@ -138,7 +141,7 @@ impl Detector for Tsecr {
                         flows_affected,
                     }),
                 }
-                .about(pair),
+                .about_cut(pair, acc.beyond),
             );
         }
     }

@@ -145,7 +145,10 @@ fn ts01_finding(
     let mut frames = Vec::new();
     let (mut dropped, mut no_ts, mut worst) = (0u32, 0u32, 0i64);
     let mut first = None;
+    let mut beyond = 0u64;
     for f in flows {
+        let kept = f.syn_frames(true).count() as u64;
+        beyond += u64::from(f.predicted).saturating_sub(kept);
         frames.extend(f.syn_frames(true));
         dropped += f.predicted;
         no_ts += f.predicted_no_ts;
@@ -249,7 +252,7 @@ fn ts01_finding(
             confidence,
         }),
     }
-    .about(pair)
+    .about_cut(pair, beyond)
 }
 
 const TS01_ONE_LINE: &str =
@@ -273,7 +276,9 @@ const TS10_WHY_NO_TS: &str =
 fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
     let mut frames = Vec::new();
     let (mut syns, mut with_ts, mut waited, mut visible) = (0u32, 0u32, 0i64, false);
+    let mut beyond = 0u64;
     for f in flows {
+        beyond += f.syns.beyond();
         frames.extend(f.syn_frames(false));
         syns += f.syns.total;
         with_ts += f.syns_with_ts;
@@ -329,7 +334,7 @@ fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[&Attempt
             per_host_state_visible: visible,
         }),
     }
-    .about(pair)
+    .about_cut(pair, beyond)
 }
 
 #[cfg(test)]
@@ -404,6 +409,20 @@ mod tests {
             PairClocks::default(),
         );
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn syns_past_the_per_flow_cap_are_counted_as_cut() {
+        let segs: Vec<_> = (0..10)
+            .map(|k| seg(10 + k, 1000 * k as i64, true, 4000, SYN, None))
+            .collect();
+        let out = run(
+            &mut TwRecycle::default(),
+            &[served(3000, 0), flow(&segs)],
+            PairClocks::default(),
+        );
+        assert_eq!(out[0].frames.len(), 8, "Frames<8> keeps the first 8");
+        assert_eq!(out[0].frames_beyond_caps, 2, "the other 2 are counted");
     }
 
     #[test]

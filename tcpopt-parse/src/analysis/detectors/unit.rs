@@ -94,6 +94,13 @@ pub(crate) struct Draft {
 
 impl Draft {
     pub fn about(self, pair: &Pair) -> Finding {
+        self.about_cut(pair, 0)
+    }
+
+    /// [`about`](Self::about) for a finding whose frames lost
+    /// `frames_beyond_caps` to per-flow caps (`Frames::beyond`): they are
+    /// counted in `frames_total` and in `limits.findings_with_frames_cut`.
+    pub fn about_cut(self, pair: &Pair, frames_beyond_caps: u64) -> Finding {
         Finding {
             code: self.code,
             severity: self.severity,
@@ -101,6 +108,7 @@ impl Draft {
             explanation: self.explanation,
             remedy: self.remedy.to_string(),
             frames_total: self.frames.len() as u64,
+            frames_beyond_caps,
             frames: self.frames,
             flows_total: self.flows.len() as u64,
             flows: self.flows,
