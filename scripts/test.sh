@@ -24,11 +24,11 @@ step "rustdoc (broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --all-features --no-deps
 
 step "cargo package (what crates.io would get: no warning, no test data)"
-# --no-verify: verifying tcpopt would resolve tcpopt-parse from crates.io,
-# where this version is not (yet); both are packaged together, so cargo
-# checks tcpopt's dependency against the tcpopt-parse packaged here.
-# --allow-dirty: the earlier steps may leave build output in the tree.
-out=$(cargo package --offline --no-verify --allow-dirty -p tcpopt-parse -p tcpopt 2>&1) || { echo "$out"; exit 1; }
+# Both in one call: tcpopt-parse is not on crates.io, and cargo then verifies
+# tcpopt (builds the unpacked crate) against the tcpopt-parse packaged here,
+# through a temporary local registry. --allow-dirty: earlier steps may leave
+# build output in the tree; --offline: every dependency is fetched by now.
+out=$(cargo package --offline --allow-dirty -p tcpopt-parse -p tcpopt 2>&1) || { echo "$out"; exit 1; }
 echo "$out" | grep -E '^(warning|error)' && { echo "cargo package warned" >&2; exit 1; }
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 for c in tcpopt-parse tcpopt; do
