@@ -4,7 +4,10 @@
 #  2. the page built by trunk (scripts/serve.sh --build-only), then Playwright end-to-end
 #     tests against it on a local port (playwright-core, system Chromium, no download);
 #  3. `wasm-pack build --target web` of web/ as the npm-style package, checking its .d.ts.
-#  4. with --big: the 520 MB capture in the page, memory < 128 MB (www/tests/big.mjs).
+#  4. a busy server's capture from bench's gen-capture in the page: browser PSS < 768 MB through
+#     the analysis, the flows table and both exports (www/tests/memory.mjs; small by default);
+#  5. with --big: the same on 1 GB of about a million short connections (memory.mjs --big), and
+#     the 520 MB bulk capture, memory < 128 MB (www/tests/big.mjs).
 # Output (screenshots, logs) goes to test-output/ (gitignored).
 set -euo pipefail
 big=0; [ "${1:-}" = "--big" ] && big=1
@@ -29,6 +32,12 @@ step "end-to-end tests (playwright-core, headless Chromium)"
 SECONDS=0
 (cd www/tests && npm ci --no-audit --no-fund --loglevel=error && node --test-reporter=spec e2e.mjs)
 echo "e2e tests: ${SECONDS} s"
+
+step "a busy server's capture in the page (browser PSS < 768 MB)"
+SECONDS=0
+cargo build -q --release -p tcpopt-bench --bin gen-capture
+(cd www/tests && node memory.mjs $([ "$big" = 1 ] && echo --big))
+echo "memory test: ${SECONDS} s"
 
 step "wasm-pack build --target web (the npm package)"
 SECONDS=0
@@ -60,6 +69,9 @@ done
 grep -q 'class CaptureAnalysis' web/pkg/tcpopt_web.d.ts || { echo "CaptureAnalysis missing from the .d.ts" >&2; exit 1; }
 grep -q 'finish(): Report' web/pkg/tcpopt_web.d.ts || { echo "finish(): Report missing from the .d.ts" >&2; exit 1; }
 grep -q 'push(chunk: Uint8Array.*): Progress' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
+# The report's types are the generated web/report.d.ts (tcpopt-parse/tests/schema.rs keeps it current).
+grep -q 'export interface ReportView' web/pkg/tcpopt_web.d.ts || { echo "the generated report types are missing from the .d.ts" >&2; exit 1; }
+grep -q 'view(): ReportView' web/pkg/tcpopt_web.d.ts || { echo "view(): ReportView missing from the .d.ts" >&2; exit 1; }
 echo "npm package: $(stat -c %s web/pkg/tcpopt_web_bg.wasm) bytes wasm, ${SECONDS} s"
 if [ "$big" = 1 ]; then
   step "a 520 MB capture in the page (memory < 128 MB)"

@@ -5,7 +5,7 @@ import { ClockPlot, COLOURS } from './plot.js';
 const $ = (id) => document.getElementById(id);
 const SAMPLE = 'samples/tw-recycle-drop.pcapng';
 
-const state = { worker: null, ready: null, job: 0, running: null, report: null, plot: [], fileName: '' };
+const state = { worker: null, ready: null, job: 0, running: null, report: null, view: null, plot: [], fileName: '', req: 0, pending: new Map() };
 const flows = new FlowsTable(document);
 const plot = new ClockPlot($('plot'));
 
@@ -36,8 +36,23 @@ function onWorkerMessage(ev) {
     case 'progress': showProgress(m); break;
     case 'finishing': $('progress-text').textContent += ' · all read; finishing the analysis (clock lines, detectors)…'; break;
     case 'done': done(m); break;
+    case 'rows': case 'export': {
+      const p = state.pending.get(m.req);
+      if (p) { state.pending.delete(m.req); if (m.stale) p.reject(new Error('stale')); else p.resolve(m); }
+      break;
+    }
     case 'error': fail(m.message); if (m.id === state.job) restartWorker(); break;
   }
+}
+
+/** Asks the worker about the finished job (a page of flow rows, an export). */
+function ask(msg) {
+  const req = ++state.req;
+  const job = state.job;
+  return new Promise((resolve, reject) => {
+    state.pending.set(req, { resolve, reject });
+    state.worker.postMessage({ ...msg, id: job, req });
+  });
 }
 
 function setBusy(busy) {
@@ -72,40 +87,41 @@ function showProgress(m) {
 function done(m) {
   setBusy(false);
   $('results').removeAttribute('aria-busy');
-  const report = m.report;
+  const { report, view } = m;
   state.report = report;
-  state.json = m.json;
-  state.flowsTotal = m.flowsTotal;
+  state.view = view;
   state.plot = m.plot || [];
   document.body.dataset.state = 'done';
-  document.body.dataset.doneJob = String(state.job);
   const secs = m.elapsedMs / 1000;
   $('progress-text').textContent = `Done: ${fmtBytes(m.bytes)} in ${secs.toFixed(2)} s`;
-  const c = report?.capture || {};
-  const nothing = !(c.packets > 0) && Array.isArray(c.errors) && c.errors.length > 0;
-  if (nothing) {
+  const c = report.capture;
+  if (!(c.packets > 0) && c.errors.length > 0) {
     // Not a capture at all (or nothing readable): say so plainly, keep the previous results hidden.
-    const e = c.errors[0];
-    fail(`${state.fileName} could not be read as a capture: ${e.message ?? JSON.stringify(e)}. tcpopt reads pcap and pcapng files (optionally gzip or zstd compressed).`);
+    fail(`${state.fileName} could not be read as a capture: ${c.errors[0].detail}. tcpopt reads pcap and pcapng files (optionally gzip or zstd compressed).`);
     $('results').hidden = true;
     return;
   }
   state.lastMemory = m.memory;
   if (m.readError) fail(`Reading ${state.fileName} failed part way (${m.readError}); the results below cover what was read.`);
-  render(report);
+  render(report, view).then(() => { document.body.dataset.doneJob = String(state.job); });
 }
 
-function render(report) {
+async function render(report, view) {
   $('results').hidden = false;
-  renderVerdict(report, document);
-  renderFindings(report, document, { onCopy: copyFilter });
-  flows.set(report, state.flowsTotal);
+  renderVerdict(report, view, document);
+  renderFindings(report, view, document, { onCopy: copyFilter });
   const sel = $('pair');
   sel.replaceChildren(...state.plot.map((p, i) => el('option', { value: String(i), text: `${p.key} (${p.lines.length} clock line${p.lines.length === 1 ? '' : 's'}${p.unanswered.length ? `, ${p.unanswered.length / 2} unanswered SYNs` : ''})` })));
   sel.disabled = state.plot.length === 0;
   showPair(0);
+  $('clock-lines-h').hidden = view.clocks.length === 0;
+  // The clock lines as the CLI's text lists them (labels A, B, … are the plot's too).
+  const MAX_PAIRS_LISTED = 50;
+  $('clock-lines').replaceChildren(...view.clocks.slice(0, MAX_PAIRS_LISTED).map((p) => el('li', { text: p.text })),
+    ...(view.clocks.length > MAX_PAIRS_LISTED ? [el('li', { text: `… and ${view.clocks.length - MAX_PAIRS_LISTED} more pairs (Export report has them all)` })] : []));
   $('results').focus({ preventScroll: true });
   $('verdict').scrollIntoView({ block: 'start' });
+  try { await flows.set((q) => ask({ type: 'rows', ...q }).then((r) => r.page)); } catch { /* a newer job replaced this one */ }
 }
 
 function showPair(i) {
@@ -198,16 +214,21 @@ window.addEventListener('drop', (e) => e.preventDefault());
 $('pair').addEventListener('change', (e) => showPair(Number(e.target.value)));
 $('plot-reset').addEventListener('click', () => plot.reset());
 $('plot-mode').addEventListener('change', (e) => plot.setMode(e.target.value));
-$('export-json').addEventListener('click', () => {
-  if (state.json) download(`${baseName()}.tcpopt.json`, 'application/json', state.json);
+// The exports are Blobs the worker builds from parts (never one string).
+const exportBlob = (what) => ask({ type: 'export', what }).then((r) => r.blob);
+$('export-json').addEventListener('click', async () => {
+  if (state.report) download(`${baseName()}.tcpopt.json`, 'application/json', await exportBlob('json'));
+});
+$('export-csv').addEventListener('click', async () => {
+  if (state.report) download(`${baseName()}.flows.csv`, 'text/csv', await exportBlob('csv'));
 });
 $('export-md').addEventListener('click', async () => {
   if (!state.report) return;
-  const ok = await copyText(findingsMarkdown(state.report, state.fileName));
+  const ok = await copyText(findingsMarkdown(state.report, state.view, state.fileName));
   $('export-status').textContent = ok ? 'Markdown copied to the clipboard.' : 'Copy failed; use Download.';
 });
 $('download-md').addEventListener('click', () => {
-  if (state.report) download(`${baseName()}.tcpopt.md`, 'text/markdown', findingsMarkdown(state.report, state.fileName));
+  if (state.report) download(`${baseName()}.tcpopt.md`, 'text/markdown', findingsMarkdown(state.report, state.view, state.fileName));
 });
 
 startWorker();
@@ -217,4 +238,4 @@ if ('serviceWorker' in navigator && window.isSecureContext) {
 }
 if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
-window.tcpopt = { plot, get report() { return state.report; }, json: () => state.json?.text(), get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, render: (r, p = []) => { state.report = r; state.plot = p; render(r); }, analyze };
+window.tcpopt = { plot, get report() { return state.report; }, get view() { return state.view; }, json: () => exportBlob('json').then((b) => b.text()), csv: () => exportBlob('csv').then((b) => b.text()), get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, analyze };

@@ -1,14 +1,21 @@
 // The analysis runs here, off the main thread, so the page stays responsive.
 // The file is read with File.stream(), chunk by chunk, and each chunk goes
 // straight into the wasm engine: a capture of several gigabytes is never
-// whole in memory.
+// whole in memory. After the analysis the engine keeps the report; the page
+// gets the report without its flows, the view (what to show, computed in
+// Rust as for the CLI), one page of flow rows at a time, and the exports as
+// Blobs built from parts: nothing proportional to the number of connections
+// is ever one string or object here or on the page.
 //
 // Protocol (main -> worker): {type: 'analyze', id, file}
+//                            {type: 'rows', id, req, filter, sort, descending, offset, count}
+//                            {type: 'export', id, req, what: 'json' | 'csv'}
 // (worker -> main): {type: 'ready', version}
 //                   {type: 'progress', id, bytes, packets, total, rate}
 //                   {type: 'finishing', id}
-//                   {type: 'done', id, report (flows capped for display), json (Blob: the
-//                    whole report, as `tcpopt analyze --format json`), flowsTotal, plot, ...}
+//                   {type: 'done', id, report (flows: []), view, plot, ...}
+//                   {type: 'rows', id, req, page}      (FlowPage)
+//                   {type: 'export', id, req, blob}
 //                   {type: 'error', id, message}
 // Cancel is worker.terminate(): instant, whatever the engine is doing.
 import init, { CaptureAnalysis, version } from './tcpopt-web.js';
@@ -21,9 +28,12 @@ const ready = init({ module_or_path: new URL('tcpopt-web_bg.wasm', import.meta.u
   .catch((e) => { postMessage({ type: 'error', id: null, message: 'Could not start the WebAssembly engine: ' + e }); throw e; });
 
 const PROGRESS_EVERY_MS = 100;
+// The finished analysis of the last job: it serves the flow pages and the exports.
+let current = null, currentId = null;
 
 async function analyze(id, file) {
   await ready;
+  if (current) { current.free(); current = null; currentId = null; }
   const started = performance.now();
   const total = file.size;
   const analyzer = new CaptureAnalysis();
@@ -51,24 +61,16 @@ async function analyze(id, file) {
   finish(id, analyzer, started, bytes, undefined);
 }
 
-// The flows table shows at most this many flows; the JSON export has them all.
-const MAX_FLOWS_SHOWN = 5000;
-
 function finish(id, analyzer, started, bytes, readError) {
   postMessage({ type: 'finishing', id });
-  const report = analyzer.finish();
-  const raw = analyzer.plotPoints();
-  const mem = memory();
-  analyzer.free();
-  const plot = plotFrom(report, raw);
-  // The export, built here: a Blob crosses to the page by reference, so a report
-  // with hundreds of thousands of flows costs the page's main thread nothing.
-  const json = new Blob([JSON.stringify(report, null, 2), '\n'], { type: 'application/json' });
-  const flowsTotal = Array.isArray(report.flows) ? report.flows.length : 0;
-  const view = flowsTotal > MAX_FLOWS_SHOWN ? { ...report, flows: report.flows.slice(0, MAX_FLOWS_SHOWN) } : report;
+  analyzer.end();
+  const report = analyzer.reportWithoutFlows();
+  const view = analyzer.view();
+  const plot = plotFrom(report, view, analyzer.plotPoints());
+  current = analyzer; currentId = id;
   const transfer = [];
   for (const p of plot) { for (const l of p.lines) transfer.push(l.pts.buffer, l.unanswered.buffer); transfer.push(p.unanswered.buffer); }
-  postMessage({ type: 'done', id, report: view, json, flowsTotal, plot, elapsedMs: performance.now() - started, bytes, readError, memory: mem }, transfer);
+  postMessage({ type: 'done', id, report, view, plot, elapsedMs: performance.now() - started, bytes, readError, memory: memory() }, transfer);
 }
 
 // Memory in use: the wasm linear memory and (Chromium) this worker's JS heap.
@@ -78,7 +80,22 @@ function memory() {
 
 onmessage = (ev) => {
   const m = ev.data;
-  if (m && m.type === 'analyze') {
+  if (!m) return;
+  if (m.type === 'analyze') {
     analyze(m.id, m.file).catch((e) => postMessage({ type: 'error', id: m.id, message: String(e && e.message || e) }));
+  } else if ((m.type === 'rows' || m.type === 'export') && (!current || m.id !== currentId)) {
+    postMessage({ type: m.type, id: m.id, req: m.req, stale: true });
+  } else if (m.type === 'rows') {
+    postMessage({ type: 'rows', id: m.id, req: m.req, page: current.flowRows(m.filter, m.sort, m.descending, m.offset, m.count) });
+  } else if (m.type === 'export') {
+    let blob;
+    if (m.what === 'csv') {
+      // One part at a time from the engine, each appended to the Blob (which holds parts by reference).
+      blob = new Blob([], { type: 'text/csv' });
+      for (let p; (p = current.flowsCsvNext());) blob = new Blob([blob, p], { type: 'text/csv' });
+    } else {
+      blob = new Blob(current.reportJsonParts(), { type: 'application/json' });
+    }
+    postMessage({ type: 'export', id: m.id, req: m.req, blob });
   }
 };

@@ -10,7 +10,6 @@ mod input;
 mod progress;
 mod report_text;
 mod segment_fmt;
-mod table;
 mod tables;
 
 use std::io::{self, BufWriter, Write};

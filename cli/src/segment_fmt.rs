@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use tcpopt_parse::capture::PacketRecord;
+use tcpopt_parse::present::tcpdump_endpoint;
 use tcpopt_parse::tcp::{OptionError, TcpFlags, TcpHeader, TcpOption};
 
 /// What `dump` needs of one TCP segment.
@@ -172,13 +173,6 @@ fn option_text(item: &Result<TcpOption<'_>, OptionError>) -> String {
     }
 }
 
-fn endpoint(addr: IpAddr, port: u16) -> String {
-    match addr {
-        IpAddr::V4(a) => format!("{a}.{port}"),
-        IpAddr::V6(a) => format!("{a}.{port}"),
-    }
-}
-
 /// One text line, like tcpdump's TCP line, prefixed with the frame number.
 pub fn text(v: &SegmentView<'_>) -> String {
     let t = v.tcp;
@@ -187,8 +181,8 @@ pub fn text(v: &SegmentView<'_>) -> String {
         v.rec.frame,
         v.rec.ts,
         if v.src.is_ipv4() { "IP" } else { "IP6" },
-        endpoint(v.src, t.src_port()),
-        endpoint(v.dst, t.dst_port()),
+        tcpdump_endpoint(v.src, t.src_port()),
+        tcpdump_endpoint(v.dst, t.dst_port()),
         tcpdump_flags(t.flags()),
     );
     let _ = write!(s, ", seq {}", t.seq());
@@ -272,8 +266,8 @@ pub fn text_cut(
         rec.frame,
         rec.ts,
         if src.is_ipv4() { "IP" } else { "IP6" },
-        endpoint(src, ports.0),
-        endpoint(dst, ports.1),
+        tcpdump_endpoint(src, ports.0),
+        tcpdump_endpoint(dst, ports.1),
     )
 }
 

@@ -1,56 +1,101 @@
 //! `tcpopt flows` and `tcpopt clocks`: the report's flows and clock lines
-//! as tables. Nothing is computed here that the analysis did not already
-//! put in the [`Report`]; this only lays it out.
+//! as tables, aligned text for people or CSV (RFC 4180 quoting) for
+//! spreadsheets and scripts. Nothing is computed here: the cells are the
+//! report's values or [`tcpopt_parse::present`]'s text (the page's flows
+//! table shows the same [`FlowRow`]s); this only lays them out.
 
 use std::io::Write;
 
-use tcpopt_parse::analysis::{ClockPair, FlowReport, Report, Side};
+use tcpopt_parse::analysis::{ClockPair, FlowReport, Report};
+use tcpopt_parse::present::{self, FlowRow};
 
 use crate::analyze::{analyse_path, progress_mode, Analysed};
 use crate::args::{TableArgs, TableFormat};
 use crate::exit::ExitCode;
-use crate::table::{Align, Table};
 
-/// A serde enum's snake_case name (`syn_unanswered`), as in the JSON.
-fn name_of<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// How a column is aligned in the text form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+pub struct Table {
+    /// Text headers (upper case, short) and CSV headers (snake_case).
+    columns: Vec<(&'static str, &'static str, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(columns: Vec<(&'static str, &'static str, Align)>) -> Table {
+        Table {
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row; missing cells are empty, extra ones are dropped.
+    pub fn row(&mut self, mut cells: Vec<String>) {
+        cells.resize(self.columns.len(), String::new());
+        self.rows.push(cells);
+    }
+
+    /// Aligned columns separated by two spaces; empty cells print `-` so
+    /// that `awk` sees the same number of fields on every line.
+    pub fn text(&self) -> String {
+        let cell = |s: &str| {
+            if s.is_empty() {
+                "-".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.0.chars().count()).collect();
+        for r in &self.rows {
+            for (w, c) in widths.iter_mut().zip(r) {
+                *w = (*w).max(cell(c).chars().count());
+            }
+        }
+        let mut out = String::new();
+        let headers: Vec<String> = self.columns.iter().map(|c| c.0.to_string()).collect();
+        for r in std::iter::once(&headers).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, ((c, w), col)) in r.iter().zip(&widths).zip(&self.columns).enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                let c = cell(c);
+                let pad = w.saturating_sub(c.chars().count());
+                match col.2 {
+                    Align::Left => {
+                        line.push_str(&c);
+                        line.push_str(&" ".repeat(pad));
+                    }
+                    Align::Right => {
+                        line.push_str(&" ".repeat(pad));
+                        line.push_str(&c);
+                    }
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// CSV with a header row; cells with a comma, quote or newline are quoted.
+    pub fn csv(&self) -> String {
+        let mut out = String::new();
+        let headers: Vec<String> = self.columns.iter().map(|c| c.1.to_string()).collect();
+        for r in std::iter::once(&headers).chain(&self.rows) {
+            out.push_str(&present::csv_line(r));
+        }
+        out
+    }
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// A rate in Hz: whole numbers when snapped or whole, one decimal otherwise.
-fn hz(v: Option<f64>) -> String {
-    match v {
-        Some(h) if (h - h.round()).abs() < 1e-6 => format!("{h:.0}"),
-        Some(h) => format!("{h:.1}"),
-        None => String::new(),
-    }
-}
-
-fn endpoint(addr: &str, port: u16) -> String {
-    if addr.contains(':') {
-        format!("[{addr}]:{port}")
-    } else {
-        format!("{addr}:{port}")
-    }
-}
-
-fn side(s: Option<Side>) -> String {
-    s.map(|s| name_of(&s)).unwrap_or_default()
-}
-
-/// The rate of the client's clock line for this flow, from the report's clocks.
-fn client_rate(report: &Report, f: &FlowReport) -> Option<f64> {
-    let pair = report
-        .clocks
-        .iter()
-        .find(|p| p.client == f.client && p.server == f.server)?;
-    pair.lines.get(f.clock_line?)?.summary.rate_hz
 }
 
 /// A flow in `flows --format json`: the report's object, plus the rate of
@@ -62,43 +107,15 @@ struct FlowOut<'a> {
     client_rate_hz: Option<f64>,
 }
 
-fn resets(f: &FlowReport) -> String {
-    match (f.client_rst, f.server_rst) {
-        (true, true) => "both".into(),
-        (true, false) => "client".into(),
-        (false, true) => "server".into(),
-        (false, false) => String::new(),
-    }
-}
-
 fn flows_table(report: &Report, csv: bool) -> Table {
     use Align::{Left, Right};
     let mut t = if csv {
-        Table::new(vec![
-            ("", "index", Right),
-            ("", "client", Left),
-            ("", "client_port", Right),
-            ("", "server", Left),
-            ("", "server_port", Right),
-            ("", "handshake", Left),
-            ("", "syns", Right),
-            ("", "syn_retransmissions", Right),
-            ("", "ts_negotiated", Left),
-            ("", "first_frame", Right),
-            ("", "last_frame", Right),
-            ("", "client_first_tsval", Right),
-            ("", "client_last_tsval", Right),
-            ("", "server_first_tsval", Right),
-            ("", "server_last_tsval", Right),
-            ("", "client_rate_hz", Right),
-            ("", "clock_line", Right),
-            ("", "first_fin", Left),
-            ("", "client_rst", Left),
-            ("", "server_rst", Left),
-            ("", "mid_stream", Left),
-            ("", "probe", Left),
-            ("", "previous_flow", Right),
-        ])
+        Table::new(
+            present::FLOW_CSV_COLUMNS
+                .iter()
+                .map(|c| ("", *c, Right))
+                .collect(),
+        )
     } else {
         Table::new(vec![
             ("#", "", Right),
@@ -117,53 +134,24 @@ fn flows_table(report: &Report, csv: bool) -> Table {
         ])
     };
     for f in &report.flows {
-        let rate = hz(client_rate(report, f));
-        let handshake = name_of(&f.handshake);
         if csv {
-            t.row(vec![
-                f.index.to_string(),
-                f.client.clone(),
-                f.client_port.to_string(),
-                f.server.clone(),
-                f.server_port.to_string(),
-                handshake,
-                f.syns.to_string(),
-                f.syn_retransmissions.to_string(),
-                f.ts_negotiated.to_string(),
-                f.first_frame.to_string(),
-                f.last_frame.to_string(),
-                opt(f.client_ts.first_tsval),
-                opt(f.client_ts.last_tsval),
-                opt(f.server_ts.first_tsval),
-                opt(f.server_ts.last_tsval),
-                rate,
-                opt(f.clock_line),
-                side(f.first_fin),
-                f.client_rst.to_string(),
-                f.server_rst.to_string(),
-                f.mid_stream.to_string(),
-                f.probe.to_string(),
-                opt(f.previous_flow),
-            ]);
+            t.row(present::flow_csv_cells(&report.clocks, f).to_vec());
         } else {
+            let row = FlowRow::of(&report.clocks, f);
             t.row(vec![
-                f.index.to_string(),
-                endpoint(&f.client, f.client_port),
-                endpoint(&f.server, f.server_port),
-                handshake,
-                f.syns.to_string(),
-                if f.ts_negotiated {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
-                format!("{}-{}", f.first_frame, f.last_frame),
-                opt(f.client_ts.first_tsval),
-                opt(f.client_ts.last_tsval),
-                rate,
-                opt(f.clock_line),
-                side(f.first_fin),
-                resets(f),
+                row.index.to_string(),
+                row.client,
+                row.server,
+                row.handshake,
+                row.syns.to_string(),
+                row.ts,
+                row.frames,
+                row.first_tsval,
+                row.last_tsval,
+                row.rate_hz,
+                row.clock,
+                row.fin,
+                row.rst,
             ]);
         }
     }
@@ -193,7 +181,7 @@ fn clocks_table(clocks: &[ClockPair], csv: bool) -> Table {
     ];
     let mut t = Table::new(cols.to_vec());
     for p in clocks {
-        let class = name_of(&p.classification);
+        let class = present::class_name(p.classification).to_string();
         let no_ts = p.connections_without_ts.to_string();
         if p.lines.is_empty() {
             let mut row = vec![p.client.clone(), p.server.clone(), class.clone()];
@@ -214,9 +202,13 @@ fn clocks_table(clocks: &[ClockPair], csv: bool) -> Table {
                 p.client.clone(),
                 p.server.clone(),
                 class.clone(),
-                i.to_string(),
+                if csv {
+                    i.to_string()
+                } else {
+                    present::line_label(i)
+                },
                 l.summary.connections.to_string(),
-                hz(l.summary.rate_hz),
+                present::hz_cell(l.summary.rate_hz),
                 snapped,
                 opt(l.summary.offset),
                 format!("{:.1}", l.span_s),
@@ -260,7 +252,7 @@ pub fn flows(args: &TableArgs, progress: bool, out: &mut dyn Write) -> ExitCode 
                 .iter()
                 .map(|flow| FlowOut {
                     flow,
-                    client_rate_hz: client_rate(&report, flow),
+                    client_rate_hz: present::client_rate_hz(&report.clocks, flow),
                 })
                 .collect();
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
@@ -297,4 +289,21 @@ pub fn clocks(args: &TableArgs, progress: bool, out: &mut dyn Write) -> ExitCode
     };
     let _ = out.write_all(text.as_bytes());
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_aligns_and_csv_quotes() {
+        let mut t = Table::new(vec![
+            ("NAME", "name", Align::Left),
+            ("N", "n", Align::Right),
+        ]);
+        t.row(vec!["a,b".into(), "7".into()]);
+        t.row(vec!["long name".into(), "".into()]);
+        assert_eq!(t.text(), "NAME       N\na,b        7\nlong name  -\n");
+        assert_eq!(t.csv(), "name,n\n\"a,b\",7\nlong name,\n");
+    }
 }

@@ -16,6 +16,7 @@ use core::fmt::{self, Write as _};
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum Layer {
     /// Input before the capture format is known (magic detection).
@@ -105,6 +106,7 @@ impl fmt::Display for Layer {
     derive(serde::Serialize),
     serde(tag = "kind", rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The structure needs `needed` bytes but only `available` are there
@@ -149,6 +151,7 @@ pub enum ErrorKind {
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Compression {
     /// Not compressed (or not read far enough to tell).
     #[default]

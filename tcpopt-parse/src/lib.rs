@@ -13,12 +13,14 @@
 //!   layer it could parse and why it stopped.
 //! - [`tcp`]: the checked TCP header view and its options iterator.
 //! - `analysis` (feature `alloc`): flows, clock lines and the detectors.
+//! - `present` (feature `alloc`): the text the CLI and the page show.
 //!
 //! ## Features
 //! - default: nothing that needs an allocator.
 //! - `alloc`: the chunked reader and the analysis engine.
 //! - `std`: an adapter over [`std::io::Read`] and `std::error::Error`.
 //! - `serde`: `Serialize` for the report and the error values.
+//! - `schema`: the report's JSON Schema and TypeScript types ([`schema`]).
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations)]
@@ -48,6 +50,10 @@ pub mod tcp;
 
 #[cfg(feature = "alloc")]
 pub mod analysis;
+#[cfg(feature = "alloc")]
+pub mod present;
+#[cfg(feature = "schema")]
+pub mod schema;
 
 pub use segment::Segment;
 

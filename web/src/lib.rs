@@ -10,36 +10,35 @@
 #![forbid(unsafe_code)]
 
 mod engine;
+mod flows;
 pub mod plot;
 
+use tcpopt_parse::analysis::Report;
+use tcpopt_parse::present::ReportView;
 use wasm_bindgen::prelude::*;
 
+// The report's types, generated from the Rust report types
+// (tcpopt-parse's `schema` feature; see tcpopt_parse::schema).
 #[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &str = r#"
+const REPORT_TS: &str = include_str!("../report.d.ts");
+
+// The engine's own shapes (not part of the report).
+#[wasm_bindgen(typescript_custom_section)]
+const ENGINE_TS: &str = r#"
 /** Progress after a chunk. */
 export interface Progress { bytes: number; packets: number }
-/** One finding (see tcpopt-parse/src/analysis/mod.rs for every field). */
-export interface Finding {
-  code: string; severity: "critical" | "warning" | "info"; summary: string; explanation: string; remedy: string;
-  frames: number[]; frames_total: number; flows: number[]; client?: string | null; server?: string | null;
-  evidence: Record<string, unknown>;
-}
-/** The report: the JSON that `tcpopt analyze --format json` prints. */
-export interface Report {
-  schema_version: number; verdict: string;
-  capture: { format: string; link_types: string[]; packets: number; tcp_segments: number; segments_with_timestamps: number;
-    first_ts: string | null; last_ts: string | null; errors: { frame: number; offset: number; layer: string; kind: string; compressed: "none" | "gzip" | "zstd";
-      detail: string; [field: string]: unknown }[];
-    packet_errors: number; complete: boolean };
-  findings: Finding[]; flows: Record<string, unknown>[]; clocks: Record<string, unknown>[];
-  [key: string]: unknown;
-}
 /** Sampled (capture time, TSval) points of each client's segments, per (client, server) address pair. */
 export interface PlotPoints {
   pairs: { client: string; server: string; seen: number; stride: number; frame: Float64Array; t: Float64Array;
-    tsval: Float64Array; client_port: Uint16Array; server_port: Uint16Array; syn: Uint8Array }[];
+    tsval: Float64Array; client_port: Uint16Array; server_port: Uint16Array; syn: Uint8Array;
+    /** Each point's clock line (index into the pair's `lines` in the report's `clocks`), -1 for none (after `finish()`). */
+    line: Int32Array;
+    /** 1 for a SYN that got no answer (its flow's handshake is `syn_unanswered`, or TS-01/TS-10 list it). */
+    unanswered: Uint8Array }[];
   pairs_dropped: number;
 }
+/** A page of the flows table (`flowRows`). */
+export interface FlowPage { total: number; matched: number; rows: FlowRow[] }
 "#;
 
 pub use engine::Progress;
@@ -56,6 +55,11 @@ pub use engine::Progress;
 pub struct CaptureAnalysis {
     inner: Option<engine::Engine>,
     plot: plot::PlotSampler,
+    /// The finished report, kept here so the page can page through its
+    /// flows and export it in parts without holding it whole.
+    report: Option<Report>,
+    /// Where the CSV export is (`flowsCsvNext`).
+    csv_cursor: flows::CsvCursor,
 }
 
 #[wasm_bindgen]
@@ -67,6 +71,8 @@ impl CaptureAnalysis {
         CaptureAnalysis {
             inner: Some(engine::Engine::new()),
             plot: plot::PlotSampler::new(),
+            report: None,
+            csv_cursor: flows::CsvCursor::default(),
         }
     }
 
@@ -101,7 +107,97 @@ impl CaptureAnalysis {
             .inner
             .take()
             .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
-        to_js(&inner.finish(&mut self.plot))
+        let report = inner.finish(&mut self.plot);
+        let js = to_js(&report);
+        self.report = Some(report);
+        js
+    }
+
+    /// Ends the input like `finish()` but returns nothing: the report stays
+    /// here, for `view()`, `reportWithoutFlows()`, `flowRows()` and the
+    /// exports (the page never holds it whole).
+    pub fn end(&mut self) -> Result<(), JsError> {
+        let inner = self
+            .inner
+            .take()
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
+        self.report = Some(inner.finish(&mut self.plot));
+        Ok(())
+    }
+
+    /// What the page shows, computed by `tcpopt_parse::present` exactly as
+    /// the command line's text report (verdict, capture line with its
+    /// percentage, each finding's frames and Wireshark filter, clock-line
+    /// labels). After `finish()`.
+    #[wasm_bindgen(unchecked_return_type = "ReportView")]
+    pub fn view(&self) -> Result<JsValue, JsError> {
+        to_js(&ReportView::of(self.finished()?))
+    }
+
+    /// The finished report without its flows (`flows: []`): what the page
+    /// renders; the flows are read a page at a time with `flowRows`.
+    #[wasm_bindgen(js_name = reportWithoutFlows, unchecked_return_type = "Report")]
+    pub fn report_without_flows(&self) -> Result<JsValue, JsError> {
+        let r = self.finished()?;
+        // Field by field: cloning the whole report would copy its flows first.
+        to_js(&Report {
+            schema_version: r.schema_version,
+            verdict: r.verdict.clone(),
+            capture: r.capture.clone(),
+            stats: r.stats.clone(),
+            findings: r.findings.clone(),
+            flows: Vec::new(),
+            clocks: r.clocks.clone(),
+            limits: r.limits.clone(),
+        })
+    }
+
+    /// A page of the flows table: the rows (`FlowRow`, as `tcpopt flows`
+    /// prints them) of the flows whose row contains `filter` (any cell,
+    /// case-insensitive; empty: all), sorted by the `sort` column
+    /// (`FlowRow`'s field names; `descending` reverses), `count` rows from
+    /// `offset`. Returns `{ total, matched, rows }`.
+    #[wasm_bindgen(js_name = flowRows, unchecked_return_type = "FlowPage")]
+    pub fn flow_rows(
+        &self,
+        filter: &str,
+        sort: &str,
+        descending: bool,
+        offset: usize,
+        count: usize,
+    ) -> Result<JsValue, JsError> {
+        let r = self.finished()?;
+        to_js(&flows::page(r, filter, sort, descending, offset, count))
+    }
+
+    /// The report as `tcpopt analyze --format json` prints it, in parts of
+    /// about 1 MiB (for `new Blob(parts)`): no single string holds it.
+    #[wasm_bindgen(js_name = reportJsonParts, unchecked_return_type = "Uint8Array[]")]
+    pub fn report_json_parts(&self) -> Result<js_sys::Array, JsError> {
+        let r = self.finished()?;
+        let mut w = flows::Parts::new();
+        serde_json::to_writer_pretty(&mut w, r).map_err(|e| JsError::new(&e.to_string()))?;
+        std::io::Write::write_all(&mut w, b"\n").map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(w.finish())
+    }
+
+    /// The next part (about 1 MiB) of the complete flow table as CSV
+    /// (`tcpopt flows --format csv`'s columns, header first); `undefined`
+    /// after the last, and the next call starts over. One part at a time,
+    /// so the page can append each to a `Blob` and never hold the table.
+    #[wasm_bindgen(js_name = flowsCsvNext)]
+    pub fn flows_csv_next(&mut self) -> Result<Option<js_sys::Uint8Array>, JsError> {
+        let r = self
+            .report
+            .as_ref()
+            .ok_or_else(|| JsError::new("call finish() first"))?;
+        Ok(self.csv_cursor.next_part(r))
+    }
+
+    fn finished(&self) -> Result<&Report, JsError> {
+        self.report
+            .as_ref()
+            .ok_or_else(|| JsError::new("call finish() first"))
     }
 
     /// The clock plot's points, sampled while the capture streamed past
@@ -112,7 +208,7 @@ impl CaptureAnalysis {
     /// Uint16Array, syn: Uint8Array }], pairs_dropped }`.
     #[wasm_bindgen(js_name = plotPoints, unchecked_return_type = "PlotPoints")]
     pub fn plot_points(&self) -> Result<JsValue, JsError> {
-        plot_js(&self.plot)
+        plot_js(&self.plot, self.report.as_ref())
     }
 }
 
@@ -122,12 +218,75 @@ fn set(o: &js_sys::Object, k: &str, v: &JsValue) -> Result<(), JsError> {
         .map_err(|_| JsError::new("Reflect.set"))
 }
 
-fn plot_js(p: &plot::PlotSampler) -> Result<JsValue, JsError> {
+/// The clock line (index into the pair's `lines`, -1: none) of each
+/// point, and whether a SYN point is an unanswered one, from the report's
+/// flows (4-tuple and first frame) and the frames of TS-01/TS-10.
+fn point_lines(
+    report: Option<&Report>,
+    client: &str,
+    server: &str,
+    points: &[plot::Point],
+) -> (Vec<i32>, Vec<u8>) {
+    use std::collections::{HashMap, HashSet};
+    use tcpopt_parse::analysis::{Code, Handshake};
+    let Some(r) = report else {
+        return (vec![-1; points.len()], vec![0; points.len()]);
+    };
+    let mut unanswered: HashSet<u64> = HashSet::new();
+    for f in &r.findings {
+        if matches!(f.code, Code::TwRecyclePerHostPawsDrop | Code::SynUnanswered) {
+            unanswered.extend(f.frames.iter().copied());
+        }
+    }
+    /// A flow on a 4-tuple: its first frame, its clock line, whether it failed.
+    struct FlowAt(u64, i32, bool);
+    // (client port, server port) -> its flows, in frame order.
+    let mut by_tuple: HashMap<(u16, u16), Vec<FlowAt>> = HashMap::new();
+    for f in r
+        .flows
+        .iter()
+        .filter(|f| f.client == client && f.server == server)
+    {
+        by_tuple
+            .entry((f.client_port, f.server_port))
+            .or_default()
+            .push(FlowAt(
+                f.first_frame,
+                f.clock_line.map_or(-1, |l| l as i32),
+                f.handshake == Handshake::SynUnanswered,
+            ));
+    }
+    for v in by_tuple.values_mut() {
+        v.sort_unstable_by_key(|x| x.0);
+    }
+    let mut lines = Vec::with_capacity(points.len());
+    let mut failed = Vec::with_capacity(points.len());
+    for q in points {
+        let flow = by_tuple
+            .get(&(q.client_port, q.server_port))
+            .and_then(|v| v.iter().take_while(|x| x.0 <= q.frame).last());
+        lines.push(flow.map_or(-1, |x| x.1));
+        failed.push(u8::from(
+            q.syn && (unanswered.contains(&q.frame) || flow.is_some_and(|x| x.2)),
+        ));
+    }
+    (lines, failed)
+}
+
+fn plot_js(p: &plot::PlotSampler, report: Option<&Report>) -> Result<JsValue, JsError> {
     let pairs = js_sys::Array::new();
     for ((client, server), pp) in p.pairs() {
         let o = js_sys::Object::new();
-        set(&o, "client", &JsValue::from_str(&client.to_string()))?;
-        set(&o, "server", &JsValue::from_str(&server.to_string()))?;
+        let (client, server) = (client.to_string(), server.to_string());
+        let (lines, unanswered) = point_lines(report, &client, &server, &pp.points);
+        set(&o, "client", &JsValue::from_str(&client))?;
+        set(&o, "server", &JsValue::from_str(&server))?;
+        set(&o, "line", &js_sys::Int32Array::from(lines.as_slice()))?;
+        set(
+            &o,
+            "unanswered",
+            &js_sys::Uint8Array::from(unanswered.as_slice()),
+        )?;
         set(&o, "seen", &JsValue::from_f64(pp.seen as f64))?;
         set(&o, "stride", &JsValue::from_f64(pp.stride as f64))?;
         let n = pp.points.len();

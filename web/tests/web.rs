@@ -125,3 +125,62 @@ fn plot_points_are_typed_arrays_with_every_syn() {
     assert_eq!(syn.iter().filter(|&&s| s == 1).count(), 40);
     assert!(t.windows(2).all(|w| w[0] <= w[1]), "capture order");
 }
+
+#[wasm_bindgen_test]
+fn view_rows_and_export_parts_after_end() {
+    let mut a = CaptureAnalysis::new();
+    a.push(SAMPLE).expect("push");
+    assert!(a.view().is_err(), "no view before the end");
+    a.end().expect("end");
+    let view = a.view().expect("view");
+    let report = a.report_without_flows().expect("report");
+    assert_eq!(
+        get(&view, "verdict").as_string(),
+        get(&report, "verdict").as_string()
+    );
+    assert_eq!(
+        js_sys::Array::from(&get(&report, "flows")).length(),
+        0,
+        "the page's report has no flows: they are paged"
+    );
+    let findings = js_sys::Array::from(&get(&view, "findings"));
+    let filter = get(&findings.get(0), "wireshark_filter")
+        .as_string()
+        .unwrap();
+    assert!(filter.starts_with("frame.number in {"), "{filter}");
+    let page = a.flow_rows("", "index", true, 0, 5).expect("rows");
+    let total = get(&page, "total").as_f64().unwrap();
+    let rows = js_sys::Array::from(&get(&page, "rows"));
+    assert_eq!(rows.length(), 5);
+    assert_eq!(
+        get(&rows.get(0), "index").as_f64(),
+        Some(total - 1.0),
+        "descending"
+    );
+    let unanswered = a
+        .flow_rows("syn_unanswered", "index", false, 0, 1000)
+        .expect("rows");
+    assert_eq!(get(&unanswered, "matched").as_f64(), Some(8.0), "{total}");
+    // The JSON parts put together are the whole report, as serde_json writes it.
+    let parts = a.report_json_parts().expect("parts");
+    let mut bytes = Vec::new();
+    for p in parts.iter() {
+        bytes.extend(js_sys::Uint8Array::new(&p).to_vec());
+    }
+    let full = tcpopt_parse::pipeline::analyze_bytes(SAMPLE, Default::default());
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        serde_json::to_string_pretty(&full).unwrap() + "\n"
+    );
+    let mut text = Vec::new();
+    while let Some(p) = a.flows_csv_next().expect("csv") {
+        text.extend(p.to_vec());
+    }
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(
+        text.lines().count() as f64,
+        total + 1.0,
+        "a header and one row per flow"
+    );
+    assert!(text.starts_with("index,client,client_port,"));
+}

@@ -38,5 +38,5 @@ export async function launch(extraArgs = []) {
     acceptDownloads: true,
   });
   const close = async () => { await context.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); };
-  return { context, close };
+  return { context, close, userDataDir };
 }

@@ -43,17 +43,32 @@ async function upload(file) {
   await page.setInputFiles('#file', file);
   await page.waitForFunction((j) => document.body.dataset.doneJob === String(j) || document.body.dataset.failJob === String(j),
     job, { timeout: 120000 });
-  return page.evaluate(() => ({
+  const r = await page.evaluate(() => ({
     verdict: document.getElementById('verdict-text').textContent,
     severity: document.getElementById('verdict').dataset.severity,
     resultsHidden: document.getElementById('results').hidden,
     error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
     captureErrors: document.getElementById('capture-errors').textContent,
+    verdictLine: document.getElementById('verdict-text').lastChild?.textContent ?? '',
+    captureLine: document.getElementById('capture-summary').textContent,
+    clockLines: [...document.querySelectorAll('#clock-lines li')].map((li) => li.textContent),
     codes: [...document.querySelectorAll('#findings li[data-code]')].map((li) => ({
-      code: li.dataset.code, frames: (li.querySelector('.frames')?.textContent || '').split(/\s+/).filter(Boolean).map(Number),
+      code: li.dataset.code, frames: li.querySelector('.frames')?.textContent || '',
       filter: li.querySelector('.filter')?.textContent || '' })),
     flows: document.querySelectorAll('#flows tbody tr').length,
   }));
+  for (const c of r.codes) c.frames = frameList(c.frames);
+  return r;
+}
+
+/** "11-14, 25" -> [11, 12, 13, 14, 25] (the page and the CLI list frames with runs compressed). */
+function frameList(text) {
+  const out = [];
+  for (const part of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [a, b] = part.split('-').map(Number);
+    for (let f = a; f <= (b ?? a); f++) out.push(f);
+  }
+  return out;
 }
 
 const RANK = { ok: 0, info: 1, warning: 2, critical: 3 };
@@ -154,6 +169,56 @@ test('exported JSON is the report, and equals `tcpopt analyze --format json`', a
       assert.match(JSON.parse(page_).capture.format, /zstd/);
       assert.ok(JSON.parse(page_).findings.some((f) => f.code === 'TIMEWAIT_SYN_REJECTED_OLD_TSVAL'));
     }
+  }
+});
+
+/** `tcpopt analyze` text, as a support engineer sees it (no colour). */
+function cliText(file) {
+  try { return execFileSync(TCPOPT, ['analyze', '--color', 'never', file], { encoding: 'utf8' }); }
+  // A non-zero status may only mean "findings present" or "partial"; the text is still on stdout.
+  catch (e) { return e.stdout; }
+}
+
+/** The computed lines of the CLI's text report: verdict, capture line, filters, clock lines. */
+function cliLines(text) {
+  const lines = text.split('\n');
+  const after = (p) => lines.find((l) => l.startsWith(p))?.slice(p.length);
+  const filters = lines.filter((l) => l.startsWith('  wireshark: ')).map((l) => l.slice('  wireshark: '.length));
+  const clocks = [];
+  const start = lines.indexOf('Clocks:');
+  if (start >= 0) {
+    for (const l of lines.slice(start + 1)) {
+      if (!l.startsWith('  ')) break;
+      // A wrapped pair line continues on lines with the same indent: a new pair starts with "a -> b:".
+      if (/^ {2}\S+ -> \S+: /.test(l)) clocks.push(l.trim()); else clocks[clocks.length - 1] += ' ' + l.trim();
+    }
+  }
+  return { verdict: after('Verdict: '), capture: after('Capture: '), filters, clocks };
+}
+
+const norm = (s) => s.replace(/\s+/g, ' ').trim();
+// tcpdump and real-world captures with findings (the smallest ones; each must still have one).
+const CLI_PAGE_SAMPLE = fs.readFileSync(path.join(here, 'cli-page-captures.txt'), 'utf8').split('\n')
+  .map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((f) => path.resolve(CAPTURES, '..', f));
+
+test('the page shows the verdict, percentages, Wireshark filters and clock-line labels the CLI prints', async (t) => {
+  if (!fs.existsSync(TCPOPT)) {
+    if (process.env.CI) assert.fail(`no CLI at ${TCPOPT}: build it first (cargo build --release -p tcpopt)`);
+    t.skip(`no CLI at ${TCPOPT}`); return;
+  }
+  assert.ok(CLI_PAGE_SAMPLE.length >= 5, 'a sample of real captures');
+  for (const file of [...captures.map((c) => path.join(CAPTURES, c)), ...CLI_PAGE_SAMPLE]) {
+    await t.test(path.relative(path.resolve(CAPTURES, '..'), file), async () => {
+      const cli = cliLines(cliText(file));
+      const r = await upload(file);
+      assert.equal(r.error, '', 'no error shown');
+      assert.ok(cli.verdict, 'the CLI printed a verdict');
+      assert.equal(r.verdictLine, cli.verdict, 'verdict');
+      assert.equal(r.captureLine, cli.capture, 'capture line (percentage of segments with timestamps)');
+      assert.deepEqual(r.codes.filter((c) => c.filter).map((c) => c.filter), cli.filters, 'Wireshark filters');
+      assert.deepEqual(r.clockLines.map(norm), cli.clocks.slice(0, 50).map(norm), 'clock lines and their labels');
+      if (CLI_PAGE_SAMPLE.includes(file)) assert.ok(r.codes.length > 0, 'the sample capture still has a finding');
+    });
   }
 });
 

@@ -10,6 +10,7 @@ use alloc::vec::Vec;
     derive(serde::Serialize),
     serde(rename_all = "SCREAMING_SNAKE_CASE")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Code {
     /// TS-01.
     TwRecyclePerHostPawsDrop,
@@ -61,6 +62,7 @@ impl Code {
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Severity {
     Info,
     Warning,
@@ -84,6 +86,7 @@ impl Severity {
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Confidence {
     High,
     Medium,
@@ -96,6 +99,7 @@ pub enum Confidence {
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ClockClass {
     /// No TSvals from this client to this server.
     NoTimestamps,
@@ -148,6 +152,7 @@ impl ClockClass {
 /// finding's `code` says which shape it is).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(untagged))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Evidence {
     TwRecycle(TwRecycleEvidence),
     SynUnanswered(SynUnansweredEvidence),
@@ -165,6 +170,7 @@ pub enum Evidence {
 /// TS-01.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TwRecycleEvidence {
     /// TSval of the first dropped SYN (None: it carried no timestamp).
     pub syn_tsval: Option<u32>,
@@ -176,28 +182,38 @@ pub struct TwRecycleEvidence {
     pub remembered_frame: u64,
     /// `(s32)(remembered - syn_tsval)` for the first dropped SYN.
     pub tsval_behind_by: Option<i64>,
+    /// The server port of the dropped SYNs.
     pub server_port: u16,
     /// SYNs (with retransmissions) that got no answer and that the per-host
     /// rule predicts to be dropped.
     pub dropped_syns: u32,
     /// Of those, SYNs without a timestamp (a26552afe894).
     pub dropped_syns_without_ts: u32,
+    /// Connection attempts that never got a SYN-ACK.
     pub failed_connections: u32,
     /// Connections from any client to the same server port that got a SYN-ACK.
     pub served_connections: u32,
     /// TS clock lines seen from this client address.
     pub client_clock_lines: u32,
+    /// `high` with at least 2 dropped SYNs and several clock lines behind the
+    /// address, else `medium`.
     pub confidence: Confidence,
 }
 
 /// TS-10.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SynUnansweredEvidence {
+    /// The server port.
     pub server_port: u16,
+    /// Connection attempts that never got an answer.
     pub failed_connections: u32,
+    /// SYNs of those attempts, retransmissions included.
     pub syns: u32,
+    /// Of those, retransmissions.
     pub retransmissions: u32,
+    /// Of those, SYNs with a timestamps option.
     pub syns_with_ts: u32,
     /// Longest time from a first SYN to its last retransmission or the end
     /// of the capture (s).
@@ -212,118 +228,178 @@ pub struct SynUnansweredEvidence {
 /// TS-02.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TimeWaitEvidence {
+    /// SYNs the server answered with a bare ACK instead of a SYN-ACK (TIME_WAIT
+    /// kept the old connection: PAWSTimewait).
     pub rejections: u32,
     /// Rejected attempts that later got a SYN-ACK (client RST + retry).
     pub recovered: u32,
+    /// TSval of the first rejected SYN.
     pub syn_tsval: Option<u32>,
+    /// The previous connection's last client TSval on the 4-tuple.
     pub previous_last_tsval: Option<u32>,
+    /// `(s32)(previous_last_tsval - syn_tsval)`.
     pub tsval_behind_by: Option<i64>,
     /// The server's ACK echoed the previous connection's last TSval.
     pub tsecr_equals_previous: bool,
+    /// The client answered the bare ACK with a RST.
     pub client_rst: bool,
+    /// Time since the previous connection's close (s).
     pub seconds_since_previous_close: f64,
     /// First SYN to SYN-ACK of the first recovered attempt (ms).
     pub retry_delay_ms: Option<f64>,
+    /// The client port of the reused 4-tuple.
     pub client_port: u16,
+    /// The server port of the reused 4-tuple.
     pub server_port: u16,
 }
 
 /// TS-03.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RegressionEvidence {
+    /// Segments whose TSval went backwards by more than the threshold.
     pub regressions: u32,
+    /// The largest step backwards (ticks).
     pub max_regression_ticks: i64,
+    /// Steps back up to this many ticks count as reordering (from the clock
+    /// rate).
     pub threshold_ticks: i64,
+    /// The clock rate the threshold was computed from (Hz).
     pub rate_hz: f64,
     /// `client_to_server` or `server_to_client` of the worst one.
     pub direction: &'static str,
+    /// Duplicate ACKs seen after the regression (PAWS discarding the segments).
     pub duplicate_acks_after: u32,
+    /// Flows with a regression.
     pub flows_affected: u32,
 }
 
 /// TS-04.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OptionsEvidence {
+    /// SYN-ACKs with timestamps answering a SYN without them (injected).
     pub synack_ts_without_syn_ts: u32,
+    /// Segments without timestamps after both sides negotiated them (stripped).
     pub missing_after_negotiation: u32,
+    /// Runs of 10 or more NOPs (an option overwritten by a middlebox).
     pub nop_runs_of_10_or_more: u32,
+    /// Timestamps options with a wrong length.
     pub malformed_ts_options: u32,
+    /// Flows with any of these.
     pub flows_affected: u32,
 }
 
 /// TS_NOT_NEGOTIATED.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotNegotiatedEvidence {
+    /// Connections whose SYN had timestamps and whose SYN-ACK had none.
     pub connections: u32,
+    /// The server port.
     pub server_port: u16,
 }
 
 /// TS-05.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TsecrEvidence {
+    /// Segments whose TSecr echoed no TSval the peer sent.
     pub mismatches: u32,
+    /// Segments with ACK set and TSecr 0.
     pub zero_tsecr_with_ack: u32,
+    /// One such TSecr.
     pub example_tsecr: u32,
+    /// The peer's lowest TSval at that point.
     pub peer_tsval_min: u32,
+    /// The peer's highest TSval at that point.
     pub peer_tsval_max: u32,
     /// Every mismatch had the same `TSecr - peer's last TSval`: TS modulation.
     pub constant_difference: Option<i64>,
+    /// SYN-ACKs whose TSecr is outside the SYN's TSvals.
     pub synack_outside_syn_range: u32,
+    /// Flows with a mismatch.
     pub flows_affected: u32,
 }
 
 /// One clock line, as summarised in TS-06's evidence and in the report.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LineSummary {
+    /// Connections on this line.
     pub connections: u32,
+    /// The line's first frame.
     pub first_frame: u64,
+    /// The line's clock rate (Hz), when measurable.
     pub rate_hz: Option<f64>,
+    /// The line's TSval at the capture's time origin, when measurable.
     pub offset: Option<u32>,
 }
 
 /// TS-06.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClocksEvidence {
+    /// How the clocks are explained.
     pub classification: ClockClass,
+    /// The clock lines behind the address.
     pub lines: Vec<LineSummary>,
+    /// Connections with client TSvals.
     pub connections_with_ts: u32,
+    /// Connections without client TSvals.
     pub connections_without_ts: u32,
+    /// The largest skew difference between lines (ppm), with at least 10 min of
+    /// data.
     pub skew_difference_ppm: Option<f64>,
 }
 
 /// TS-07.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WrapEvidence {
+    /// TSval wraps past 2^32 seen.
     pub wraps: u32,
+    /// The TSval before the first wrap.
     pub before: u32,
+    /// The TSval after the first wrap.
     pub after: u32,
+    /// Flows idle longer than the PAWS horizon of their clock (24 days at 1
+    /// kHz).
     pub long_idle_flows: u32,
+    /// The longest such idle time (s).
     pub max_idle_s: f64,
+    /// The clock rate (Hz), when measured.
     pub rate_hz: Option<f64>,
 }
 
 /// TS-08.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RateEvidence {
+    /// The measured rate (Hz).
     pub rate_hz: f64,
     /// `outside_rfc7323`, `usec_clock` or `rate_change`.
     pub kind: &'static str,
+    /// For `rate_change`: the other rate (Hz).
     pub other_rate_hz: Option<f64>,
 }
 
 /// TS-09.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProbeEvidence {
+    /// Probe SYNs seen.
     pub syns: u32,
     /// `nmap`, `traceroute` or `zero_tsval`.
     pub kind: &'static str,
@@ -332,8 +408,11 @@ pub struct ProbeEvidence {
 /// A finding, grouped per (client address, server address).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
+    /// Which detector found it (`spec/timestamps.md` §4).
     pub code: Code,
+    /// How bad it is.
     pub severity: Severity,
     /// One line with the numbers that matter.
     pub summary: String,
@@ -348,7 +427,10 @@ pub struct Finding {
     pub frames_total: u64,
     /// Indices into `Report::flows`.
     pub flows: Vec<usize>,
+    /// The client address the finding is about, when it is about one.
     pub client: Option<String>,
+    /// The server address the finding is about, when it is about one.
     pub server: Option<String>,
+    /// The numbers behind the finding; the shape follows `code`.
     pub evidence: Evidence,
 }

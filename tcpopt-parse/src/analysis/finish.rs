@@ -233,9 +233,7 @@ fn verdict(findings: &[Finding], s: &Stats, conns: usize) -> String {
     if let Some(top) = findings.first().filter(|f| f.severity > Severity::Info) {
         return top.summary.clone();
     }
-    let pct = (s.segments_with_ts * 100 + s.segments / 2)
-        .checked_div(s.segments)
-        .unwrap_or(0);
+    let pct = crate::present::percent(s.segments_with_ts, s.segments);
     let mut v = format!(
         "no timestamp anomaly found in {conns} connections from {} client{} (timestamps on {pct} % of {} segments)",
         s.clients,

@@ -45,24 +45,11 @@
 //!   lines (the truth asks for none; the report wants proof).
 //!
 //! # JSON (feature `serde`; the CLI's `--format json` and the browser)
-//! | field | type | meaning |
-//! |---|---|---|
-//! | `schema_version` | u32 | 1 |
-//! | `verdict` | string | the most severe (warning/critical) finding's summary, else "no timestamp anomaly found in N connections from M clients (timestamps on P % of S segments)" [+ "; note: " first info summary] |
-//! | `capture` | object | [`CaptureSummary`]: `format`, `link_types[]`, `packets`, `tcp_segments`, `segments_with_timestamps`, `first_ts`, `last_ts` (strings, the capture's digits), `errors[]` [`CaptureError`] {`frame`,`offset`,`layer`,`kind` and its fields,`compressed`,`detail`}, `packet_errors`, `complete` |
-//! | `stats` | object | `segments`, `segments_with_ts`, `flows`, `clients`, `servers`, `handshakes_completed`, `time_went_backwards` |
-//! | `findings[]` | array | sorted by severity (critical first) then first frame |
-//! | `findings[].code` | string | `TW_RECYCLE_PER_HOST_PAWS_DROP`, `TIMEWAIT_SYN_REJECTED_OLD_TSVAL`, `INFLOW_TSVAL_REGRESSION`, `TS_OPTION_STRIPPED_OR_INJECTED`, `TS_NOT_NEGOTIATED`, `TSECR_MISMATCH`, `MULTIPLE_TS_CLOCKS_BEHIND_IP`, `TSVAL_WRAP`, `TS_CLOCK_RATE_ANOMALY`, `SYNTHETIC_TSVAL_PROBE`, `SYN_UNANSWERED` |
-//! | `findings[].severity` | string | `critical`, `warning`, `info` |
-//! | `findings[].summary`, `.explanation`, `.remedy` | string | one line with numbers; plain-words cause; exact setting to change |
-//! | `findings[].frames` | u64[] | Wireshark frame numbers, sorted, unique, at most `limits.max_evidence_frames` |
-//! | `findings[].frames_total` | u64 | frames before the cap |
-//! | `findings[].flows` | usize[] | indices into `flows` |
-//! | `findings[].client`, `.server` | string? | addresses |
-//! | `findings[].evidence` | object | per code, see [`Evidence`]; TS-01: `syn_tsval`, `remembered_tsval`, `remembered_age_s`, `remembered_frame`, `tsval_behind_by`, `server_port`, `dropped_syns`, `dropped_syns_without_ts`, `failed_connections`, `served_connections`, `client_clock_lines`, `confidence` (`high`/`medium`) |
-//! | `flows[]` | array | [`FlowReport`]: `index`, `client`, `client_port`, `server`, `server_port`, `mid_stream`, `handshake` (`completed`, `syn_acked`, `syn_unanswered`, `syn_answered_by_rst`, `syn_answered_by_bare_ack`, `mid_stream`), `first_frame`, `last_frame`, `syn_frames` (first 8), `syns`, `syn_retransmissions`, `synack_frame`, `ts_negotiated`, `first_fin` (`client`/`server`/null), `client_rst`, `server_rst`, `client_ts`/`server_ts` {`first_tsval`,`last_tsval`,`segments`,`segments_with_ts`}, `clock_line`, `probe`, `previous_flow` |
-//! | `clocks[]` | array | per (client, server), sorted: `client`, `server`, `classification` (`no_timestamps`, `one_clock`, `nat_same_host`, `nat_different_machines`, `nat`, `per_connection_offsets`, `undetermined`), `description`, `connections_with_ts`, `connections_without_ts`, `lines[]` {`connections`, `first_frame`, `rate_hz`, `offset`, `rate_snapped`, `span_s`, `skew_ppm`, `flows`} |
-//! | `limits` | object | `max_flows`, `flows_cap_hit`, `segments_untracked`, `max_evidence_frames`, `findings_with_frames_cut`, `max_findings_per_code`, `findings_dropped` |
+//! [`Report`] and the types it holds are the contract: every field is
+//! documented once, on its type. The JSON Schema
+//! (`tcpopt-parse/schema/report.schema.json`) and the TypeScript
+//! (`web/report.d.ts`) are generated from them (feature `schema`,
+//! [`crate::schema`]) and checked by `tests/schema.rs`.
 
 pub(crate) mod analyzer;
 pub mod clock;

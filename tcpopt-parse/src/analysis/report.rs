@@ -10,18 +10,26 @@ use crate::error::{Compression, ErrorKind, Layer};
 /// into the report untouched.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaptureSummary {
     /// `pcap`, `pcapng`, ...
     pub format: String,
+    /// The link types of the capture's interfaces (`Ethernet`, `Linux SLL`,
+    /// ...); empty without packets.
     pub link_types: Vec<String>,
+    /// Packets (frames) read.
     pub packets: u64,
+    /// Frames that decoded to a TCP segment.
     pub tcp_segments: u64,
+    /// TCP segments that carry a timestamps option.
     pub segments_with_timestamps: u64,
     /// First and last capture time, as `Timestamp`'s Display (all the
-    /// capture's digits), None for an empty capture.
+    /// capture's digits); null for an empty capture.
     pub first_ts: Option<String>,
+    /// Last capture time, like `first_ts`.
     pub last_ts: Option<String>,
-    /// The fault that stopped reading (first, if any), then the first 20
+    /// Faults met while reading or decoding, in order: the fault that
+    /// stopped reading first (when `complete` is false), then the first 20
     /// packets whose decoding stopped at damage.
     pub errors: Vec<CaptureError>,
     /// How many packets' decoding stopped at damage, all of them (`errors`
@@ -37,6 +45,7 @@ pub struct CaptureSummary {
 /// [`Error`](crate::error::Error); a reader words it from these fields.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaptureError {
     /// The frame (Wireshark numbering, from 1): for the fault that stopped
     /// reading, one more than the packets read whole.
@@ -48,6 +57,7 @@ pub struct CaptureError {
     /// (`ethernet` ... `tcp_option`) the frame's own data, as in
     /// Wireshark's bytes pane.
     pub offset: u64,
+    /// The layer (or capture structure) that found the fault.
     pub layer: Layer,
     /// What was wrong: `truncated`, `bad_magic`, `bad_length`, ... The
     /// variant's fields (`needed`, `available`, `found`, `what`, `value`,
@@ -68,11 +78,15 @@ pub struct CaptureError {
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Handshake {
+    /// SYN, SYN-ACK and the third ACK seen.
     Completed,
     /// SYN-ACK seen, third ACK not (yet).
     SynAcked,
+    /// No answer to any SYN of the attempt.
     SynUnanswered,
+    /// The server answered the SYN with a RST.
     SynAnsweredByRst,
     /// A non-SYN ACK answered the SYN (TIME_WAIT or challenge ACK).
     SynAnsweredByBareAck,
@@ -87,18 +101,26 @@ pub enum Handshake {
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Side {
+    /// The SYN's sender.
     Client,
+    /// The SYN's receiver.
     Server,
 }
 
 /// One direction's TSval range.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TsRange {
+    /// The direction's first TSval; null without any.
     pub first_tsval: Option<u32>,
+    /// The direction's last TSval; null without any.
     pub last_tsval: Option<u32>,
+    /// Segments sent in this direction.
     pub segments: u64,
+    /// Of those, segments with a timestamps option.
     pub segments_with_ts: u64,
 }
 
@@ -106,28 +128,54 @@ pub struct TsRange {
 /// starts a new flow, so TIME_WAIT reuse gives several flows per 4-tuple.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FlowReport {
+    /// The flow's number: its position in `Report::flows` (0-based, in the
+    /// order flows were first seen).
     pub index: usize,
+    /// The client's address (the SYN's sender; guessed for a mid-stream flow).
     pub client: String,
+    /// The client's port.
     pub client_port: u16,
+    /// The server's address.
     pub server: String,
+    /// The server's port.
     pub server_port: u16,
+    /// The capture started after the SYN: the client is a guess (a port below
+    /// 1024 facing one above is the server, otherwise the higher port is the
+    /// client, on a tie the first sender).
     pub mid_stream: bool,
+    /// How the handshake went.
     pub handshake: Handshake,
+    /// The flow's first frame.
     pub first_frame: u64,
+    /// The flow's last frame.
     pub last_frame: u64,
+    /// Frames of the client's SYNs, the first 8.
     pub syn_frames: Vec<u64>,
+    /// SYNs the client sent, retransmissions included.
     pub syns: u32,
+    /// Of those, retransmissions (the same ISN).
     pub syn_retransmissions: u32,
+    /// The server's SYN-ACK, when there was one.
     pub synack_frame: Option<u64>,
+    /// Both the SYN and the SYN-ACK carried timestamps (RFC 7323 §3.2).
     pub ts_negotiated: bool,
+    /// Who sent the first FIN (the side that closes first holds TIME_WAIT);
+    /// null without a FIN.
     pub first_fin: Option<Side>,
+    /// The client sent a RST.
     pub client_rst: bool,
+    /// The server sent a RST.
     pub server_rst: bool,
+    /// The client's TSvals.
     pub client_ts: TsRange,
+    /// The server's TSvals.
     pub server_ts: TsRange,
     /// Index into the pair's `lines` in `Report::clocks`.
     pub clock_line: Option<usize>,
+    /// The flow looks like a scanner's probe (TS-09: nmap's or traceroute's
+    /// TSvals, TSval 0).
     pub probe: bool,
     /// The previous flow on the same 4-tuple.
     pub previous_flow: Option<usize>,
@@ -136,54 +184,79 @@ pub struct FlowReport {
 /// A TS clock line in the report.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClockLine {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub summary: LineSummary,
     /// The rate was within 2 % of 10/100/250/300/1000/10^6 Hz and snapped.
     pub rate_snapped: bool,
+    /// Capture time from the line's first to its last point (s).
     pub span_s: f64,
     /// Lower-envelope skew in ppm, only with ≥ 10 min of data.
     pub skew_ppm: Option<f64>,
+    /// The flows (`FlowReport::index`) on this line.
     pub flows: Vec<usize>,
 }
 
 /// The clocks of one (client address, server address) pair.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClockPair {
+    /// The client address.
     pub client: String,
+    /// The server address.
     pub server: String,
+    /// How the clocks behind the client address are explained.
     pub classification: ClockClass,
+    /// The classification in words.
     pub description: &'static str,
+    /// Connections from the client to the server with client TSvals.
     pub connections_with_ts: u32,
+    /// Connections without client TSvals.
     pub connections_without_ts: u32,
+    /// The clock lines, most connections first; `FlowReport::clock_line` and
+    /// the labels A, B, … index into it.
     pub lines: Vec<ClockLine>,
 }
 
 /// The caps and whether they were hit.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Limits {
+    /// The most flows tracked at once (`Config::max_flows`).
     pub max_flows: usize,
+    /// A flow was not tracked because of `max_flows`.
     pub flows_cap_hit: bool,
     /// Segments of flows that were not tracked because of the cap.
     pub segments_untracked: u64,
+    /// The most frames a finding lists (`Config::max_evidence_frames`).
     pub max_evidence_frames: usize,
     /// Findings whose frame list was cut.
     pub findings_with_frames_cut: u32,
+    /// The most findings of one code (`Config::max_findings_per_code`).
     pub max_findings_per_code: usize,
+    /// Findings dropped by `max_findings_per_code`.
     pub findings_dropped: u32,
 }
 
 /// What the analyzer itself saw.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stats {
+    /// TCP segments analysed.
     pub segments: u64,
+    /// Of those, segments with a timestamps option.
     pub segments_with_ts: u64,
+    /// Flows (connection attempts) seen.
     pub flows: u64,
+    /// Distinct client addresses.
     pub clients: u64,
+    /// Distinct server addresses.
     pub servers: u64,
+    /// Flows whose three-way handshake completed.
     pub handshakes_completed: u64,
     /// Capture time went backwards this many times (tolerated).
     pub time_went_backwards: u64,
@@ -193,14 +266,28 @@ pub struct Stats {
 /// meaning or disappears; added fields keep it.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
+    /// The schema's version: changes when a field changes meaning or disappears
+    /// (added fields keep it).
     pub schema_version: u32,
+    /// One line for a ticket: the most severe warning or critical finding's
+    /// summary; otherwise "no timestamp anomaly found in N connections from M
+    /// clients (timestamps on P % of S segments)", followed by "; note: " and
+    /// the first info finding's summary when there is one.
     pub verdict: String,
+    /// What the capture reader saw (format, packets, read errors).
     pub capture: CaptureSummary,
+    /// What the analyzer saw.
     pub stats: Stats,
+    /// The findings, sorted by severity (critical first), then by first frame.
     pub findings: Vec<Finding>,
+    /// The flows (connection attempts), in the order they were first seen.
     pub flows: Vec<FlowReport>,
+    /// The TS clocks of every (client address, server address) pair, sorted by
+    /// client, then server.
     pub clocks: Vec<ClockPair>,
+    /// The caps of the analysis and whether they were hit.
     pub limits: Limits,
 }
 
