@@ -68,7 +68,7 @@ export type CaptureError = {
    */
   offset: number;
   /**
-   * The layer (or capture structure) that found the fault.
+   * The layer that failed (`capture`, `pcapng`, `gzip`, `ethernet`, `ipv4`, `tcp`, ...).
    */
   layer: Layer;
   /**
@@ -171,9 +171,8 @@ export interface CaptureSummary {
    */
   last_ts: string | null;
   /**
-   * Faults met while reading or decoding, in order: the fault that
-   * stopped reading first (when `complete` is false), then the first 20
-   * packets whose decoding stopped at damage.
+   * Faults met while reading or decoding, in order; the first is why reading
+   * stopped when `complete` is false.
    */
   errors: CaptureError[];
   /**
@@ -1007,6 +1006,12 @@ export interface ReportView {
    * Which caps were hit, in words; null when none was.
    */
   limits_line: string | null;
+  /**
+   * Each of `capture.errors` in words, same order: the first, when
+   * reading stopped early, as [`read_fault_line`], the others as
+   * [`packet_fault_line`].
+   */
+  errors: string[];
 }
 
 /**

@@ -5,7 +5,7 @@
 //! reads the engine's prose: every word comes from a field.
 
 use tcpopt_parse::analysis::CaptureError;
-use tcpopt_parse::error::{ErrorKind, FirstBytes, Layer};
+use tcpopt_parse::error::Layer;
 use tcpopt_parse::pipeline::ReadFault;
 
 /// A fatal reading fault, whichever way it reached the command line.
@@ -37,50 +37,7 @@ impl Fault {
 
     /// What went wrong and where, without the file name.
     pub fn describe(&self) -> String {
-        let e = &self.error;
-        let (frame, offset, layer) = (e.frame, e.offset, e.layer.name());
-        let comp = e.compressed.name();
-        let at = if e.in_decompressed() {
-            format!("byte {offset} of the decompressed capture")
-        } else {
-            format!("byte {offset}")
-        };
-        match (e.layer, e.kind) {
-            (Layer::Compression, ErrorKind::Truncated { .. }) => format!(
-                "the {comp} stream is cut at byte {offset} of the compressed file, in frame {frame}"
-            ),
-            (Layer::Compression, kind) => {
-                let why = match kind {
-                    ErrorKind::Corrupt { what } => format!("{what} does not decode"),
-                    other => other.to_string(),
-                };
-                format!(
-                    "corrupt {comp} stream at byte {offset} of the compressed file, in frame {frame} ({why})"
-                )
-            }
-            (Layer::Capture, ErrorKind::BadMagic { found }) if e.compressed.is_compressed() => {
-                format!(
-                    "not a capture: {comp}-compressed, but what it holds is neither pcap nor pcapng (it starts with {})",
-                    FirstBytes(found)
-                )
-            }
-            (Layer::Capture, ErrorKind::BadMagic { found }) => format!(
-                "not a capture: neither pcap, pcapng, gzip nor zstd (first bytes 0x{found:08x})"
-            ),
-            (Layer::Capture, kind @ ErrorKind::Truncated { .. })
-                if offset == 0 && self.unusable() =>
-            {
-                if e.compressed.is_compressed() {
-                    format!("{comp}-compressed, but what it holds is empty or too short to be a capture ({kind})")
-                } else {
-                    format!("empty, or too short to be a capture ({kind})")
-                }
-            }
-            (_, ErrorKind::Truncated { needed, available }) => format!(
-                "capture cut in frame {frame} at {at} ({layer} needs {needed} bytes, {available} available)"
-            ),
-            (_, kind) => format!("damaged capture in frame {frame} at {at}: {layer} {kind}"),
-        }
+        tcpopt_parse::present::read_fault_line(&self.error)
     }
 
     /// The frames read before the fault: `frames 1 to 39`, `frame 1`, `no frame`.
@@ -110,22 +67,15 @@ impl Fault {
     }
 }
 
-/// A packet decoded only part way (the report's other errors): its frame,
-/// the byte within the frame, and what the layer found there.
+/// A packet decoded only part way (the report's other errors).
 pub fn packet_error(e: &CaptureError) -> String {
-    format!(
-        "frame {}, byte {} of the frame: {} {}",
-        e.frame,
-        e.offset,
-        e.layer.name(),
-        e.kind
-    )
+    tcpopt_parse::present::packet_fault_line(e)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tcpopt_parse::error::{Compression, Error};
+    use tcpopt_parse::error::{Compression, Error, ErrorKind};
 
     fn fault(frame: u64, error: Error, compressed: Compression) -> Fault {
         Fault::from_capture_error(&CaptureError::new(frame, error, compressed))

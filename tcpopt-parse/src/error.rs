@@ -10,13 +10,13 @@
 use core::fmt::{self, Write as _};
 
 /// The protocol layer (or capture structure) in which a fault was found.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum Layer {
     /// Input before the capture format is known (magic detection).
@@ -100,13 +100,13 @@ impl fmt::Display for Layer {
 }
 
 /// What was wrong.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize),
     serde(tag = "kind", rename_all = "snake_case")
 )]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The structure needs `needed` bytes but only `available` are there
@@ -145,13 +145,13 @@ pub enum ErrorKind {
 /// How the input was compressed, as detected from its first bytes (gzip,
 /// RFC 1952 §2.3.1; zstd, RFC 8878 §3.1.1). Decided once, by the
 /// decompressor, and carried with every fault.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize),
     serde(rename_all = "snake_case")
 )]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Compression {
     /// Not compressed (or not read far enough to tell).
     #[default]

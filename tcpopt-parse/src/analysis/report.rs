@@ -28,9 +28,8 @@ pub struct CaptureSummary {
     pub first_ts: Option<String>,
     /// Last capture time, like `first_ts`.
     pub last_ts: Option<String>,
-    /// Faults met while reading or decoding, in order: the fault that
-    /// stopped reading first (when `complete` is false), then the first 20
-    /// packets whose decoding stopped at damage.
+    /// Faults met while reading or decoding, in order; the first is why reading
+    /// stopped when `complete` is false.
     pub errors: Vec<CaptureError>,
     /// How many packets' decoding stopped at damage, all of them (`errors`
     /// lists at most 20).
@@ -57,7 +56,7 @@ pub struct CaptureError {
     /// (`ethernet` ... `tcp_option`) the frame's own data, as in
     /// Wireshark's bytes pane.
     pub offset: u64,
-    /// The layer (or capture structure) that found the fault.
+    /// The layer that failed (`capture`, `pcapng`, `gzip`, `ethernet`, `ipv4`, `tcp`, ...).
     pub layer: Layer,
     /// What was wrong: `truncated`, `bad_magic`, `bad_length`, ... The
     /// variant's fields (`needed`, `available`, `found`, `what`, `value`,
