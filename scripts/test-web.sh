@@ -45,7 +45,24 @@ SECONDS=0
 export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=false \
   CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_PANIC=abort CARGO_TARGET_DIR="$PWD/target/web"
 rm -rf web/pkg
-(cd web && wasm-pack build --target web --release --mode no-install --out-dir pkg)
+# No warning about the package itself. wasm-pack's own update check (a call to
+# the crates.io API, at most once a day) warns when that call fails or a newer
+# wasm-pack exists: that is about the tool, not the package, and is let through.
+mkdir -p target
+wp_quiet() { grep -v -e 'failed to get wasm-pack version' -e 'newer version of wasm-pack'; }
+(cd web && wasm-pack build --target web --release --mode no-install --out-dir pkg) 2>&1 | tee target/wasm-pack.log
+if wp_quiet <target/wasm-pack.log | grep -E '\[WARN\]|^warning'; then echo "wasm-pack build warned" >&2; exit 1; fi
+wasm-pack pack web 2>&1 | tee target/wasm-pack-pack.log
+if wp_quiet <target/wasm-pack-pack.log | grep -E '\[WARN\]|npm (WARN|warn)'; then echo "wasm-pack pack warned" >&2; exit 1; fi
+tarball=$(ls web/pkg/tcpopt-web-*.tgz)
+for f in package/LICENSE package/README.md package/tcpopt_web_bg.wasm package/tcpopt_web.d.ts; do
+  tar -tzf "$tarball" | grep -qx "$f" || { echo "$f missing from $tarball" >&2; exit 1; }
+done
+# web/LICENSE (npm's one licence file) holds the repository's two texts verbatim.
+for l in LICENSE-MIT LICENSE-APACHE; do
+  python3 -c 'import sys; sys.exit(open(sys.argv[1]).read() not in open(sys.argv[2]).read())' "$l" web/LICENSE \
+    || { echo "web/LICENSE does not hold $l" >&2; exit 1; }
+done
 for f in web/pkg/tcpopt_web.js web/pkg/tcpopt_web.d.ts web/pkg/tcpopt_web_bg.wasm web/pkg/package.json; do
   [ -s "$f" ] || { echo "missing $f" >&2; exit 1; }
 done

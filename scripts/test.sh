@@ -23,6 +23,22 @@ cargo clippy -q --workspace --all-targets --all-features -- -D warnings
 step "rustdoc (broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --all-features --no-deps
 
+step "cargo package (what crates.io would get: no warning, no test data)"
+# Both in one call: tcpopt-parse is not on crates.io, and cargo then verifies
+# tcpopt (builds the unpacked crate) against the tcpopt-parse packaged here,
+# through a temporary local registry. --allow-dirty: earlier steps may leave
+# build output in the tree; --offline: every dependency is fetched by now.
+out=$(cargo package --offline --allow-dirty -p tcpopt-parse -p tcpopt 2>&1) || { echo "$out"; exit 1; }
+echo "$out" | grep -E '^(warning|error)' && { echo "cargo package warned" >&2; exit 1; }
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+for c in tcpopt-parse tcpopt; do
+  size=$(stat -c %s "target/package/$c-$version.crate")
+  files=$(tar -tzf "target/package/$c-$version.crate")
+  echo "$c: $size bytes, $(echo "$files" | wc -l) files"
+  echo "$files" | grep -E '/(data|fuzz_regressions|snapshots)/|\.(pcap|pcapng|gz|zst|tsv|snap)$' && { echo "$c ships test data" >&2; exit 1; }
+  [ "$size" -lt 400000 ] || { echo "$c is $size bytes" >&2; exit 1; }
+done
+
 step "cargo test (unit, doc, integration, tshark oracle)"
 cargo build -q --release -p tcpopt
 cargo test --workspace --all-features

@@ -57,7 +57,7 @@ export interface Report {
  * was compressed. Built in `pipeline` from the decoder's typed
  * [`Error`](crate::error::Error); a reader words it from these fields.
  */
-export interface CaptureError {
+export type CaptureError = {
   /**
    * The frame (Wireshark numbering, from 1): for the fault that stopped
    * reading, one more than the packets read whole.
@@ -85,7 +85,60 @@ export interface CaptureError {
    * without the frame, layer and offset that stand beside it.
    */
   detail: string;
-}
+} & (
+  | {
+    kind: "truncated";
+    needed: number;
+    available: number;
+  }
+  | {
+    kind: "bad_magic";
+    found: number;
+  }
+  | {
+    kind: "bad_length";
+    what: string;
+    value: number;
+  }
+  | {
+    kind: "too_large";
+    what: string;
+    value: number;
+    max: number;
+  }
+  | {
+    kind: "bad_version";
+    major: number;
+    minor: number;
+  }
+  | {
+    kind: "bad_value";
+    what: string;
+    value: number;
+  }
+  | {
+    kind: "unsupported";
+    what: string;
+    value: number;
+  }
+  | {
+    kind: "too_deep";
+    what: string;
+    limit: number;
+  }
+  | {
+    kind: "unknown_interface";
+    id: number;
+  }
+  | {
+    kind: "bad_ip_version";
+    first_byte: number;
+  }
+  | {
+    kind: "corrupt";
+    what: string;
+  }
+);
 
 /**
  * What the capture driver knows about the file; the analyzer copies it

@@ -100,6 +100,17 @@ fn declare(out: &mut String, done: &mut Vec<String>, name: &str, s: &Value) {
     }
     doc(out, "", &described);
     match s.get("properties") {
+        // Fields plus a flattened tagged enum (`CaptureError` and its
+        // `kind`): the fields, and one of the variants' objects.
+        Some(Value::Object(props)) if s.get("oneOf").is_some_and(Value::is_array) => {
+            out.push_str(&format!("export type {name} = {{\n"));
+            object_body(out, "  ", props, s);
+            out.push_str("} & (\n");
+            for a in s["oneOf"].as_array().into_iter().flatten() {
+                out.push_str(&format!("  | {}\n", ts_type(a, "    ")));
+            }
+            out.push_str(");\n");
+        }
         Some(Value::Object(props)) => {
             out.push_str(&format!("export interface {name} {{\n"));
             object_body(out, "  ", props, s);
