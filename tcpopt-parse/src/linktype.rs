@@ -17,6 +17,8 @@ impl LinkType {
     pub const ARCNET_BSD: LinkType = LinkType(7);
     /// PPP (RFC 1661), with or without the RFC 1662 address and control.
     pub const PPP: LinkType = LinkType(9);
+    /// FDDI (ISO 9314), LLC behind a 13-byte MAC header.
+    pub const FDDI: LinkType = LinkType(10);
     /// DLT_RAW as some BSDs numbered it in pcap files (raw IPv4/IPv6).
     pub const RAW_12: LinkType = LinkType(12);
     /// DLT_RAW as OpenBSD numbered it (raw IPv4/IPv6).
@@ -27,14 +29,22 @@ impl LinkType {
     pub const PPP_ETHER: LinkType = LinkType(51);
     /// Raw IPv4 or IPv6, version nibble decides.
     pub const RAW: LinkType = LinkType(101);
+    /// IEEE 802.11 frames without a radio header.
+    pub const IEEE802_11: LinkType = LinkType(105);
     /// OpenBSD loopback: like NULL but the family is always big-endian.
     pub const LOOP: LinkType = LinkType(108);
     /// Cisco HDLC (serial links on Cisco routers).
     pub const C_HDLC: LinkType = LinkType(104);
     /// Linux cooked capture v1 (`tcpdump -i any` before libpcap 1.10).
     pub const LINUX_SLL: LinkType = LinkType(113);
+    /// IEEE 802.11 frames behind a radiotap header (monitor mode).
+    pub const IEEE802_11_RADIOTAP: LinkType = LinkType(127);
     /// ARCNET as Linux captures it (with a 2-byte buffer offset).
     pub const ARCNET_LINUX: LinkType = LinkType(129);
+    /// Juniper's capture header, then Ethernet.
+    pub const JUNIPER_ETHER: LinkType = LinkType(178);
+    /// Per-Packet Information header (CACE/Riverbed), then 802.11 or Ethernet.
+    pub const PPI: LinkType = LinkType(192);
     /// Raw IPv4 only.
     pub const IPV4: LinkType = LinkType(228);
     /// Raw IPv6 only.
@@ -53,13 +63,18 @@ impl LinkType {
             1 => "ETHERNET",
             7 => "ARCNET_BSD",
             9 => "PPP",
+            10 => "FDDI",
             12 | 14 | 101 => "RAW",
             50 => "PPP_HDLC",
             51 => "PPP_ETHER",
             104 => "C_HDLC",
+            105 => "IEEE802_11",
             108 => "LOOP",
             113 => "LINUX_SLL",
+            127 => "IEEE802_11_RADIOTAP",
             129 => "ARCNET_LINUX",
+            178 => "JUNIPER_ETHER",
+            192 => "PPI",
             228 => "IPV4",
             229 => "IPV6",
             239 => "NFLOG",
