@@ -18,7 +18,8 @@ use crate::ExitCode;
 pub struct Analysed {
     pub name: String,
     pub report: Report,
-    /// Set when reading stopped early (the report covers what came before).
+    /// Set when reading stopped early (the report covers what came before),
+    /// or when packets that may hold TCP could not be decoded.
     pub partial: bool,
     /// Why reading stopped early, when the capture itself was at fault.
     pub fault: Option<Fault>,
@@ -62,6 +63,11 @@ pub fn analyse_path(path: &Path, progress: ProgressMode) -> Option<Analysed> {
         }
         partial = true;
         stopped = Some(fault);
+    }
+    // TCP that could not be decoded makes the report incomplete too.
+    if let Some(s) = &report.capture.undecoded.summary {
+        eprintln!("tcpopt: {}: {s}", input.name);
+        partial = true;
     }
     Some(Analysed {
         name: input.name,

@@ -120,6 +120,12 @@ pub fn render(r: &Report, fault: Option<&Fault>, color: bool) -> String {
     let st = Style { on: color };
     let mut out = String::new();
     let _ = writeln!(out, "{}", st.bold(&format!("Verdict: {}", r.verdict)));
+    // Said at once: a verdict over part of the capture must not read as
+    // one over all of it.
+    if let Some(s) = &r.capture.undecoded.summary {
+        out.push_str(&st.paint("1;33", wrap(&format!("Not decoded: {s}."), "").trim_end()));
+        out.push('\n');
+    }
     out.push('\n');
     for f in &r.findings {
         finding(&mut out, f, &st);

@@ -23,6 +23,7 @@ use crate::dissect::Dissected;
 use crate::error::{Error, ErrorKind, Layer};
 use crate::segment::Segment;
 use crate::timestamp::Timestamp;
+use crate::undecoded::Undecoded;
 
 /// A fatal fault met while reading: where and what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +210,8 @@ struct Tally {
     /// Packets whose decoding stopped short: the first few, with frame and offset.
     packet_errors: Vec<CaptureError>,
     packet_errors_total: u64,
+    /// Packets that may hold TCP but were not decoded.
+    undecoded: Undecoded,
 }
 
 /// How many per-packet decode faults the summary lists (the count is exact).
@@ -244,7 +247,9 @@ impl Tally {
             on_segment(&seg);
         }
         if let Some(e) = stop {
-            if is_fault(&e) {
+            if !is_fault(&e) {
+                self.undecoded.count(record.frame, record.linktype, &e);
+            } else {
                 self.packet_errors_total += 1;
                 if self.packet_errors.len() < MAX_PACKET_ERRORS {
                     self.packet_errors.push(CaptureError {
@@ -259,8 +264,8 @@ impl Tally {
     }
 }
 
-/// Whether a decode stop is worth reporting: unsupported link types and
-/// protocols are normal in a capture, damage is not.
+/// Whether a decode stop is damage (listed in the errors); the others,
+/// unsupported link types and protocols, are counted as undecoded.
 fn is_fault(e: &Error) -> bool {
     !matches!(e.kind, ErrorKind::Unsupported { .. })
 }
@@ -414,6 +419,11 @@ impl CaptureAnalysis {
             last_ts: t.last_ts.map(|ts| ts.to_string()),
             errors,
             complete: self.feeder.fault().is_none(),
+            undecoded: {
+                let mut u = core::mem::take(&mut t.undecoded);
+                u.finish(t.packets);
+                u
+            },
         }
     }
 }

@@ -23,6 +23,15 @@ pub struct CaptureSummary {
     pub errors: Vec<CaptureError>,
     /// False when reading stopped early (truncated file, fatal error).
     pub complete: bool,
+    /// Packets that may hold TCP but could not be decoded (an unsupported
+    /// link type or EtherType, encrypted or fragmented payloads), by
+    /// reason; see [`crate::undecoded`]. Absent from the JSON when every
+    /// packet was decoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "crate::undecoded::Undecoded::is_empty")
+    )]
+    pub undecoded: crate::undecoded::Undecoded,
 }
 
 /// One fault met while reading or decoding.
