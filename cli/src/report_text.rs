@@ -137,10 +137,17 @@ pub fn render(r: &Report, fault: Option<&Fault>, color: bool) -> String {
         .saturating_mul(100)
         .checked_div(c.tcp_segments)
         .unwrap_or(0);
-    let span = match (&c.first_ts, &c.last_ts) {
+    let mut span = match (&c.first_ts, &c.last_ts) {
         (Some(a), Some(b)) => format!(", {a} to {b}"),
         _ => String::new(),
     };
+    if c.untimed_packets > 0 {
+        let _ = write!(
+            span,
+            " ({} packets carry no time: pcapng Simple Packet Blocks)",
+            c.untimed_packets
+        );
+    }
     let _ = writeln!(
         out,
         "Capture: {} ({}), {} packets, {} TCP segments, {pct} % with timestamps{span}",

@@ -109,14 +109,16 @@ pub fn decode(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
         transport: None,
         stop: None,
     };
-    let result = Decoder {
+    let mut decoder = Decoder {
         data,
         at: 0,
         et_layer: Layer::Link,
+        aside: None,
         d: &mut d,
-    }
-    .run(linktype);
-    d.stop = result.err();
+    };
+    let result = decoder.run(linktype);
+    let aside = decoder.aside;
+    d.stop = result.err().or(aside);
     d
 }
 
@@ -152,6 +154,9 @@ struct Decoder<'a, 'd> {
     /// The layer whose EtherType (or protocol type) is being followed, to
     /// name it when that EtherType is not supported.
     et_layer: Layer,
+    /// Something not decoded beside the packet that was (the later
+    /// subframes of an A-MSDU): the stop when nothing worse stops it.
+    aside: Option<Error>,
     d: &'d mut Decoded<'a>,
 }
 
@@ -540,6 +545,19 @@ impl<'a> Decoder<'a, '_> {
         }
         self.extend_link(self.at, h.header_len, None);
         self.advance(payload);
+        if h.amsdu {
+            let (msdu, more) = ieee80211::amsdu_first(self.data).map_err(|e| self.err(e))?;
+            if more {
+                let first = ieee80211::AMSDU_SUBFRAME_HEADER_LEN + msdu.len();
+                let rest = self.data.len().saturating_sub(first.next_multiple_of(4));
+                self.aside = Some(self.unsupported(
+                    Layer::Ieee80211,
+                    "802.11 A-MSDU subframes after the first, bytes",
+                    rest as u64,
+                ));
+            }
+            self.enter(ieee80211::AMSDU_SUBFRAME_HEADER_LEN, msdu);
+        }
         Ok(Next::Llc)
     }
 

@@ -212,6 +212,8 @@ struct Tally {
     packet_errors_total: u64,
     /// Packets that may hold TCP but were not decoded.
     undecoded: Undecoded,
+    /// Packets that carry no time (pcapng Simple Packet Blocks).
+    untimed: u64,
 }
 
 /// How many per-packet decode faults the summary lists (the count is exact).
@@ -227,10 +229,14 @@ impl Tally {
     ) {
         self.packets += 1;
         let ts = record.ts;
-        if self.first_ts.is_none() {
-            self.first_ts = Some(ts);
+        if record.has_time {
+            if self.first_ts.is_none() {
+                self.first_ts = Some(ts);
+            }
+            self.last_ts = Some(ts);
+        } else {
+            self.untimed += 1;
         }
-        self.last_ts = Some(ts);
         // A BTreeSet insert per packet costs more than the rest of the
         // tally: only a change of link type (pcapng interfaces) needs one.
         if self.last_link != Some(record.linktype.0) {
@@ -419,6 +425,7 @@ impl CaptureAnalysis {
             last_ts: t.last_ts.map(|ts| ts.to_string()),
             errors,
             complete: self.feeder.fault().is_none(),
+            untimed_packets: t.untimed,
             undecoded: {
                 let mut u = core::mem::take(&mut t.undecoded);
                 u.finish(t.packets);

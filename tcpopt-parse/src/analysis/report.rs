@@ -17,9 +17,15 @@ pub struct CaptureSummary {
     pub tcp_segments: u64,
     pub segments_with_timestamps: u64,
     /// First and last capture time, as `Timestamp`'s Display (all the
-    /// capture's digits), None for an empty capture.
+    /// capture's digits), None for an empty capture or one whose packets
+    /// carry no time.
     pub first_ts: Option<String>,
     pub last_ts: Option<String>,
+    /// Packets that carry no capture time (pcapng Simple Packet Blocks,
+    /// §4.4); they take no part in `first_ts` and `last_ts`. Absent from
+    /// the JSON when 0.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_zero"))]
+    pub untimed_packets: u64,
     pub errors: Vec<CaptureError>,
     /// False when reading stopped early (truncated file, fatal error).
     pub complete: bool,
@@ -32,6 +38,11 @@ pub struct CaptureSummary {
         serde(skip_serializing_if = "crate::undecoded::Undecoded::is_empty")
     )]
     pub undecoded: crate::undecoded::Undecoded,
+}
+
+#[cfg(feature = "serde")]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One fault met while reading or decoding.

@@ -5,9 +5,11 @@
 //! GRE tunnels.
 //!
 //! What cannot be followed is said, not skipped: a protected (encrypted)
-//! frame, a fragment (Wireshark reassembles them; the reassembled packet
-//! is not in any one frame) and an A-MSDU (several packets in one frame)
-//! stop with [`ErrorKind::Unsupported`].
+//! frame and a fragment (Wireshark reassembles them; the reassembled
+//! packet is not in any one frame) stop with [`ErrorKind::Unsupported`].
+//! Of an A-MSDU (several packets in one frame, §9.3.2.2.2) the first
+//! subframe is decoded, as the first packet Wireshark shows in the frame;
+//! [`amsdu_first`] says whether more follow.
 
 use crate::error::{Error, ErrorKind, Layer};
 
@@ -41,6 +43,8 @@ pub const FLAG_PROTECTED: u8 = 0x40;
 pub const FLAG_ORDER: u8 = 0x80;
 /// QoS Control: the payload is an A-MSDU.
 const QOS_AMSDU: u16 = 0x0080;
+/// An A-MSDU subframe header: destination, source, MSDU length.
+pub const AMSDU_SUBFRAME_HEADER_LEN: usize = 14;
 
 /// An 802.11 frame, as far as finding its payload needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +56,8 @@ pub struct MacHeader {
     pub flags: u8,
     /// Length of the MAC header, padding included.
     pub header_len: usize,
+    /// The payload is an A-MSDU ([`amsdu_first`]).
+    pub amsdu: bool,
 }
 
 impl MacHeader {
@@ -127,6 +133,7 @@ pub fn parse(
         subtype: ctl >> 4,
         flags,
         header_len: 0,
+        amsdu: false,
     };
     if !h.has_payload() {
         return Ok((h, &[]));
@@ -172,10 +179,36 @@ pub fn parse(
     if flags & FLAG_MORE_FRAGMENTS != 0 || fragment {
         return unsupported("802.11 fragment, flags");
     }
-    if qos & QOS_AMSDU != 0 {
-        return unsupported("802.11 A-MSDU, flags");
-    }
+    h.amsdu = qos & QOS_AMSDU != 0;
     Ok((h, payload))
+}
+
+/// The first subframe of an A-MSDU: its MSDU (an LLC header and packet),
+/// and whether more subframes follow (each is padded to 4 bytes). Error
+/// offsets are relative to `payload`.
+///
+/// ```
+/// # use tcpopt_parse::link::ieee80211::amsdu_first;
+/// let mut a = vec![0u8; 12];
+/// a.extend_from_slice(&[0x00, 0x03, 0xaa, 0xaa, 0x03, 0x00]); // length 3, 1 byte of padding
+/// a.extend_from_slice(&[0u8; 14]);
+/// assert_eq!(amsdu_first(&a).unwrap(), (&[0xaa, 0xaa, 0x03][..], true));
+/// assert_eq!(amsdu_first(&a[..17]).unwrap(), (&[0xaa, 0xaa, 0x03][..], false));
+/// ```
+pub fn amsdu_first(payload: &[u8]) -> Result<(&[u8], bool), Error> {
+    let Some((&h, rest)) = payload.split_first_chunk::<AMSDU_SUBFRAME_HEADER_LEN>() else {
+        return Err(Error::truncated(
+            Layer::Ieee80211,
+            0,
+            AMSDU_SUBFRAME_HEADER_LEN as u64,
+            payload.len() as u64,
+        ));
+    };
+    let len = usize::from(u16::from_be_bytes([h[12], h[13]]));
+    // A length past the frame is a cut capture: decode what is there.
+    let msdu = rest.get(..len).unwrap_or(rest);
+    let next = (AMSDU_SUBFRAME_HEADER_LEN + len).next_multiple_of(4);
+    Ok((msdu, payload.len() >= next + AMSDU_SUBFRAME_HEADER_LEN))
 }
 
 #[cfg(test)]
@@ -237,7 +270,7 @@ mod tests {
         }
         let mut amsdu = data(8, 0, 2);
         amsdu[24] = 0x80;
-        assert!(parse(&amsdu, FrameControl::Standard, false).is_err());
+        assert!(parse(&amsdu, FrameControl::Standard, false).unwrap().0.amsdu);
         // Cut inside the header.
         let e = parse(&data(0, 0, 0)[..20], FrameControl::Standard, false).unwrap_err();
         assert_eq!(e.layer, Layer::Ieee80211);
