@@ -24,8 +24,8 @@ use crate::ip::{self, ipv4, ipv6, protocol, IpInfo};
 use crate::link::ethertype as et;
 use crate::link::ieee80211::FrameControl;
 use crate::link::{
-    arcnet, chdlc, ethernet, fddi, ieee80211, ipoib, juniper, llc, mpls, nflog, null, ppi,
-    pppoe, radiotap, sll, tags, LinkInfo, LinkKind, MAX_VLAN_TAGS,
+    arcnet, chdlc, ethernet, fddi, ieee80211, ipoib, juniper, llc, mpls, nflog, null, ppi, pppoe,
+    radiotap, sll, tags, LinkInfo, LinkKind, MAX_VLAN_TAGS,
 };
 use crate::linktype::LinkType;
 use crate::tunnel::{ayiya, capwap, erspan, geneve, gre, gtp, ppp, udp, vxlan, MAX_TUNNELS};
@@ -245,7 +245,11 @@ impl<'a> Decoder<'a, '_> {
     /// Something that may carry TCP but is not followed (see the module
     /// docs), at the cursor.
     fn unsupported(&self, layer: Layer, what: &'static str, value: u64) -> Error {
-        Error::new(layer, self.at as u64, ErrorKind::Unsupported { what, value })
+        Error::new(
+            layer,
+            self.at as u64,
+            ErrorKind::Unsupported { what, value },
+        )
     }
 
     fn link(&mut self, linktype: LinkType) -> Result<Next, Error> {
@@ -435,14 +439,16 @@ impl<'a> Decoder<'a, '_> {
                     LinkType::ETHERNET => {
                         let kind = LinkKind::Ethernet;
                         let len = h.header_len + ethernet::HEADER_LEN;
-                        self.d.link = Some(LinkInfo::new(kind, 0, u16::try_from(len).unwrap_or(u16::MAX)));
+                        self.d.link = Some(LinkInfo::new(
+                            kind,
+                            0,
+                            u16::try_from(len).unwrap_or(u16::MAX),
+                        ));
                         Ok(Next::Ethernet)
                     }
-                    LinkType(other) => Err(self.unsupported(
-                        Layer::Link,
-                        "link type inside PPI",
-                        other.into(),
-                    )),
+                    LinkType(other) => {
+                        Err(self.unsupported(Layer::Link, "link type inside PPI", other.into()))
+                    }
                 }
             }
             LinkType::JUNIPER_ETHER => {
@@ -516,7 +522,10 @@ impl<'a> Decoder<'a, '_> {
         }
         if let Some(link) = self.d.link.as_mut() {
             let continues = usize::from(link.header_len) == at
-                && matches!(link.kind, LinkKind::Ieee80211 { .. } | LinkKind::Fddi { .. });
+                && matches!(
+                    link.kind,
+                    LinkKind::Ieee80211 { .. } | LinkKind::Fddi { .. }
+                );
             if continues {
                 link.header_len = link
                     .header_len
@@ -911,11 +920,7 @@ impl<'a> Decoder<'a, '_> {
                 match a.next_header {
                     protocol::IPV6 => Ok(Next::Ipv6),
                     protocol::IPIP => Ok(Next::Ipv4),
-                    other => Err(self.unsupported(
-                        Layer::Ayiya,
-                        "ayiya next header",
-                        other.into(),
-                    )),
+                    other => Err(self.unsupported(Layer::Ayiya, "ayiya next header", other.into())),
                 }
             }
             udp::PORT_GRE_IN_UDP => self.gre(),

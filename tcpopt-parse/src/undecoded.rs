@@ -183,14 +183,24 @@ mod tests {
         assert_eq!(u.reasons[0].what, "encrypted 802.11 frame");
         assert_eq!(u.reasons[0].link_type, "IEEE802_11_RADIOTAP (127)");
         for t in 0..MAX_REASONS as u64 + 3 {
-            u.count(20, LinkType::ETHERNET, &unsupported(Layer::Ethernet, "ethertype", 0x9000 + t));
+            u.count(
+                20,
+                LinkType::ETHERNET,
+                &unsupported(Layer::Ethernet, "ethertype", 0x9000 + t),
+            );
         }
         assert_eq!(u.reasons.len(), MAX_REASONS);
-        assert_eq!((u.packets, u.other_packets), (2 + MAX_REASONS as u64 + 3, 4));
+        assert_eq!(
+            (u.packets, u.other_packets),
+            (2 + MAX_REASONS as u64 + 3, 4)
+        );
         assert_eq!(u.reasons[1].what, "ethertype 0x9000");
         u.finish(100);
         let s = u.summary.unwrap();
-        assert!(s.starts_with("21 of 100 packets could not be decoded"), "{s}");
+        assert!(
+            s.starts_with("21 of 100 packets could not be decoded"),
+            "{s}"
+        );
         assert!(s.ends_with("4 for other reasons"), "{s}");
     }
 

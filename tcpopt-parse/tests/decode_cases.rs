@@ -314,7 +314,10 @@ fn ipv6_extension_chain() {
         let pkt = ipv6(nh, 20, &TCP);
         let d = decode(LinkType::RAW, &pkt);
         assert_eq!((d.ip.unwrap().protocol, d.transport), (nh, None));
-        assert_eq!(d.stop.map(|e| (e.layer, e.offset)), (nh == 50).then_some((Layer::Ipv6, 40)));
+        assert_eq!(
+            d.stop.map(|e| (e.layer, e.offset)),
+            (nh == 50).then_some((Layer::Ipv6, 40))
+        );
         assert_eq!(d.undecoded(), d.stop);
     }
     // An extension header past the payload length.

@@ -401,7 +401,10 @@ impl CaptureParser {
             (pcapng::simple_packet(b, iface.snaplen)?, None)
         } else {
             let p = pcapng::packet_block(b)?;
-            (p, Some(iface.resolution.timestamp(p.ts_units, iface.ts_offset)))
+            (
+                p,
+                Some(iface.resolution.timestamp(p.ts_units, iface.ts_offset)),
+            )
         };
         if p.caplen > self.max_record_len {
             let what = "pcapng packet captured length";

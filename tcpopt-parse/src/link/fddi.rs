@@ -68,7 +68,13 @@ mod tests {
     #[test]
     fn only_async_llc_frames_carry_llc() {
         let mut f = [0u8; HEADER_LEN];
-        for (fc, llc) in [(0x50, true), (0x57, true), (0x5f, true), (0x41, false), (0xc2, false)] {
+        for (fc, llc) in [
+            (0x50, true),
+            (0x57, true),
+            (0x5f, true),
+            (0x41, false),
+            (0xc2, false),
+        ] {
             f[0] = fc;
             assert_eq!(parse(&f).unwrap().0.is_llc(), llc, "fc {fc:#x}");
         }

@@ -43,6 +43,8 @@ pub const FLAG_PROTECTED: u8 = 0x40;
 pub const FLAG_ORDER: u8 = 0x80;
 /// QoS Control: the payload is an A-MSDU.
 const QOS_AMSDU: u16 = 0x0080;
+/// How an LLC/SNAP header starts (RFC 1042).
+const LLC_SNAP: [u8; 3] = [0xaa, 0xaa, 0x03];
 /// An A-MSDU subframe header: destination, source, MSDU length.
 pub const AMSDU_SUBFRAME_HEADER_LEN: usize = 14;
 
@@ -103,14 +105,9 @@ pub enum FrameControl {
 /// p[1] |= 0x40;
 /// assert!(parse(&p, FrameControl::Standard, false).is_err());
 /// ```
-pub fn parse(
-    input: &[u8],
-    fc: FrameControl,
-    data_pad: bool,
-) -> Result<(MacHeader, &[u8]), Error> {
-    let cut = |needed: usize| {
-        Error::truncated(Layer::Ieee80211, 0, needed as u64, input.len() as u64)
-    };
+pub fn parse(input: &[u8], fc: FrameControl, data_pad: bool) -> Result<(MacHeader, &[u8]), Error> {
+    let cut =
+        |needed: usize| Error::truncated(Layer::Ieee80211, 0, needed as u64, input.len() as u64);
     let Some(&[b0, b1]) = input.first_chunk::<2>() else {
         return Err(cut(MIN_HEADER_LEN));
     };
@@ -173,10 +170,12 @@ pub fn parse(
     if h.is_protected() {
         return unsupported("encrypted 802.11 frame, flags");
     }
-    let fragment = input
-        .get(SEQ_CTRL_OFFSET)
-        .is_some_and(|&s| s & 0x0f != 0);
-    if flags & FLAG_MORE_FRAGMENTS != 0 || fragment {
+    // Only a frame with more fragments to come is unreadable alone. A
+    // later fragment number without that flag is, as Wireshark reads it,
+    // a frame the interface already reassembled, when it starts like one
+    // (with its LLC/SNAP header); otherwise it is the tail of a packet.
+    let later = input.get(SEQ_CTRL_OFFSET).is_some_and(|&s| s & 0x0f != 0);
+    if flags & FLAG_MORE_FRAGMENTS != 0 || (later && !payload.starts_with(&LLC_SNAP)) {
         return unsupported("802.11 fragment, flags");
     }
     h.amsdu = qos & QOS_AMSDU != 0;
@@ -228,15 +227,39 @@ mod tests {
     #[test]
     fn header_lengths() {
         // Plain data: 24; with address 4: 30.
-        assert_eq!(parse(&data(0, 0, 0), FrameControl::Standard, false).unwrap().0.header_len, 24);
+        assert_eq!(
+            parse(&data(0, 0, 0), FrameControl::Standard, false)
+                .unwrap()
+                .0
+                .header_len,
+            24
+        );
         let f = data(0, 0x03, 6);
         let (h, p) = parse(&f, FrameControl::Standard, false).unwrap();
         assert_eq!((h.header_len, p), (30, &[0xaa, 0xaa, 0x03][..]));
         // QoS data: 26, padded to 28 behind radiotap's data-pad flag.
-        assert_eq!(parse(&data(8, 0, 2), FrameControl::Standard, false).unwrap().0.header_len, 26);
-        assert_eq!(parse(&data(8, 0, 4), FrameControl::Standard, true).unwrap().0.header_len, 28);
+        assert_eq!(
+            parse(&data(8, 0, 2), FrameControl::Standard, false)
+                .unwrap()
+                .0
+                .header_len,
+            26
+        );
+        assert_eq!(
+            parse(&data(8, 0, 4), FrameControl::Standard, true)
+                .unwrap()
+                .0
+                .header_len,
+            28
+        );
         // QoS data with +HTC: 30.
-        assert_eq!(parse(&data(8, 0x80, 6), FrameControl::Standard, false).unwrap().0.header_len, 30);
+        assert_eq!(
+            parse(&data(8, 0x80, 6), FrameControl::Standard, false)
+                .unwrap()
+                .0
+                .header_len,
+            30
+        );
     }
 
     #[test]
@@ -258,8 +281,10 @@ mod tests {
 
     #[test]
     fn unreadable_payloads_are_said() {
+        // A later fragment that does not start with LLC/SNAP is a tail.
         let mut frag = data(0, 0, 0);
         frag[SEQ_CTRL_OFFSET] = 1;
+        frag[DATA_HEADER_LEN] = 0x45;
         for (f, what) in [
             (data(0, FLAG_PROTECTED, 0), "encrypted 802.11 frame, flags"),
             (data(0, FLAG_MORE_FRAGMENTS, 0), "802.11 fragment, flags"),
@@ -268,9 +293,18 @@ mod tests {
             let e = parse(&f, FrameControl::Standard, false).unwrap_err();
             assert!(matches!(e.kind, ErrorKind::Unsupported { what: w, .. } if w == what));
         }
+        // One that does is a frame the interface reassembled.
+        let mut whole = data(0, 0, 0);
+        whole[SEQ_CTRL_OFFSET] = 1;
+        assert!(parse(&whole, FrameControl::Standard, false).is_ok());
         let mut amsdu = data(8, 0, 2);
         amsdu[24] = 0x80;
-        assert!(parse(&amsdu, FrameControl::Standard, false).unwrap().0.amsdu);
+        assert!(
+            parse(&amsdu, FrameControl::Standard, false)
+                .unwrap()
+                .0
+                .amsdu
+        );
         // Cut inside the header.
         let e = parse(&data(0, 0, 0)[..20], FrameControl::Standard, false).unwrap_err();
         assert_eq!(e.layer, Layer::Ieee80211);

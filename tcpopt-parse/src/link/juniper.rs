@@ -65,7 +65,8 @@ pub struct JuniperHeader {
 /// assert_eq!((j.header_len, j.payload, rest), (12, JuniperPayload::Ethernet, &[0x00, 0x1c][..]));
 /// ```
 pub fn parse(input: &[u8]) -> Result<(JuniperHeader, &[u8]), Error> {
-    let cut = |needed: usize| Error::truncated(Layer::Juniper, 0, needed as u64, input.len() as u64);
+    let cut =
+        |needed: usize| Error::truncated(Layer::Juniper, 0, needed as u64, input.len() as u64);
     let Some(&[m0, m1, m2, flags]) = input.first_chunk::<BASE_LEN>() else {
         return Err(cut(BASE_LEN));
     };
@@ -79,7 +80,10 @@ pub fn parse(input: &[u8]) -> Result<(JuniperHeader, &[u8]), Error> {
     }
     let mut len = BASE_LEN;
     if flags & FLAG_EXT != 0 {
-        let Some(&[l0, l1]) = input.get(len..).and_then(|r| r.first_chunk::<EXT_LEN_LEN>()) else {
+        let Some(&[l0, l1]) = input
+            .get(len..)
+            .and_then(|r| r.first_chunk::<EXT_LEN_LEN>())
+        else {
             return Err(cut(len + EXT_LEN_LEN));
         };
         // The extensions' own length does not count the length field.
@@ -123,12 +127,16 @@ mod tests {
     #[test]
     fn no_l2_protocols() {
         let (j, rest) = parse(&[0x4d, 0x47, 0x43, 0x02, 2, 0, 0, 0, 0x45]).unwrap();
-        assert_eq!((j.payload, j.header_len, rest), (JuniperPayload::Ipv4, 8, &[0x45][..]));
+        assert_eq!(
+            (j.payload, j.header_len, rest),
+            (JuniperPayload::Ipv4, 8, &[0x45][..])
+        );
         let (j, _) = parse(&[0x4d, 0x47, 0x43, 0x03, 6, 0, 0, 0]).unwrap();
         assert_eq!(j.payload, JuniperPayload::Ipv6);
         let (j, _) = parse(&[0x4d, 0x47, 0x43, 0x02, 200, 0, 0, 0]).unwrap();
         assert_eq!(j.payload, JuniperPayload::Other(200));
-        let (j, rest) = parse(&[0x4d, 0x47, 0x43, 0x02, 0x48, 0xa2, 0, 0, 1, 2, 3, 4, 0x45]).unwrap();
+        let (j, rest) =
+            parse(&[0x4d, 0x47, 0x43, 0x02, 0x48, 0xa2, 0, 0, 1, 2, 3, 4, 0x45]).unwrap();
         assert_eq!((j.payload, rest), (JuniperPayload::Ipv4, &[0x45][..]));
     }
 
@@ -136,7 +144,10 @@ mod tests {
     fn without_magic_it_is_ethernet() {
         let f = [0u8, 1, 2, 3, 4, 5];
         let (j, rest) = parse(&f).unwrap();
-        assert_eq!((j.payload, j.header_len, rest), (JuniperPayload::Ethernet, 0, &f[..]));
+        assert_eq!(
+            (j.payload, j.header_len, rest),
+            (JuniperPayload::Ethernet, 0, &f[..])
+        );
     }
 
     #[test]

@@ -113,12 +113,19 @@ impl LlcHeader {
 /// ```
 pub fn parse(input: &[u8]) -> Result<(LlcHeader, &[u8]), Error> {
     let cut = |needed: usize| Error::truncated(Layer::Llc, 0, needed as u64, input.len() as u64);
-    let (&[dsap, ssap, c0], _) = input.split_first_chunk::<HEADER_LEN>().ok_or(cut(HEADER_LEN))?;
+    let (&[dsap, ssap, c0], _) = input
+        .split_first_chunk::<HEADER_LEN>()
+        .ok_or(cut(HEADER_LEN))?;
     if dsap == SAP_SNAP && ssap == SAP_SNAP {
         let (&snap, rest) = input
             .split_first_chunk::<SNAP_HEADER_LEN>()
             .ok_or(cut(SNAP_HEADER_LEN))?;
-        let oui = u32::from_be_bytes([0, snap[OUI_OFFSET], snap[OUI_OFFSET + 1], snap[OUI_OFFSET + 2]]);
+        let oui = u32::from_be_bytes([
+            0,
+            snap[OUI_OFFSET],
+            snap[OUI_OFFSET + 1],
+            snap[OUI_OFFSET + 2],
+        ]);
         let pid = u16::from_be_bytes([snap[PID_OFFSET], snap[PID_OFFSET + 1]]);
         let h = LlcHeader {
             dsap,
@@ -154,7 +161,10 @@ mod tests {
     fn information_frames_only() {
         // An I frame (two-byte control) to the IP SAP carries IPv4.
         let (h, rest) = parse(&[0x06, 0x06, 0x00, 0x02, 0x45]).unwrap();
-        assert_eq!((h.payload(), h.header_len, rest), (LlcPayload::Ipv4, 4, &[0x45][..]));
+        assert_eq!(
+            (h.payload(), h.header_len, rest),
+            (LlcPayload::Ipv4, 4, &[0x45][..])
+        );
         // An S frame (receive ready) carries nothing.
         let (h, _) = parse(&[0x06, 0x06, 0x01, 0x02]).unwrap();
         assert_eq!(h.payload(), LlcPayload::Other);

@@ -59,7 +59,12 @@ impl Radiotap {
 /// ```
 pub fn parse(input: &[u8]) -> Result<(Radiotap, &[u8]), Error> {
     let cut = |at: usize, needed: usize| {
-        Error::truncated(Layer::Radiotap, at as u64, needed as u64, input.len() as u64)
+        Error::truncated(
+            Layer::Radiotap,
+            at as u64,
+            needed as u64,
+            input.len() as u64,
+        )
     };
     let Some(&[version, _pad, l0, l1, p0, p1, p2, p3]) = input.first_chunk::<MIN_HEADER_LEN>()
     else {
@@ -117,7 +122,9 @@ pub fn parse(input: &[u8]) -> Result<(Radiotap, &[u8]), Error> {
     }
     let frame = input.get(header_len..).unwrap_or_default();
     let frame = if flags & FLAG_FCS != 0 {
-        frame.get(..frame.len().saturating_sub(4)).unwrap_or_default()
+        frame
+            .get(..frame.len().saturating_sub(4))
+            .unwrap_or_default()
     } else {
         frame
     };

@@ -94,7 +94,11 @@ impl Tag {
 /// ```
 pub fn parse(tag: Tag, input: &[u8]) -> Result<(Option<u16>, &[u8]), Error> {
     let len = tag.len();
-    let needed = if tag.encapsulates_ethernet() { len } else { len + 2 };
+    let needed = if tag.encapsulates_ethernet() {
+        len
+    } else {
+        len + 2
+    };
     let Some(rest) = input.get(len..).filter(|_| input.len() >= needed) else {
         return Err(Error::truncated(
             Layer::EthernetTag,
@@ -126,7 +130,10 @@ mod tests {
         assert_eq!(Tag::from_ethertype(0x893f), Some(Tag::ETag));
         assert_eq!(Tag::from_ethertype(0x0800), None);
         let etag = [0, 0, 0, 0, 0, 0, 0x86, 0xdd, 0x60];
-        assert_eq!(parse(Tag::ETag, &etag).unwrap(), (Some(0x86dd), &[0x60][..]));
+        assert_eq!(
+            parse(Tag::ETag, &etag).unwrap(),
+            (Some(0x86dd), &[0x60][..])
+        );
         let fp = [0x00, 0x20, 0xee];
         assert_eq!(parse(Tag::FabricPath, &fp).unwrap(), (None, &[0xee][..]));
         let e = parse(Tag::VnTag, &[0; 5]).unwrap_err();

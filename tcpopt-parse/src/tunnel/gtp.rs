@@ -78,7 +78,9 @@ pub fn parse(input: &[u8]) -> Result<(GtpHeader, &[u8]), Error> {
     let length = u16::from_be_bytes([l0, l1]);
     let mut len = BASE_LEN;
     if flags & (FLAG_E | FLAG_S | FLAG_PN) != 0 {
-        let Some(&[_, _, _, next]) = input.get(len..).and_then(|r| r.first_chunk::<OPTIONAL_LEN>())
+        let Some(&[_, _, _, next]) = input
+            .get(len..)
+            .and_then(|r| r.first_chunk::<OPTIONAL_LEN>())
         else {
             return Err(cut(len + OPTIONAL_LEN));
         };
@@ -167,7 +169,9 @@ mod tests {
         let (h, rest) = parse(&g).unwrap();
         assert_eq!((h.header_len, rest), (16, &[0x60][..]));
         // An extension with length 0 would never end.
-        let g = [0x34, 0xff, 0x00, 0x08, 0, 0, 0, 1, 0, 0, 0, 0x85, 0x00, 0, 0, 0];
+        let g = [
+            0x34, 0xff, 0x00, 0x08, 0, 0, 0, 1, 0, 0, 0, 0x85, 0x00, 0, 0, 0,
+        ];
         assert!(parse(&g).is_err());
         // Extension cut by the capture.
         assert!(parse(&g[..12]).is_err());
