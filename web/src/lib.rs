@@ -29,7 +29,9 @@ export interface Report {
   schema_version: number; verdict: string;
   capture: { format: string; link_types: string[]; packets: number; tcp_segments: number; segments_with_timestamps: number;
     first_ts: string | null; last_ts: string | null; errors: { frame: number; offset: number; layer: string; message: string }[];
-    complete: boolean };
+    complete: boolean; untimed_packets?: number;
+    undecoded?: { packets: number; reasons: { link_type: string; layer: string; what: string; packets: number; first_frame: number }[];
+      other_packets: number; summary: string | null } };
   findings: Finding[]; flows: Record<string, unknown>[]; clocks: Record<string, unknown>[];
   [key: string]: unknown;
 }
