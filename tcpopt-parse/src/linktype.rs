@@ -84,6 +84,36 @@ impl LinkType {
         })
     }
 
+    /// The registry's name also for a few common link types this crate
+    /// does not decode, to say what a capture holds when it cannot be read.
+    pub const fn registry_name(self) -> Option<&'static str> {
+        if let Some(n) = self.name() {
+            return Some(n);
+        }
+        Some(match self.0 {
+            6 => "IEEE802_5",
+            8 => "SLIP",
+            11 => "ATM_RFC1483",
+            119 => "PRISM_HEADER",
+            138 => "APPLE_IP_OVER_IEEE1394",
+            147..=162 => "USER",
+            163 => "IEEE802_11_AVS",
+            187 => "BLUETOOTH_HCI_H4",
+            189 => "USB_LINUX",
+            195 => "IEEE802_15_4_WITHFCS",
+            197 => "ERF",
+            201 => "BLUETOOTH_HCI_H4_WITH_PHDR",
+            220 => "USB_LINUX_MMAPPED",
+            227 => "CAN_SOCKETCAN",
+            230 => "IEEE802_15_4_NOFCS",
+            249 => "USBPCAP",
+            251 => "BLUETOOTH_LE_LL",
+            253 => "NETLINK",
+            256 => "BLUETOOTH_LE_LL_WITH_PHDR",
+            _ => return None,
+        })
+    }
+
     /// Whether [`crate::decode()`] understands this link type.
     pub const fn is_supported(self) -> bool {
         self.name().is_some()

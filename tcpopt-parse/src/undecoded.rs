@@ -123,7 +123,7 @@ impl Undecoded {
     /// assert_eq!(
     ///     u.summary.as_deref(),
     ///     Some("3 of 4 packets could not be decoded and may hold TCP that was not analysed: \
-    ///           3 link type 147 (from frame 1)")
+    ///           3 link type 147 (USER) (from frame 1)")
     /// );
     /// ```
     pub fn finish(&mut self, packets: u64) {
@@ -150,7 +150,10 @@ impl Undecoded {
 /// A reason in words.
 fn describe(what: &str, value: Option<u64>) -> String {
     match (what, value) {
-        ("link type", Some(v)) => match u32::try_from(v).ok().and_then(|v| LinkType(v).name()) {
+        ("link type", Some(v)) => match u32::try_from(v)
+            .ok()
+            .and_then(|v| LinkType(v).registry_name())
+        {
             Some(name) => format!("link type {v} ({name})"),
             None => format!("link type {v}"),
         },

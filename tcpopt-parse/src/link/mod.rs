@@ -93,6 +93,7 @@ pub mod ethertype {
                 | 0x887b // HomePlug 1.0
                 | 0x888e // 802.1X (EAPOL)
                 | 0x8892 // PROFINET
+                | 0x8899 // Realtek RRCP and loop detection
                 | 0x889a // HyperSCSI
                 | 0x88a2 // ATA over Ethernet
                 | 0x88a4 // EtherCAT

@@ -61,7 +61,7 @@ impl Tag {
 
     /// Bytes between the tag's EtherType and the next header (an
     /// EtherType for E-Tag and VN-Tag, an Ethernet header for the others).
-    pub const fn len(self) -> usize {
+    pub const fn tag_len(self) -> usize {
         match self {
             Tag::PbbItag => ITAG_LEN,
             Tag::ETag => ETAG_LEN,
@@ -93,7 +93,7 @@ impl Tag {
 /// assert!(parse(Tag::ETag, &[0; 7]).is_err());
 /// ```
 pub fn parse(tag: Tag, input: &[u8]) -> Result<(Option<u16>, &[u8]), Error> {
-    let len = tag.len();
+    let len = tag.tag_len();
     let needed = if tag.encapsulates_ethernet() {
         len
     } else {
