@@ -189,8 +189,9 @@ pub fn parse(input: &[u8], fc: FrameControl, data_pad: bool) -> Result<(MacHeade
 /// ```
 /// # use tcpopt_parse::link::ieee80211::amsdu_first;
 /// let mut a = vec![0u8; 12];
-/// a.extend_from_slice(&[0x00, 0x03, 0xaa, 0xaa, 0x03, 0x00]); // length 3, 1 byte of padding
-/// a.extend_from_slice(&[0u8; 14]);
+/// a.extend_from_slice(&[0x00, 0x03, 0xaa, 0xaa, 0x03]); // length 3
+/// a.extend_from_slice(&[0u8; 3]); // padding to 20 bytes
+/// a.extend_from_slice(&[0u8; 14]); // the next subframe's header
 /// assert_eq!(amsdu_first(&a).unwrap(), (&[0xaa, 0xaa, 0x03][..], true));
 /// assert_eq!(amsdu_first(&a[..17]).unwrap(), (&[0xaa, 0xaa, 0x03][..], false));
 /// ```
