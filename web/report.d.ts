@@ -168,7 +168,8 @@ export interface CaptureSummary {
   segments_with_timestamps: number;
   /**
    * First and last capture time, as `Timestamp`'s Display (all the
-   * capture's digits); null for an empty capture.
+   * capture's digits); null for an empty capture or one whose packets
+   * carry no time.
    */
   first_ts: string | null;
   /**
@@ -189,6 +190,19 @@ export interface CaptureSummary {
    * False when reading stopped early (truncated file, fatal error).
    */
   complete: boolean;
+  /**
+   * Packets that may hold TCP but could not be decoded (an unsupported
+   * link type or EtherType, encrypted or fragmented payloads), by
+   * reason; see [`crate::undecoded`]. Absent from the JSON when every
+   * packet was decoded.
+   */
+  undecoded?: Undecoded;
+  /**
+   * Packets that carry no capture time (pcapng Simple Packet Blocks,
+   * §4.4); they take no part in `first_ts` and `last_ts`. Absent from
+   * the JSON when 0.
+   */
+  untimed_packets?: number;
 }
 
 /**
@@ -375,7 +389,8 @@ export interface Finding {
    */
   frames: number[];
   /**
-   * How many frames the finding had before the cap.
+   * How many frames the finding had before the cap (counting frames a
+   * per-flow cap did not keep, e.g. SYNs past the 8th).
    */
   frames_total: number;
   /**
@@ -571,8 +586,17 @@ export interface HandshakeTotals {
  * - "tcp_option": One TCP option.
  * - "compression": A compressed (gzip, zstd) input stream.
  * - "link": A link type this crate does not decode.
+ * - "radiotap": Radiotap header in front of an 802.11 frame.
+ * - "ieee80211": IEEE 802.11 MAC header.
+ * - "llc": IEEE 802.2 LLC header and its SNAP extension.
+ * - "fddi": FDDI MAC header.
+ * - "juniper": Juniper's capture header (LINKTYPE_JUNIPER_ETHER).
+ * - "ethernet_tag": A tag inside an Ethernet header other than a VLAN tag: 802.1ah I-TAG, 802.1BR E-Tag, VN-Tag, Cisco FabricPath.
+ * - "gtp": GTP-U header (3GPP TS 29.281).
+ * - "capwap": CAPWAP header (RFC 5415).
+ * - "ayiya": AYIYA header.
  */
-export type Layer = "capture" | "pcap" | "pcapng" | "ethernet" | "vlan" | "linux_sll" | "linux_sll2" | "null" | "ipv4" | "ipv6" | "ipv6_ext" | "udp" | "gre" | "vxlan" | "geneve" | "tcp" | "tcp_option" | "compression" | "link";
+export type Layer = "capture" | "pcap" | "pcapng" | "ethernet" | "vlan" | "linux_sll" | "linux_sll2" | "null" | "ipv4" | "ipv6" | "ipv6_ext" | "udp" | "gre" | "vxlan" | "geneve" | "tcp" | "tcp_option" | "compression" | "link" | "radiotap" | "ieee80211" | "llc" | "fddi" | "juniper" | "ethernet_tag" | "gtp" | "capwap" | "ayiya";
 
 /**
  * The caps and whether they were hit.
@@ -1043,6 +1067,59 @@ export interface TwRecycleEvidence {
    * address, else `medium`.
    */
   confidence: Confidence;
+}
+
+/**
+ * Packets that may hold TCP but were not decoded, by reason.
+ */
+export interface Undecoded {
+  /**
+   * How many packets were not decoded; each counts once, under the
+   * reason that stopped it.
+   */
+  packets: number;
+  /**
+   * One entry per reason, in the order the capture first shows them;
+   * at most [`MAX_REASONS`].
+   */
+  reasons: UndecodedReason[];
+  /**
+   * Packets whose reason did not fit in `reasons`.
+   */
+  other_packets: number;
+  /**
+   * The whole count in one sentence, for the command line and the page
+   * to show as it is; `None` when every packet was decoded.
+   */
+  summary: string | null;
+}
+
+/**
+ * One reason why packets were not decoded.
+ */
+export interface UndecodedReason {
+  /**
+   * The capture's link type for these packets, as `LinkType`'s Display:
+   * `IEEE802_11_RADIOTAP (127)`, `linktype 147`.
+   */
+  link_type: string;
+  /**
+   * The layer that could not be followed ([`Layer::name`]).
+   */
+  layer: string;
+  /**
+   * What it was, in words: `link type 147`, `ethertype 0x88e5`,
+   * `encrypted 802.11 frame`.
+   */
+  what: string;
+  /**
+   * Packets stopped for this reason.
+   */
+  packets: number;
+  /**
+   * The first frame (Wireshark numbering) it stopped.
+   */
+  first_frame: number;
 }
 
 /**

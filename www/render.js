@@ -45,6 +45,11 @@ export function renderVerdict(report, view, root) {
       : 'Some packets could not be decoded; they are left out of the analysis.';
     errBox.append(el('div', { class: !c.complete ? 'warn-box' : 'note-box', role: 'status' }, el('p', { class: 'capture-error-head', text: head }), list));
   }
+  // Packets that may hold TCP but were not decoded: the report's own sentence.
+  const undecoded = c.undecoded && c.undecoded.summary;
+  if (undecoded) {
+    errBox.append(el('div', { class: 'warn-box', role: 'status' }, el('p', { class: 'capture-error-head', text: `Not decoded: ${undecoded}.` })));
+  }
 }
 
 export function renderFindings(report, view, root, { onCopy }) {

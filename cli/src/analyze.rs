@@ -19,7 +19,8 @@ use crate::report_text;
 pub struct Analysed {
     pub name: String,
     pub report: Report,
-    /// Set when reading stopped early (the report covers what came before).
+    /// Set when reading stopped early (the report covers what came before),
+    /// or when packets that may hold TCP could not be decoded.
     pub partial: bool,
     /// Why reading stopped early, when the capture itself was at fault.
     pub fault: Option<Fault>,
@@ -83,6 +84,11 @@ pub fn analyse_path_streaming(
         }
         partial = true;
         stopped = Some(fault);
+    }
+    // TCP that could not be decoded makes the report incomplete too.
+    if let Some(s) = &report.capture.undecoded.summary {
+        eprintln!("tcpopt: {}: {s}", input.name);
+        partial = true;
     }
     Some(Analysed {
         name: input.name,

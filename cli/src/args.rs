@@ -37,7 +37,8 @@ pub enum Command {
          tcpdump -U -w - port 80 | tcpopt analyze -\n  \
          tcpopt analyze --fail-on warning capture.pcap || echo 'look at this'\n\n",
         "Exit status: 0 nothing at or above --fail-on, 1 something was, 2 unusable input or arguments,\n\
-         3 the capture was damaged or cut and only the part before the damage was analysed (3 wins over 1)."
+         3 the report is incomplete: the capture was damaged or cut and only the part before the damage\n\
+         was analysed, or packets that may hold TCP could not be decoded (3 wins over 1)."
     ))]
     Analyze(AnalyzeArgs),
     /// Print every TCP segment with its options (text like tcpdump, JSON lines or CSV).
@@ -46,14 +47,16 @@ pub enum Command {
                             tcpopt dump --format csv --host 198.51.100.1 capture.pcap.zst > segments.csv\n  \
                             tcpopt dump --all capture.pcap     # also a short line per non-TCP frame\n\n\
                             Exit status: 0 read to the end, 2 unusable input, 3 the capture was damaged or cut\n\
-                            (everything before the damage was printed)."
+                            (everything before the damage was printed) or packets that may hold TCP could not\n\
+                            be decoded (stderr says which and how many)."
     )]
     Dump(DumpArgs),
     /// Table of the flows: client, server, handshake outcome, timestamps, first and last TSval, clock rate.
     #[command(
         after_help = "Examples:\n  tcpopt flows capture.pcapng\n  tcpopt flows --format csv capture.pcap > flows.csv\n  \
                             tcpopt flows --format json capture.pcap | jq '.[] | select(.handshake != \"completed\")'\n\n\
-                            Exit status: 0 read to the end, 2 unusable input, 3 the capture was damaged or cut."
+                            Exit status: 0 read to the end, 2 unusable input, 3 the capture was damaged or cut,\n\
+                            or packets that may hold TCP could not be decoded."
     )]
     Flows(TableArgs),
     /// Table of the TSval clock lines per client and server address (rate, offset, skew, connections).
@@ -61,7 +64,8 @@ pub enum Command {
         after_help = "Examples:\n  tcpopt clocks capture.pcapng\n  tcpopt clocks --format json capture.pcap.zst\n\n\
                             A line is one TSval clock: several lines behind one client address that each carry\n\
                             several connections mean NAT; one line per connection means per-connection offsets.\n\n\
-                            Exit status: 0 read to the end, 2 unusable input, 3 the capture was damaged or cut."
+                            Exit status: 0 read to the end, 2 unusable input, 3 the capture was damaged or cut,\n\
+                            or packets that may hold TCP could not be decoded."
     )]
     Clocks(TableArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use tcpopt_parse::capture::Event;
 use tcpopt_parse::dissect::Dissected;
 use tcpopt_parse::pipeline::Feeder;
+use tcpopt_parse::undecoded::Undecoded;
 
 use crate::args::{DumpArgs, DumpFormat};
 use crate::exit::ExitCode;
@@ -38,12 +39,18 @@ pub fn run(args: &DumpArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
     let flush_each = input.is_pipe;
     let mut feeder = Feeder::new();
     let write_failed = std::cell::Cell::new(false);
+    let mut undecoded = Undecoded::default();
+    let mut packets = 0u64;
     let mut on_event = |ev: &Event<'_>| {
         let Event::Packet(rec) = ev else { return };
         if write_failed.get() {
             return;
         }
         let d = Dissected::of(rec);
+        packets += 1;
+        if let Some(e) = d.decoded.undecoded() {
+            undecoded.count(rec.frame, rec.linktype, &e);
+        }
         let line = match line_for(args, &d) {
             Some(l) => l,
             None => return,
@@ -61,8 +68,17 @@ pub fn run(args: &DumpArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
         eprintln!("tcpopt: {msg}");
         return ExitCode::Partial;
     }
-    match feeder.fault() {
+    // The segments it could not reach: said, and the dump is incomplete.
+    undecoded.finish(packets);
+    let complete = match &undecoded.summary {
+        Some(s) => {
+            eprintln!("tcpopt: {}: {s}", input.name);
+            ExitCode::Partial
+        }
         None => ExitCode::Ok,
+    };
+    match feeder.fault() {
+        None => complete,
         Some(f) => {
             let fault = Fault::from_read_fault(f);
             eprintln!("tcpopt: {}", fault.line(&input.name));

@@ -9,7 +9,9 @@ pub enum ExitCode {
     Findings = 1,
     /// Unusable input (missing, not a capture) or bad arguments.
     Unusable = 2,
-    /// The capture was damaged or cut: what came before was reported.
+    /// The report is incomplete: the capture was damaged or cut (what came
+    /// before was reported), or packets that may hold TCP could not be
+    /// decoded (the report says which and how many).
     Partial = 3,
 }
 

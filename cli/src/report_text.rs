@@ -91,6 +91,12 @@ pub fn render(r: &Report, fault: Option<&Fault>, color: bool) -> String {
     let view = ReportView::of(r);
     let mut out = String::new();
     let _ = writeln!(out, "{}", st.bold(&format!("Verdict: {}", view.verdict)));
+    // Said at once: a verdict over part of the capture must not read as
+    // one over all of it.
+    if let Some(s) = &r.capture.undecoded.summary {
+        out.push_str(&st.paint("1;33", wrap(&format!("Not decoded: {s}."), "").trim_end()));
+        out.push('\n');
+    }
     out.push('\n');
     for (f, v) in r.findings.iter().zip(&view.findings) {
         finding(&mut out, f, v, &st);

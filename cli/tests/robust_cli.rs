@@ -99,11 +99,23 @@ fn checked(what: &str, out: &Output, took: Duration) -> Option<serde_json::Value
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{what}: {e}"));
     let complete = report["capture"]["complete"].as_bool().expect("complete");
+    // Exit 3: reading stopped early, or packets that may hold TCP were not
+    // decoded (the report's capture.undecoded says which).
+    let undecoded = report["capture"]["undecoded"]["packets"]
+        .as_u64()
+        .unwrap_or(0)
+        > 0;
     assert_eq!(
         code == EXIT_PARTIAL,
-        !complete,
-        "{what}: exit {code}, complete {complete}"
+        !complete || undecoded,
+        "{what}: exit {code}, complete {complete}, undecoded {undecoded}"
     );
+    if undecoded {
+        assert!(
+            err.contains("could not be decoded"),
+            "{what}: the undecoded packets are said on stderr: {err:?}"
+        );
+    }
     if !complete {
         let e = &report["capture"]["errors"][0];
         let (frame, offset) = (

@@ -190,6 +190,7 @@ pub fn packet(data: &[u8]) {
             nanos: 1_700_000_000_000_000_000,
             digits: 6,
         },
+        has_time: true,
         caplen: pkt.len() as u32,
         origlen: pkt.len() as u32,
         data: pkt,

@@ -10,16 +10,25 @@
 //! Wireshark is the reference for which frames are TCP: ICMP payloads
 //! (which quote TCP headers) are never decoded, and only the first
 //! fragment of a datagram carries the TCP header.
+//!
+//! What may carry TCP but is not followed stops with
+//! [`ErrorKind::Unsupported`]: a link type or EtherType this crate does
+//! not decode, an encrypted payload (802.11 protection, IPsec ESP, DTLS),
+//! a fragment that only reassembly would make whole. A protocol that is
+//! known not to carry IP (ARP, LLDP, spanning tree, ...) simply ends
+//! decoding. [`Decoded::undecoded`] tells the two apart for the capture
+//! summary's count of packets that were not decoded.
 
 use crate::error::{Error, ErrorKind, Layer};
 use crate::ip::{self, ipv4, ipv6, protocol, IpInfo};
 use crate::link::ethertype as et;
+use crate::link::ieee80211::FrameControl;
 use crate::link::{
-    arcnet, chdlc, ethernet, ipoib, mpls, nflog, null, pppoe, sll, LinkInfo, LinkKind,
-    MAX_VLAN_TAGS,
+    arcnet, chdlc, ethernet, fddi, ieee80211, ipoib, juniper, llc, mpls, nflog, null, ppi, pppoe,
+    radiotap, sll, tags, LinkInfo, LinkKind, MAX_VLAN_TAGS,
 };
 use crate::linktype::LinkType;
-use crate::tunnel::{erspan, geneve, gre, ppp, udp, vxlan, MAX_TUNNELS};
+use crate::tunnel::{ayiya, capwap, erspan, geneve, gre, gtp, ppp, udp, vxlan, MAX_TUNNELS};
 
 /// The transport-layer bytes that decoding reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +63,16 @@ pub struct Decoded<'a> {
 }
 
 impl<'a> Decoded<'a> {
+    /// Why this packet may hold TCP that was not decoded: the
+    /// [`ErrorKind::Unsupported`] stop (an unknown link type or EtherType,
+    /// an encrypted or fragmented payload), `None` when the packet was
+    /// followed to its end or stopped at damage (which is a fault, not
+    /// something unsupported).
+    pub fn undecoded(&self) -> Option<Error> {
+        self.stop
+            .filter(|e| matches!(e.kind, ErrorKind::Unsupported { .. }))
+    }
+
     /// The TCP header and payload bytes, if any.
     pub fn tcp(&self) -> Option<&'a [u8]> {
         match self.transport {
@@ -90,13 +109,16 @@ pub fn decode(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
         transport: None,
         stop: None,
     };
-    let result = Decoder {
+    let mut decoder = Decoder {
         data,
         at: 0,
+        et_layer: Layer::Link,
+        aside: None,
         d: &mut d,
-    }
-    .run(linktype);
-    d.stop = result.err();
+    };
+    let result = decoder.run(linktype);
+    let aside = decoder.aside;
+    d.stop = result.err().or(aside);
     d
 }
 
@@ -111,6 +133,11 @@ enum Next {
     Mpls,
     /// A PPP protocol field (PPPoE, PPTP).
     Ppp,
+    /// An IEEE 802.2 LLC header (after an 802.3 length, FDDI, 802.11).
+    Llc,
+    /// An 802.11 frame, its frame control's layout, and whether radiotap
+    /// said its header is padded to 32 bits.
+    Ieee80211(FrameControl, bool),
     Ipv4,
     Ipv6,
     /// The upper-layer protocol of the innermost IP header.
@@ -124,6 +151,12 @@ struct Decoder<'a, 'd> {
     data: &'a [u8],
     /// Offset of `data` in the packet.
     at: usize,
+    /// The layer whose EtherType (or protocol type) is being followed, to
+    /// name it when that EtherType is not supported.
+    et_layer: Layer,
+    /// Something not decoded beside the packet that was (the later
+    /// subframes of an A-MSDU): the stop when nothing worse stops it.
+    aside: Option<Error>,
     d: &'d mut Decoded<'a>,
 }
 
@@ -145,6 +178,8 @@ impl<'a> Decoder<'a, '_> {
                 Next::Ip => self.ip_version()?,
                 Next::Mpls => self.mpls()?,
                 Next::Ppp => self.ppp()?.2,
+                Next::Llc => self.llc()?,
+                Next::Ieee80211(fc, pad) => self.ieee80211(fc, pad)?,
                 Next::Ipv4 => self.ipv4()?,
                 Next::Ipv6 => self.ipv6()?,
                 Next::Protocol(p) => self.protocol(p)?,
@@ -177,23 +212,44 @@ impl<'a> Decoder<'a, '_> {
         Error::truncated(layer, self.at as u64, needed as u64, self.data.len() as u64)
     }
 
+    /// The IP layer of the innermost IP header (for faults found in it).
+    fn ip_layer(&self) -> Layer {
+        self.d.ip.map_or(Layer::Ipv4, |ip| {
+            if ip.src.is_ipv4() {
+                Layer::Ipv4
+            } else {
+                Layer::Ipv6
+            }
+        })
+    }
+
     fn tunnel(&mut self) -> Result<(), Error> {
+        self.tunnel_in(self.ip_layer())
+    }
+
+    /// Counts one more encapsulation, found in `layer`; every kind of
+    /// nesting (IP in IP, Ethernet in Ethernet, 802.11 in UDP) counts
+    /// against the one bound.
+    fn tunnel_in(&mut self, layer: Layer) -> Result<(), Error> {
         if self.d.tunnels >= MAX_TUNNELS {
             let kind = ErrorKind::TooDeep {
                 what: "tunnel encapsulations",
                 limit: MAX_TUNNELS.into(),
             };
-            let layer = self.d.ip.map_or(Layer::Ipv4, |ip| {
-                if ip.src.is_ipv4() {
-                    Layer::Ipv4
-                } else {
-                    Layer::Ipv6
-                }
-            });
             return Err(Error::new(layer, self.at as u64, kind));
         }
         self.d.tunnels += 1;
         Ok(())
+    }
+
+    /// Something that may carry TCP but is not followed (see the module
+    /// docs), at the cursor.
+    fn unsupported(&self, layer: Layer, what: &'static str, value: u64) -> Error {
+        Error::new(
+            layer,
+            self.at as u64,
+            ErrorKind::Unsupported { what, value },
+        )
     }
 
     fn link(&mut self, linktype: LinkType) -> Result<Next, Error> {
@@ -221,7 +277,8 @@ impl<'a> Decoder<'a, '_> {
                 };
                 self.d.link = Some(LinkInfo::new(kind, h.protocol, sll::SLL_HEADER_LEN as u16));
                 self.advance(rest);
-                Ok(Next::EtherType(h.protocol))
+                self.et_layer = Layer::LinuxSll;
+                Ok(sll_next(h.protocol))
             }
             LinkType::LINUX_SLL2 => {
                 let Ok((rest, h)) = sll::sll2_header::<()>(self.data) else {
@@ -233,7 +290,8 @@ impl<'a> Decoder<'a, '_> {
                 };
                 self.d.link = Some(LinkInfo::new(kind, h.protocol, sll::SLL2_HEADER_LEN as u16));
                 self.advance(rest);
-                Ok(Next::EtherType(h.protocol))
+                self.et_layer = Layer::LinuxSll2;
+                Ok(sll_next(h.protocol))
             }
             LinkType::NULL | LinkType::LOOP => {
                 let parsed = if linktype == LinkType::NULL {
@@ -263,11 +321,13 @@ impl<'a> Decoder<'a, '_> {
                 })
             }
             LinkType::PPP | LinkType::PPP_HDLC => {
+                // Cisco HDLC frames turn up in files labelled PPP too;
+                // Wireshark tells them apart by the address byte.
                 let cisco = self
                     .data
                     .first()
                     .is_some_and(|&b| chdlc::is_chdlc_address(b));
-                if linktype == LinkType::PPP_HDLC && cisco {
+                if cisco {
                     return self.chdlc();
                 }
                 let (len, protocol, next) = self.ppp()?;
@@ -349,15 +409,190 @@ impl<'a> Decoder<'a, '_> {
                     _ => Next::Done,
                 })
             }
-            LinkType(other) => Err(Error::new(
-                Layer::Link,
-                0,
-                ErrorKind::Unsupported {
-                    what: "link type",
-                    value: other.into(),
-                },
-            )),
+            LinkType::FDDI => {
+                let (h, rest) = fddi::parse(self.data).map_err(|e| self.err(e))?;
+                let kind = LinkKind::Fddi {
+                    frame_control: h.frame_control,
+                };
+                self.d.link = Some(LinkInfo::new(kind, 0, fddi::HEADER_LEN as u16));
+                self.advance(rest);
+                Ok(if h.is_llc() { Next::Llc } else { Next::Done })
+            }
+            LinkType::IEEE802_11 => {
+                self.set_80211_link(false, 0);
+                Ok(Next::Ieee80211(FrameControl::Standard, false))
+            }
+            LinkType::IEEE802_11_RADIOTAP => {
+                let (rt, frame) = radiotap::parse(self.data).map_err(|e| self.err(e))?;
+                self.set_80211_link(true, rt.header_len);
+                self.enter(rt.header_len, frame);
+                Ok(Next::Ieee80211(FrameControl::Standard, rt.data_pad()))
+            }
+            LinkType::PPI => {
+                let (h, frame) = ppi::parse(self.data).map_err(|e| self.err(e))?;
+                self.enter(h.header_len, frame);
+                match h.linktype {
+                    LinkType::IEEE802_11 => {
+                        self.set_80211_link(true, h.header_len);
+                        Ok(Next::Ieee80211(FrameControl::Standard, false))
+                    }
+                    LinkType::ETHERNET => {
+                        let kind = LinkKind::Ethernet;
+                        let len = h.header_len + ethernet::HEADER_LEN;
+                        self.d.link = Some(LinkInfo::new(
+                            kind,
+                            0,
+                            u16::try_from(len).unwrap_or(u16::MAX),
+                        ));
+                        Ok(Next::Ethernet)
+                    }
+                    LinkType(other) => {
+                        Err(self.unsupported(Layer::Link, "link type inside PPI", other.into()))
+                    }
+                }
+            }
+            LinkType::JUNIPER_ETHER => {
+                let (h, rest) = juniper::parse(self.data).map_err(|e| self.err(e))?;
+                let kind = LinkKind::Juniper { flags: h.flags };
+                let len = u16::try_from(h.header_len).unwrap_or(u16::MAX);
+                self.d.link = Some(LinkInfo::new(kind, 0, len));
+                self.enter(h.header_len, rest);
+                Ok(match h.payload {
+                    juniper::JuniperPayload::Ethernet => {
+                        // The Ethernet header is the link header's tail.
+                        if let Some(link) = self.d.link.as_mut() {
+                            link.header_len = len.saturating_add(ethernet::HEADER_LEN as u16);
+                        }
+                        return self.ethernet_at_link();
+                    }
+                    juniper::JuniperPayload::Ipv4 => Next::Ipv4,
+                    juniper::JuniperPayload::Ipv6 => Next::Ipv6,
+                    juniper::JuniperPayload::Mpls => Next::Mpls,
+                    juniper::JuniperPayload::Other(p) => {
+                        return Err(self.unsupported(Layer::Juniper, "juniper protocol", p.into()))
+                    }
+                })
+            }
+            LinkType(other) => Err(self.unsupported(Layer::Link, "link type", other.into())),
         }
+    }
+
+    /// The link layer of an 802.11 capture, before its MAC header is read.
+    fn set_80211_link(&mut self, radio_header: bool, radio_len: usize) {
+        let kind = LinkKind::Ieee80211 {
+            radio_header,
+            frame_type: 0,
+        };
+        let len = u16::try_from(radio_len).unwrap_or(u16::MAX);
+        self.d.link = Some(LinkInfo::new(kind, 0, len));
+    }
+
+    /// An Ethernet header that ends a link header already recorded
+    /// (Juniper's): its EtherType becomes the link's.
+    fn ethernet_at_link(&mut self) -> Result<Next, Error> {
+        let Ok((rest, h)) = ethernet::ethernet_header::<()>(self.data) else {
+            return Err(self.truncated(Layer::Ethernet, ethernet::HEADER_LEN));
+        };
+        if let Some(link) = self.d.link.as_mut() {
+            link.ethertype = h.ethertype;
+        }
+        self.advance(rest);
+        self.et_layer = Layer::Ethernet;
+        Ok(self.mac_type(h.ethertype))
+    }
+
+    /// What an EtherType field of an Ethernet header or VLAN tag means: an
+    /// IEEE 802.3 length (then LLC, bounded by that length) or an EtherType.
+    fn mac_type(&mut self, t: u16) -> Next {
+        if t > et::MAX_8023_LENGTH {
+            return Next::EtherType(t);
+        }
+        let len = usize::from(t);
+        if let Some(frame) = self.data.get(..len) {
+            self.data = frame;
+        }
+        Next::Llc
+    }
+
+    /// Makes a header that directly follows the link header part of it
+    /// (802.11's and FDDI's LLC/SNAP header), with its EtherType.
+    fn extend_link(&mut self, at: usize, added: usize, ethertype: Option<u16>) {
+        if self.d.tunnels != 0 {
+            return;
+        }
+        if let Some(link) = self.d.link.as_mut() {
+            let continues = usize::from(link.header_len) == at
+                && matches!(
+                    link.kind,
+                    LinkKind::Ieee80211 { .. } | LinkKind::Fddi { .. }
+                );
+            if continues {
+                link.header_len = link
+                    .header_len
+                    .saturating_add(u16::try_from(added).unwrap_or(u16::MAX));
+                if let Some(t) = ethertype {
+                    link.ethertype = t;
+                }
+            }
+        }
+    }
+
+    /// An IEEE 802.11 frame: only data frames go on, to their LLC header.
+    fn ieee80211(&mut self, fc: FrameControl, pad: bool) -> Result<Next, Error> {
+        let (h, payload) = ieee80211::parse(self.data, fc, pad).map_err(|e| self.err(e))?;
+        if self.d.tunnels == 0 {
+            if let Some(LinkInfo {
+                kind: LinkKind::Ieee80211 { frame_type, .. },
+                ..
+            }) = self.d.link.as_mut()
+            {
+                *frame_type = h.frame_type;
+            }
+        }
+        if payload.is_empty() {
+            return Ok(Next::Done);
+        }
+        self.extend_link(self.at, h.header_len, None);
+        self.advance(payload);
+        if h.amsdu {
+            let (msdu, more) = ieee80211::amsdu_first(self.data).map_err(|e| self.err(e))?;
+            if more {
+                let first = ieee80211::AMSDU_SUBFRAME_HEADER_LEN + msdu.len();
+                let rest = self.data.len().saturating_sub(first.next_multiple_of(4));
+                self.aside = Some(self.unsupported(
+                    Layer::Ieee80211,
+                    "802.11 A-MSDU subframes after the first, bytes",
+                    rest as u64,
+                ));
+            }
+            self.enter(ieee80211::AMSDU_SUBFRAME_HEADER_LEN, msdu);
+        }
+        Ok(Next::Llc)
+    }
+
+    /// An IEEE 802.2 LLC header, and SNAP.
+    fn llc(&mut self) -> Result<Next, Error> {
+        let (h, rest) = llc::parse(self.data).map_err(|e| self.err(e))?;
+        let payload = h.payload();
+        let ethertype = match payload {
+            llc::LlcPayload::EtherType(t) => Some(t),
+            llc::LlcPayload::Ipv4 => Some(et::IPV4),
+            _ => None,
+        };
+        self.extend_link(self.at, h.header_len, ethertype);
+        self.advance(rest);
+        Ok(match payload {
+            llc::LlcPayload::EtherType(t) => {
+                self.et_layer = Layer::Llc;
+                Next::EtherType(t)
+            }
+            llc::LlcPayload::Ipv4 => Next::Ipv4,
+            llc::LlcPayload::Ethernet => {
+                self.tunnel_in(Layer::Llc)?;
+                Next::Ethernet
+            }
+            llc::LlcPayload::Other => Next::Done,
+        })
     }
 
     /// Cisco HDLC as the outermost link layer.
@@ -368,6 +603,7 @@ impl<'a> Decoder<'a, '_> {
         let kind = LinkKind::CiscoHdlc { address: h.address };
         self.d.link = Some(LinkInfo::new(kind, h.protocol, chdlc::HEADER_LEN as u16));
         self.advance(rest);
+        self.et_layer = Layer::Link;
         Ok(Next::EtherType(h.protocol))
     }
 
@@ -413,7 +649,8 @@ impl<'a> Decoder<'a, '_> {
             ));
         }
         self.advance(rest);
-        Ok(Next::EtherType(h.ethertype))
+        self.et_layer = Layer::Ethernet;
+        Ok(self.mac_type(h.ethertype))
     }
 
     fn ethertype(&mut self, t: u16, vlans: &mut usize) -> Result<Next, Error> {
@@ -453,10 +690,30 @@ impl<'a> Decoder<'a, '_> {
                 }
                 *vlans += 1;
                 self.advance(rest);
-                Next::EtherType(tag.ethertype)
+                self.et_layer = Layer::Vlan;
+                self.mac_type(tag.ethertype)
             }
-            // ARP, LLDP, 802.3 lengths, ...: valid, but not IP.
-            _ => Next::Done,
+            et::LLC_JUMBO => Next::Llc,
+            t => {
+                if let Some(tag) = tags::Tag::from_ethertype(t) {
+                    let (next, rest) = tags::parse(tag, self.data).map_err(|e| self.err(e))?;
+                    self.advance(rest);
+                    self.et_layer = Layer::EthernetTag;
+                    return Ok(match next {
+                        Some(t) => self.mac_type(t),
+                        None => {
+                            self.tunnel_in(Layer::EthernetTag)?;
+                            Next::Ethernet
+                        }
+                    });
+                }
+                // Below 0x600 a protocol type is not an EtherType (PPP,
+                // GRE keepalives); and ARP, LLDP, ...: valid, but not IP.
+                if t < et::MIN_ETHERTYPE || et::is_known_non_ip(t) {
+                    return Ok(Next::Done);
+                }
+                return Err(self.unsupported(self.et_layer, "ethertype", t.into()));
+            }
         })
     }
 
@@ -553,6 +810,11 @@ impl<'a> Decoder<'a, '_> {
             }
             protocol::GRE => self.gre(),
             protocol::UDP => self.udp(),
+            protocol::ESP => Err(self.unsupported(
+                self.ip_layer(),
+                "encrypted (IPsec ESP) payload, ip protocol",
+                p.into(),
+            )),
             // ICMP quotes TCP headers but carries no segment; ESP is
             // opaque; the rest is not TCP.
             _ => Ok(Next::Done),
@@ -585,6 +847,7 @@ impl<'a> Decoder<'a, '_> {
                     Next::Done
                 }
             }
+            t if gre::is_aruba_80211(t) => Next::Ieee80211(FrameControl::Standard, false),
             gre::PROTO_WCCP => {
                 let skip = gre::wccp_redirect_len(self.data);
                 let Some(rest) = self.data.get(skip..) else {
@@ -593,37 +856,106 @@ impl<'a> Decoder<'a, '_> {
                 self.advance(rest);
                 Next::Ipv4
             }
-            t => Next::EtherType(t),
+            t => {
+                self.et_layer = Layer::Gre;
+                Next::EtherType(t)
+            }
         })
     }
 
     fn udp(&mut self) -> Result<Next, Error> {
         let (h, payload) = udp::parse(self.data).map_err(|e| self.err(e))?;
-        match h.dst_port {
-            udp::PORT_VXLAN | udp::PORT_VXLAN_GPE | udp::PORT_GENEVE => {}
-            _ => return Ok(Next::Done),
-        }
+        let Some(port) = udp::tunnel_port(h.src_port, h.dst_port) else {
+            return Ok(Next::Done);
+        };
         // The UDP length may end the payload before the IP length does.
         self.enter(udp::HEADER_LEN, payload);
-        if h.dst_port == udp::PORT_GENEVE {
-            let (g, rest) = geneve::parse(self.data).map_err(|e| self.err(e))?;
-            self.tunnel()?;
-            self.advance(rest);
-            return Ok(Next::EtherType(g.protocol));
+        match port {
+            udp::PORT_GENEVE => {
+                let (g, rest) = geneve::parse(self.data).map_err(|e| self.err(e))?;
+                self.tunnel()?;
+                self.advance(rest);
+                self.et_layer = Layer::Geneve;
+                Ok(Next::EtherType(g.protocol))
+            }
+            udp::PORT_VXLAN | udp::PORT_VXLAN_GPE => {
+                let Ok((rest, v)) = vxlan::vxlan_header::<()>(self.data) else {
+                    return Err(self.truncated(Layer::Vxlan, vxlan::HEADER_LEN));
+                };
+                self.tunnel()?;
+                self.advance(rest);
+                if port == udp::PORT_VXLAN {
+                    return Ok(Next::Ethernet);
+                }
+                Ok(match (v.flags & vxlan::FLAG_P != 0, v.next_protocol) {
+                    (true, vxlan::GPE_IPV4) => Next::Ipv4,
+                    (true, vxlan::GPE_IPV6) => Next::Ipv6,
+                    (true, vxlan::GPE_ETHERNET) => Next::Ethernet,
+                    _ => Next::Done,
+                })
+            }
+            udp::PORT_GTP_U | udp::PORT_GTP_C => self.gtp(),
+            udp::PORT_CAPWAP_DATA => {
+                let (c, rest) = capwap::parse(self.data).map_err(|e| self.err(e))?;
+                self.tunnel()?;
+                self.advance(rest);
+                Ok(match c.payload() {
+                    capwap::CapwapPayload::Ethernet => Next::Ethernet,
+                    capwap::CapwapPayload::Ieee80211 => {
+                        Next::Ieee80211(FrameControl::Swapped, false)
+                    }
+                    capwap::CapwapPayload::Other => Next::Done,
+                })
+            }
+            udp::PORT_AYIYA => {
+                let (a, rest) = ayiya::parse(self.data).map_err(|e| self.err(e))?;
+                if a.opcode != ayiya::OPCODE_FORWARD {
+                    return Ok(Next::Done);
+                }
+                self.tunnel()?;
+                self.advance(rest);
+                match a.next_header {
+                    protocol::IPV6 => Ok(Next::Ipv6),
+                    protocol::IPIP => Ok(Next::Ipv4),
+                    other => Err(self.unsupported(Layer::Ayiya, "ayiya next header", other.into())),
+                }
+            }
+            udp::PORT_GRE_IN_UDP => self.gre(),
+            _ => Ok(Next::Done),
         }
-        let Ok((rest, v)) = vxlan::vxlan_header::<()>(self.data) else {
-            return Err(self.truncated(Layer::Vxlan, vxlan::HEADER_LEN));
-        };
+    }
+
+    /// GTP on its user-plane (or control-plane) port: only GTPv1 T-PDUs
+    /// carry a packet (GTPv2 is signalling).
+    fn gtp(&mut self) -> Result<Next, Error> {
+        if self.data.first().is_some_and(|&b| b >> 5 != 1) {
+            return Ok(Next::Done);
+        }
+        let (g, inner) = gtp::parse(self.data).map_err(|e| self.err(e))?;
+        if !g.is_tpdu() {
+            return Ok(Next::Done);
+        }
         self.tunnel()?;
-        self.advance(rest);
-        if h.dst_port == udp::PORT_VXLAN {
-            return Ok(Next::Ethernet);
+        self.enter(g.header_len, inner);
+        // Wireshark's default "T-PDU heuristic": IP by its version nibble.
+        match self.data.first().map(|b| b >> 4) {
+            Some(4) => Ok(Next::Ipv4),
+            Some(6) => Ok(Next::Ipv6),
+            None => Ok(Next::Done),
+            Some(_) => Err(self.unsupported(
+                Layer::Gtp,
+                "gtp t-pdu that is not ip, first byte",
+                self.data.first().copied().unwrap_or(0).into(),
+            )),
         }
-        Ok(match (v.flags & vxlan::FLAG_P != 0, v.next_protocol) {
-            (true, vxlan::GPE_IPV4) => Next::Ipv4,
-            (true, vxlan::GPE_IPV6) => Next::Ipv6,
-            (true, vxlan::GPE_ETHERNET) => Next::Ethernet,
-            _ => Next::Done,
-        })
+    }
+}
+
+/// What a Linux cooked header's protocol field leads to: an EtherType,
+/// or below 0x600 the kernel's own numbers (ETH_P_802_2: an LLC frame).
+fn sll_next(protocol: u16) -> Next {
+    match protocol {
+        sll::PROTO_802_2 => Next::Llc,
+        p => Next::EtherType(p),
     }
 }

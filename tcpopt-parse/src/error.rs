@@ -57,6 +57,25 @@ pub enum Layer {
     Compression,
     /// A link type this crate does not decode.
     Link,
+    /// Radiotap header in front of an 802.11 frame.
+    Radiotap,
+    /// IEEE 802.11 MAC header.
+    Ieee80211,
+    /// IEEE 802.2 LLC header and its SNAP extension.
+    Llc,
+    /// FDDI MAC header.
+    Fddi,
+    /// Juniper's capture header (LINKTYPE_JUNIPER_ETHER).
+    Juniper,
+    /// A tag inside an Ethernet header other than a VLAN tag: 802.1ah
+    /// I-TAG, 802.1BR E-Tag, VN-Tag, Cisco FabricPath.
+    EthernetTag,
+    /// GTP-U header (3GPP TS 29.281).
+    Gtp,
+    /// CAPWAP header (RFC 5415).
+    Capwap,
+    /// AYIYA header.
+    Ayiya,
 }
 
 impl Layer {
@@ -89,6 +108,15 @@ impl Layer {
             Layer::TcpOption => "tcp option",
             Layer::Compression => "compressed stream",
             Layer::Link => "link layer",
+            Layer::Radiotap => "radiotap",
+            Layer::Ieee80211 => "802.11",
+            Layer::Llc => "llc",
+            Layer::Fddi => "fddi",
+            Layer::Juniper => "juniper",
+            Layer::EthernetTag => "ethernet tag",
+            Layer::Gtp => "gtp",
+            Layer::Capwap => "capwap",
+            Layer::Ayiya => "ayiya",
         }
     }
 }

@@ -63,6 +63,8 @@ pub mod compress;
 pub mod dissect;
 #[cfg(feature = "alloc")]
 pub mod pipeline;
+#[cfg(feature = "alloc")]
+pub mod undecoded;
 
 // decode
 pub mod ip;

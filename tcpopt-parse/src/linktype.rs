@@ -17,6 +17,8 @@ impl LinkType {
     pub const ARCNET_BSD: LinkType = LinkType(7);
     /// PPP (RFC 1661), with or without the RFC 1662 address and control.
     pub const PPP: LinkType = LinkType(9);
+    /// FDDI (ISO 9314), LLC behind a 13-byte MAC header.
+    pub const FDDI: LinkType = LinkType(10);
     /// DLT_RAW as some BSDs numbered it in pcap files (raw IPv4/IPv6).
     pub const RAW_12: LinkType = LinkType(12);
     /// DLT_RAW as OpenBSD numbered it (raw IPv4/IPv6).
@@ -27,14 +29,22 @@ impl LinkType {
     pub const PPP_ETHER: LinkType = LinkType(51);
     /// Raw IPv4 or IPv6, version nibble decides.
     pub const RAW: LinkType = LinkType(101);
+    /// IEEE 802.11 frames without a radio header.
+    pub const IEEE802_11: LinkType = LinkType(105);
     /// OpenBSD loopback: like NULL but the family is always big-endian.
     pub const LOOP: LinkType = LinkType(108);
     /// Cisco HDLC (serial links on Cisco routers).
     pub const C_HDLC: LinkType = LinkType(104);
     /// Linux cooked capture v1 (`tcpdump -i any` before libpcap 1.10).
     pub const LINUX_SLL: LinkType = LinkType(113);
+    /// IEEE 802.11 frames behind a radiotap header (monitor mode).
+    pub const IEEE802_11_RADIOTAP: LinkType = LinkType(127);
     /// ARCNET as Linux captures it (with a 2-byte buffer offset).
     pub const ARCNET_LINUX: LinkType = LinkType(129);
+    /// Juniper's capture header, then Ethernet.
+    pub const JUNIPER_ETHER: LinkType = LinkType(178);
+    /// Per-Packet Information header (CACE/Riverbed), then 802.11 or Ethernet.
+    pub const PPI: LinkType = LinkType(192);
     /// Raw IPv4 only.
     pub const IPV4: LinkType = LinkType(228);
     /// Raw IPv6 only.
@@ -53,18 +63,53 @@ impl LinkType {
             1 => "ETHERNET",
             7 => "ARCNET_BSD",
             9 => "PPP",
+            10 => "FDDI",
             12 | 14 | 101 => "RAW",
             50 => "PPP_HDLC",
             51 => "PPP_ETHER",
             104 => "C_HDLC",
+            105 => "IEEE802_11",
             108 => "LOOP",
             113 => "LINUX_SLL",
+            127 => "IEEE802_11_RADIOTAP",
             129 => "ARCNET_LINUX",
+            178 => "JUNIPER_ETHER",
+            192 => "PPI",
             228 => "IPV4",
             229 => "IPV6",
             239 => "NFLOG",
             242 => "IPOIB",
             276 => "LINUX_SLL2",
+            _ => return None,
+        })
+    }
+
+    /// The registry's name also for a few common link types this crate
+    /// does not decode, to say what a capture holds when it cannot be read.
+    pub const fn registry_name(self) -> Option<&'static str> {
+        if let Some(n) = self.name() {
+            return Some(n);
+        }
+        Some(match self.0 {
+            6 => "IEEE802_5",
+            8 => "SLIP",
+            11 => "ATM_RFC1483",
+            119 => "PRISM_HEADER",
+            138 => "APPLE_IP_OVER_IEEE1394",
+            147..=162 => "USER",
+            163 => "IEEE802_11_AVS",
+            187 => "BLUETOOTH_HCI_H4",
+            189 => "USB_LINUX",
+            195 => "IEEE802_15_4_WITHFCS",
+            197 => "ERF",
+            201 => "BLUETOOTH_HCI_H4_WITH_PHDR",
+            220 => "USB_LINUX_MMAPPED",
+            227 => "CAN_SOCKETCAN",
+            230 => "IEEE802_15_4_NOFCS",
+            249 => "USBPCAP",
+            251 => "BLUETOOTH_LE_LL",
+            253 => "NETLINK",
+            256 => "BLUETOOTH_LE_LL_WITH_PHDR",
             _ => return None,
         })
     }

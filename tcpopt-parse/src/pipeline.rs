@@ -23,6 +23,7 @@ use crate::dissect::Dissected;
 use crate::error::{Compression, Error, ErrorKind, Layer};
 use crate::segment::Segment;
 use crate::timestamp::Timestamp;
+use crate::undecoded::Undecoded;
 
 /// A fatal fault met while reading: where and what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,6 +245,10 @@ struct Tally {
     /// Packets whose decoding stopped short: the first few, with frame and offset.
     packet_errors: Vec<CaptureError>,
     packet_errors_total: u64,
+    /// Packets that may hold TCP but were not decoded.
+    undecoded: Undecoded,
+    /// Packets that carry no time (pcapng Simple Packet Blocks).
+    untimed: u64,
 }
 
 /// How many per-packet decode faults the summary lists (the count is exact).
@@ -259,10 +264,14 @@ impl Tally {
     ) {
         self.packets += 1;
         let ts = record.ts;
-        if self.first_ts.is_none() {
-            self.first_ts = Some(ts);
+        if record.has_time {
+            if self.first_ts.is_none() {
+                self.first_ts = Some(ts);
+            }
+            self.last_ts = Some(ts);
+        } else {
+            self.untimed += 1;
         }
-        self.last_ts = Some(ts);
         // A BTreeSet insert per packet costs more than the rest of the
         // tally: only a change of link type (pcapng interfaces) needs one.
         if self.last_link != Some(record.linktype.0) {
@@ -279,7 +288,9 @@ impl Tally {
             on_segment(&seg);
         }
         if let Some(e) = stop {
-            if is_fault(&e) {
+            if !is_fault(&e) {
+                self.undecoded.count(record.frame, record.linktype, &e);
+            } else {
                 self.packet_errors_total += 1;
                 if self.packet_errors.len() < MAX_PACKET_ERRORS {
                     // The offset stays the packet's own: it is the byte
@@ -293,8 +304,8 @@ impl Tally {
     }
 }
 
-/// Whether a decode stop is worth reporting: unsupported link types and
-/// protocols are normal in a capture, damage is not.
+/// Whether a decode stop is damage (listed in the errors); the others,
+/// unsupported link types and protocols, are counted as undecoded.
 fn is_fault(e: &Error) -> bool {
     !matches!(e.kind, ErrorKind::Unsupported { .. })
 }
@@ -459,6 +470,12 @@ impl CaptureAnalysis {
             errors,
             packet_errors: t.packet_errors_total,
             complete: self.feeder.fault().is_none(),
+            untimed_packets: t.untimed,
+            undecoded: {
+                let mut u = core::mem::take(&mut t.undecoded);
+                u.finish(t.packets);
+                u
+            },
         }
     }
 }

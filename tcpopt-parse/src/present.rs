@@ -287,10 +287,16 @@ impl ReportView {
     pub fn of(r: &Report) -> ReportView {
         let c = &r.capture;
         let pct = percent(c.segments_with_timestamps, c.tcp_segments);
-        let span = match (&c.first_ts, &c.last_ts) {
+        let mut span = match (&c.first_ts, &c.last_ts) {
             (Some(a), Some(b)) => format!(", {a} to {b}"),
             _ => String::new(),
         };
+        if c.untimed_packets > 0 {
+            span.push_str(&format!(
+                " ({} packets carry no time: pcapng Simple Packet Blocks)",
+                c.untimed_packets
+            ));
+        }
         let capture_line = format!(
             "{} ({}), {} packets, {} TCP segments, {pct} % with timestamps{span}",
             c.format,

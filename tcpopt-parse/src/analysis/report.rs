@@ -24,10 +24,16 @@ pub struct CaptureSummary {
     /// TCP segments that carry a timestamps option.
     pub segments_with_timestamps: u64,
     /// First and last capture time, as `Timestamp`'s Display (all the
-    /// capture's digits); null for an empty capture.
+    /// capture's digits); null for an empty capture or one whose packets
+    /// carry no time.
     pub first_ts: Option<String>,
     /// Last capture time, like `first_ts`.
     pub last_ts: Option<String>,
+    /// Packets that carry no capture time (pcapng Simple Packet Blocks,
+    /// §4.4); they take no part in `first_ts` and `last_ts`. Absent from
+    /// the JSON when 0.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_zero"))]
+    pub untimed_packets: u64,
     /// Faults met while reading or decoding, in order; the first is why reading
     /// stopped when `complete` is false.
     pub errors: Vec<CaptureError>,
@@ -36,6 +42,20 @@ pub struct CaptureSummary {
     pub packet_errors: u64,
     /// False when reading stopped early (truncated file, fatal error).
     pub complete: bool,
+    /// Packets that may hold TCP but could not be decoded (an unsupported
+    /// link type or EtherType, encrypted or fragmented payloads), by
+    /// reason; see [`crate::undecoded`]. Absent from the JSON when every
+    /// packet was decoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "crate::undecoded::Undecoded::is_empty")
+    )]
+    pub undecoded: crate::undecoded::Undecoded,
+}
+
+#[cfg(feature = "serde")]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One fault met while reading or decoding: where (frame, layer, byte),

@@ -110,7 +110,12 @@ pub struct PacketRecord<'a> {
     pub offset: u64,
     pub interface_id: u32,
     pub linktype: LinkType,
+    /// The capture time; the epoch when [`has_time`](Self::has_time) is
+    /// false.
     pub ts: Timestamp,
+    /// False for a pcapng Simple Packet Block, which carries no time
+    /// (§4.4): `ts` is then not a time, only Wireshark's placeholder.
+    pub has_time: bool,
     /// Bytes captured (`data.len()`).
     pub caplen: u32,
     /// Bytes on the wire. May be smaller than `caplen` in damaged files;

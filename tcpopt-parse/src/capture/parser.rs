@@ -38,7 +38,8 @@ enum Item<'a> {
     Interface(InterfaceInfo),
     Packet {
         iface: InterfaceInfo,
-        ts: Timestamp,
+        /// `None` for a pcapng Simple Packet Block, which carries no time.
+        ts: Option<Timestamp>,
         caplen: u32,
         origlen: u32,
         data: &'a [u8],
@@ -112,7 +113,8 @@ impl CaptureParser {
         self.offset
     }
 
-    /// Packets returned so far (the last frame number).
+    /// The last frame number: packets returned so far, and the blocks
+    /// Wireshark numbers as frames too ([`pcapng::is_numbered_as_frame`]).
     pub fn frames(&self) -> u64 {
         self.frames
     }
@@ -201,13 +203,21 @@ impl CaptureParser {
                     offset: start,
                     interface_id: iface.id,
                     linktype: iface.linktype,
-                    ts,
+                    // Wireshark shows a time-less packet at the epoch.
+                    ts: ts.unwrap_or(Timestamp::new(0, iface.resolution.digits())),
+                    has_time: ts.is_some(),
                     caplen,
                     origlen,
                     data,
                 })
             }
-            Item::Skipped { block_type, len } => Event::Skipped { block_type, len },
+            Item::Skipped { block_type, len } => {
+                // Wireshark numbers these blocks as frames too.
+                if pcapng::is_numbered_as_frame(block_type) {
+                    self.frames = self.frames.saturating_add(1);
+                }
+                Event::Skipped { block_type, len }
+            }
         };
         Ok((n, event))
     }
@@ -331,7 +341,7 @@ impl CaptureParser {
             used,
             Item::Packet {
                 iface,
-                ts,
+                ts: Some(ts),
                 caplen: h.caplen,
                 origlen: h.origlen,
                 data,
@@ -387,14 +397,14 @@ impl CaptureParser {
             .get(id)
             .map_err(|kind| Error::new(Layer::Pcapng, ID_OFFSET, kind))?;
         let (p, ts) = if simple {
-            // An SPB carries no time; Wireshark shows it as the epoch.
-            (
-                pcapng::simple_packet(b, iface.snaplen)?,
-                Timestamp::new(0, iface.resolution.digits()),
-            )
+            // An SPB carries no time.
+            (pcapng::simple_packet(b, iface.snaplen)?, None)
         } else {
             let p = pcapng::packet_block(b)?;
-            (p, iface.resolution.timestamp(p.ts_units, iface.ts_offset))
+            (
+                p,
+                Some(iface.resolution.timestamp(p.ts_units, iface.ts_offset)),
+            )
         };
         if p.caplen > self.max_record_len {
             let what = "pcapng packet captured length";
@@ -454,7 +464,7 @@ fn fast_pcap_record(
         RECORD_HEADER_LEN + data.len(),
         Item::Packet {
             iface,
-            ts: pcap_timestamp(word(0), word(4), magic.nanosecond),
+            ts: Some(pcap_timestamp(word(0), word(4), magic.nanosecond)),
             caplen,
             origlen: word(12),
             data,

@@ -30,6 +30,25 @@ pub const PB: u32 = 0x0000_0002;
 pub const SPB: u32 = 0x0000_0003;
 /// Enhanced Packet Block.
 pub const EPB: u32 = 0x0000_0006;
+/// systemd Journal Export Block (§4.7).
+pub const SJEB: u32 = 0x0000_0009;
+/// Custom Block that may be copied to a new file (§4.8).
+pub const CB_COPY: u32 = 0x0000_0BAD;
+/// Custom Block that must not be copied (§4.8).
+pub const CB_NO_COPY: u32 = 0x4000_0BAD;
+
+/// Whether Wireshark shows a block of this type as a frame of its own
+/// (a record that is not a packet): the frame numbers of the packets after
+/// it count it, so ours must too.
+///
+/// ```
+/// # use tcpopt_parse::capture::pcapng::{is_numbered_as_frame, CB_COPY, IDB};
+/// assert!(is_numbered_as_frame(CB_COPY));
+/// assert!(!is_numbered_as_frame(IDB));
+/// ```
+pub const fn is_numbered_as_frame(block_type: u32) -> bool {
+    matches!(block_type, CB_COPY | CB_NO_COPY | SJEB)
+}
 /// The SHB byte-order magic, as read in the section's own order.
 pub const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 /// Smallest legal block: type, length, length.

@@ -11,6 +11,14 @@ use crate::link::array;
 
 /// Length of the header without options (IHL 5).
 pub const MIN_HEADER_LEN: usize = 20;
+/// Option type: end of the option list (RFC 791 §3.1).
+const OPT_EOL: u8 = 0;
+/// Option type: no operation, one byte.
+const OPT_NOP: u8 = 1;
+/// Option type: DoD basic security (RFC 1108 §2), at least type, length
+/// and the classification level.
+const OPT_SECURITY: u8 = 130;
+const OPT_SECURITY_MIN_LEN: u8 = 3;
 
 /// The fixed part of an IPv4 header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,6 +164,7 @@ pub fn parse(input: &[u8]) -> Result<Ipv4Packet<'_>, Error> {
     let Some(after_header) = input.get(hlen..) else {
         return Err(Error::truncated(Layer::Ipv4, 0, hlen as u64, available));
     };
+    check_options(input.get(MIN_HEADER_LEN..hlen).unwrap_or_default())?;
     let total = usize::from(header.total_len);
     let (payload, payload_len) = if total == 0 {
         // TSO: the NIC fills the length in later; trust the capture.
@@ -178,4 +187,70 @@ pub fn parse(input: &[u8]) -> Result<Ipv4Packet<'_>, Error> {
         payload,
         payload_len: super::len_u32(payload_len),
     })
+}
+
+/// Checks the option list's framing (RFC 791 §3.1): every option but EOL
+/// and NOP has a length of at least 2 that stays inside the header, and a
+/// security option holds its classification (RFC 1108 §2). Linux drops a
+/// packet whose options are malformed (`ip_options_compile`) and Wireshark
+/// calls it malformed without dissecting its TCP; so a TCP segment behind
+/// them is not one the host took. Offsets are relative to the IP header.
+fn check_options(options: &[u8]) -> Result<(), Error> {
+    let mut at = 0;
+    while let Some(&kind) = options.get(at) {
+        match kind {
+            OPT_EOL => return Ok(()),
+            OPT_NOP => at += 1,
+            _ => {
+                let len = options.get(at + 1).copied().unwrap_or(0);
+                let min = if kind == OPT_SECURITY {
+                    OPT_SECURITY_MIN_LEN
+                } else {
+                    2
+                };
+                if len < min || at + usize::from(len) > options.len() {
+                    return Err(Error::new(
+                        Layer::Ipv4,
+                        (MIN_HEADER_LEN + at + 1) as u64,
+                        ErrorKind::BadLength {
+                            what: "ipv4 option length",
+                            value: len.into(),
+                        },
+                    ));
+                }
+                at += usize::from(len);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_options(options: &[u8]) -> [u8; 40] {
+        let mut pkt = [0u8; 40];
+        let ihl = 5 + options.len() / 4;
+        pkt[0] = 0x40 | ihl as u8;
+        pkt[3] = 40;
+        pkt[9] = 6;
+        pkt[20..20 + options.len()].copy_from_slice(options);
+        pkt
+    }
+
+    #[test]
+    fn option_framing() {
+        // NOPs, a router alert (4 bytes), EOL: fine.
+        assert!(parse(&with_options(&[1, 1, 0x94, 4, 0, 0, 0, 0])).is_ok());
+        // tcp-session-decode-malformed-ipv4 frame 8: a security option of
+        // length 2 (no classification), then padding.
+        let e = parse(&with_options(&[130, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])).unwrap_err();
+        assert_eq!((e.layer, e.offset), (Layer::Ipv4, 21));
+        // Length 0 would never advance; length past the header.
+        assert!(parse(&with_options(&[7, 0, 0, 0])).is_err());
+        assert!(parse(&with_options(&[7, 9, 0, 0, 0, 0, 0, 0])).is_err());
+        // A last option without its length byte.
+        assert!(parse(&with_options(&[1, 1, 1, 7])).is_err());
+    }
 }

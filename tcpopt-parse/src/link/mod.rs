@@ -11,16 +11,28 @@
 //! - [`mpls`]: MPLS label stacks, on any of the above.
 //! - [`ipoib`]: IP over InfiniBand, [`arcnet`]: ARCNET, and [`nflog`]:
 //!   Linux netfilter's NFLOG.
+//! - [`llc`]: IEEE 802.2 LLC and SNAP (RFC 1042), behind an 802.3 length,
+//!   [`fddi`] and [`ieee80211`] data frames (with [`radiotap`] or [`ppi`]
+//!   in front in monitor-mode captures).
+//! - [`tags`]: 802.1ah, E-Tag, VN-Tag and FabricPath inside Ethernet.
+//! - [`juniper`]: the header of captures taken on Juniper routers.
 
 pub mod arcnet;
 pub mod chdlc;
 pub mod ethernet;
+pub mod fddi;
+pub mod ieee80211;
 pub mod ipoib;
+pub mod juniper;
+pub mod llc;
 pub mod mpls;
 pub mod nflog;
 pub mod null;
+pub mod ppi;
 pub mod pppoe;
+pub mod radiotap;
 pub mod sll;
+pub mod tags;
 
 /// How many VLAN tags [`LinkInfo`] keeps (and how many one Ethernet header
 /// may carry before decoding stops with [`crate::ErrorKind::TooDeep`]).
@@ -50,6 +62,66 @@ pub mod ethertype {
     pub const PPP: u16 = 0x880B;
     /// Values below this are IEEE 802.3 lengths, not EtherTypes.
     pub const MIN_ETHERTYPE: u16 = 0x0600;
+    /// The largest IEEE 802.3 length (IEEE 802.3 clause 3.2.6); between it
+    /// and [`MIN_ETHERTYPE`] the field is neither.
+    pub const MAX_8023_LENGTH: u16 = 1500;
+    /// An LLC frame longer than 802.3 allows (jumbo frames, IEEE 802.3
+    /// draft; Wireshark hands it to LLC).
+    pub const LLC_JUMBO: u16 = 0x8870;
+
+    /// EtherTypes of protocols that are not IP and carry no IP packet
+    /// (IEEE registry, and Wireshark's etypes.h for the names): a frame of
+    /// one of them is simply not TCP. Any other EtherType that decoding
+    /// does not follow is reported as not decoded.
+    pub const fn is_known_non_ip(t: u16) -> bool {
+        matches!(
+            t,
+            0x0806 // ARP
+                | 0x0842 // Wake-on-LAN
+                | 0x22f0 // IEEE 1722 AVTP
+                | 0x6000..=0x6009 // DEC MOP, DECnet, LAT
+                | 0x8035 // RARP
+                | 0x8038 // DEC LANBridge
+                | 0x809b // AppleTalk
+                | 0x80f3 // AARP
+                | 0x8137 | 0x8138 // IPX
+                | 0x8808 // Ethernet flow control (PAUSE)
+                | 0x8809 // slow protocols (LACP, OAM)
+                | 0x8819 // CobraNet
+                | 0x8863 // PPPoE discovery
+                | 0x886d // Intel ANS
+                | 0x887b // HomePlug 1.0
+                | 0x888e // 802.1X (EAPOL)
+                | 0x8892 // PROFINET
+                | 0x8899 // Realtek RRCP and loop detection
+                | 0x889a // HyperSCSI
+                | 0x88a2 // ATA over Ethernet
+                | 0x88a4 // EtherCAT
+                | 0x88ab // Ethernet Powerlink
+                | 0x88b5 | 0x88b6 // local experimental
+                | 0x88b8..=0x88ba // IEC 61850 GOOSE, GSE, SV
+                | 0x88c7 // 802.11i pre-authentication
+                | 0x88cc // LLDP
+                | 0x88cd // SERCOS III
+                | 0x88d9 // LLTD
+                | 0x88dc // WAVE short messages
+                | 0x88e1 // HomePlug AV
+                | 0x88e3 // MRP
+                | 0x88f5 | 0x88f6 // MVRP, MMRP
+                | 0x88f7 // PTP
+                | 0x88fb // PRP
+                | 0x8902 // CFM (802.1ag)
+                | 0x8906 // FCoE
+                | 0x890d // 802.11 data encapsulation (TDLS)
+                | 0x8911 // TTE
+                | 0x8914 // FIP
+                | 0x8915 // RoCE
+                | 0x891d // TTEthernet
+                | 0x893a // IEEE 1905.1
+                | 0x892f // HSR
+                | 0x9000 // loopback (configuration testing)
+        )
+    }
 
     /// Whether `t` announces a VLAN tag.
     pub const fn is_vlan(t: u16) -> bool {
@@ -87,6 +159,13 @@ pub enum LinkKind {
     Arcnet { source: u8, dest: u8, protocol: u8 },
     /// Linux NFLOG (LINKTYPE_NFLOG).
     Nflog { family: u8, resource_id: u16 },
+    /// IEEE 802.11 (LINKTYPE_IEEE802_11, or behind radiotap or PPI; the
+    /// header length counts those too); `frame_type` 2 is data.
+    Ieee80211 { radio_header: bool, frame_type: u8 },
+    /// FDDI (LINKTYPE_FDDI).
+    Fddi { frame_control: u8 },
+    /// Juniper's capture header (LINKTYPE_JUNIPER_ETHER).
+    Juniper { flags: u8 },
 }
 
 /// What the outermost link layer said.

@@ -12,6 +12,9 @@ use super::array;
 pub const SLL_HEADER_LEN: usize = 16;
 /// Length of the SLL v2 header.
 pub const SLL2_HEADER_LEN: usize = 20;
+/// Protocol value of an IEEE 802.2 LLC frame (Linux's ETH_P_802_2): the
+/// protocol field holds the kernel's own numbers below 0x600.
+pub const PROTO_802_2: u16 = 0x0004;
 
 /// LINKTYPE_LINUX_SLL header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

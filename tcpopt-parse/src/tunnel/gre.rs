@@ -28,6 +28,22 @@ pub const PROTO_ERSPAN_II: u16 = 0x88be;
 pub const PROTO_ERSPAN_III: u16 = 0x22eb;
 /// Cisco WCCP redirection.
 pub const PROTO_WCCP: u16 = 0x883e;
+/// Aruba access points tunnel 802.11 frames to their controller in GRE
+/// with protocol types 0x8200 to 0x8370, in steps of 0x10 (Wireshark's
+/// packet-ieee80211.c registers exactly these).
+pub const PROTO_ARUBA_FIRST: u16 = 0x8200;
+pub const PROTO_ARUBA_LAST: u16 = 0x8370;
+
+/// Whether a GRE protocol type is one of Aruba's 802.11 tunnels.
+///
+/// ```
+/// # use tcpopt_parse::tunnel::gre::is_aruba_80211;
+/// assert!(is_aruba_80211(0x8210) && is_aruba_80211(0x8370));
+/// assert!(!is_aruba_80211(0x8208) && !is_aruba_80211(0x8380) && !is_aruba_80211(0x0800));
+/// ```
+pub const fn is_aruba_80211(protocol: u16) -> bool {
+    protocol >= PROTO_ARUBA_FIRST && protocol <= PROTO_ARUBA_LAST && protocol & 0x0f == 0
+}
 
 /// A GRE header with its optional fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,6 @@
-//! UDP header (RFC 768), decoded only to reach VXLAN and Geneve.
+//! UDP header (RFC 768), decoded only to reach the tunnels it carries:
+//! VXLAN, Geneve, GTP-U, CAPWAP data, AYIYA and GRE-in-UDP, each on its
+//! IANA port, in either direction as Wireshark matches them.
 
 use nom::error::ParseError;
 use nom::number::complete::be_u16;
@@ -14,6 +16,53 @@ pub const PORT_VXLAN: u16 = 4789;
 pub const PORT_VXLAN_GPE: u16 = 4790;
 /// Geneve's IANA port (RFC 8926 §3.3).
 pub const PORT_GENEVE: u16 = 6081;
+/// GTP user plane (3GPP TS 29.281 §4.4.2.3).
+pub const PORT_GTP_U: u16 = 2152;
+/// GTP control plane (3GPP TS 29.274); Wireshark decodes GTPv1 T-PDUs
+/// on it too.
+pub const PORT_GTP_C: u16 = 2123;
+/// CAPWAP data channel (RFC 5415 §3.1).
+pub const PORT_CAPWAP_DATA: u16 = 5247;
+/// AYIYA (draft-massar-v6ops-ayiya §6).
+pub const PORT_AYIYA: u16 = 5072;
+/// GRE-in-UDP (RFC 8086 §3.1).
+pub const PORT_GRE_IN_UDP: u16 = 4754;
+
+/// Whether `port` is one of the tunnel ports above.
+pub const fn is_tunnel_port(port: u16) -> bool {
+    matches!(
+        port,
+        PORT_VXLAN
+            | PORT_VXLAN_GPE
+            | PORT_GENEVE
+            | PORT_GTP_U
+            | PORT_GTP_C
+            | PORT_CAPWAP_DATA
+            | PORT_AYIYA
+            | PORT_GRE_IN_UDP
+    )
+}
+
+/// The tunnel port of a datagram, if either port is one. Like Wireshark's
+/// UDP dissector, the lower port is tried first.
+///
+/// ```
+/// # use tcpopt_parse::tunnel::udp::tunnel_port;
+/// assert_eq!(tunnel_port(2152, 2152), Some(2152));
+/// assert_eq!(tunnel_port(4789, 54321), Some(4789)); // reply from the VTEP's port
+/// assert_eq!(tunnel_port(4754, 2152), Some(2152));
+/// assert_eq!(tunnel_port(53, 40000), None);
+/// ```
+pub const fn tunnel_port(src: u16, dst: u16) -> Option<u16> {
+    let (low, high) = if src <= dst { (src, dst) } else { (dst, src) };
+    if is_tunnel_port(low) {
+        Some(low)
+    } else if is_tunnel_port(high) {
+        Some(high)
+    } else {
+        None
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UdpHeader {
