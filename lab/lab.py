@@ -65,6 +65,38 @@ class _Zero(dict):
         return 0
 
 
+SEV = {"info": 0, "warning": 1, "critical": 2}
+
+
+def tcpopt_check(binary, path, exp):
+    """What tcpopt reports on one capture against its expected findings (the
+    same rules as tcpopt-parse/tests/lab_truth.rs): for a capture too big to
+    commit, and to show what tcpopt says today."""
+    r = subprocess.run([binary, "analyze", "--format", "json", path], capture_output=True, text=True, timeout=600)
+    rep = json.loads(r.stdout)
+    fs = rep["findings"]
+    bad = []
+    for m in exp["must"]:
+        mine = [f for f in fs if f["code"] == m["code"]]
+        if not mine:
+            bad.append(f"{m['code']} missing")
+            continue
+        for fr in m.get("frames_include", []):
+            if not any(fr in f["frames"] for f in mine):
+                bad.append(f"{m['code']} lacks frame {fr}")
+        for field, want in m.get("evidence", {}).items():
+            got = sum(f["evidence"].get(field, 0) for f in mine)
+            if abs(got - want["equals"]) > abs(want["equals"]) * want.get("tolerance_pct", 0) / 100:
+                bad.append(f"{m['code']} {field} = {got}, kernel truth {want['equals']}")
+    for code in exp["must_not"]:
+        if any(f["code"] == code for f in fs):
+            bad.append(f"{code} must not be raised")
+    for f in fs:
+        if SEV[f["severity"]] > SEV[exp["max_severity"]]:
+            bad.append(f"{f['code']} is {f['severity']} > {exp['max_severity']}")
+    return rep["verdict"], [(f["code"], f["severity"]) for f in fs], bad
+
+
 def compress(path):
     subprocess.run(["zstd", "-q", "-19", "-T2", "-f", "--rm", path], check=True, timeout=600)
     return path + ".zst"
@@ -79,6 +111,7 @@ def main():
     ap.add_argument("scenarios", nargs="*", help=f"subset of: {' '.join(scenarios.ORDER)}")
     ap.add_argument("--write", action="store_true", help="replace the committed captures and truths")
     ap.add_argument("--out", help="keep the regenerated files here (default: a temporary directory)")
+    ap.add_argument("--tcpopt", metavar="BIN", help="also run this tcpopt binary on every capture and compare")
     ap.add_argument("--busy-connections", type=int, default=None,
                     help="connections of the busy-nat scenario (default: its committed truth's)")
     a = ap.parse_args()
@@ -140,6 +173,12 @@ def main():
         with open(os.path.join(out, f"{n}.truth.json"), "w") as f:
             json.dump(truth, f, indent=1, sort_keys=False)
             f.write("\n")
+        if a.tcpopt:
+            for f, exp in truth["expected_findings"].items():
+                verdict, codes, bad = tcpopt_check(a.tcpopt, os.path.join(out, f), exp)
+                print(f"lab: {n}: tcpopt on {f}: {codes}; {verdict}", flush=True)
+                for b in bad:
+                    print(f"lab: {n}:   tcpopt differs from the truth: {b}", flush=True)
         status = "ok" if not problems else "MISMATCH"
         print(f"lab: {n}: {status} in {truth['elapsed_s']} s; " +
               ", ".join(f"{r}: {netlab.nonzero(v) if isinstance(v, dict) else v}" for r, v in truth["nstat"].items()),

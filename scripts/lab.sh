@@ -11,7 +11,10 @@ for t in ip iptables tcpdump nstat ethtool zstd python3; do
 done
 python3 -c 'import pyroute2, netfilterqueue' 2>/dev/null || {
   echo "lab.sh: Python packages pyroute2/NetfilterQueue missing: run scripts/setup.sh --lab" >&2; exit 2; }
-# One bound for the whole run (the budget is 10 minutes); lab.py
-# itself ends every process it started and deletes its namespaces, also
-# when this timeout sends it SIGTERM.
-exec timeout --signal=TERM --kill-after=20 600 python3 lab/lab.py "$@"
+# One bound for the whole run: a check run has the budget of 10
+# minutes; --write also compresses the busy capture with zstd -19, which
+# takes minutes on a shared machine. lab.py ends every process it started
+# and deletes its namespaces, also when this timeout sends it SIGTERM.
+limit=600
+for a in "$@"; do [ "$a" = --write ] && limit=2400; done
+exec timeout --signal=TERM --kill-after=20 "$limit" python3 lab/lab.py "$@"
