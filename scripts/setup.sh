@@ -41,7 +41,8 @@ if [ "$want_lab" = 1 ]; then
   have tcpdump || need_apt+=(tcpdump)
   have ethtool || need_apt+=(ethtool)
   have zstd || need_apt+=(zstd)
-  have python3 || need_apt+=(python3 python3-pip)
+  have python3 || need_apt+=(python3)
+  python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
   have nstat || need_apt+=(iproute2)
   # NetfilterQueue builds against libnetfilter_queue (headers + pkg-config).
   [ -e /usr/include/libnetfilter_queue/libnetfilter_queue.h ] || need_apt+=(libnetfilter-queue-dev pkg-config gcc python3-dev)
