@@ -519,7 +519,7 @@ def paws_estab(lab, out):
                 max_severity="critical",
                 why="INFLOW_TSVAL_REGRESSION's count must be the server's PAWSEstab; warning (critical if the spec's "
                     "dup-ACK + retransmission rule is met: each drop is followed by a dup-ACK and a retransmission)."),
-        from_capture=fc, helper=log | {"changed": log["changed"]},
+        from_capture=fc, helper=log, rewrites=_rewrites(r.pk["client"], r.pk["server"]),
     )
 
 
@@ -598,7 +598,7 @@ def tsecr_rejected(lab, out):
                           "MULTIPLE_TS_CLOCKS_BEHIND_IP"],
                 max_severity="warning",
                 why="TS-05's third-ACK subcase: the TSecr is none of the server's TSvals; the kernel counted each."),
-        from_capture=fc, helper=log,
+        from_capture=fc, helper=log, rewrites=_rewrites(r.pk["client"], r.pk["server"]),
     )
 
 
@@ -617,12 +617,17 @@ def _pairs(inner, outer, c_ip):
                 out_.append(p)
             elif cls == "data" and not p["flags"] & (SYN | RST) and (p["len"] > 0 or p["flags"] & FIN):
                 out_.append(p)
+            elif cls == "ack" and p["flags"] == ACK and p["len"] == 0:
+                out_.append(p)
         return out_
     res = {}
     for d, to_s in (("client_to_server", True), ("server_to_client", False)):
-        for cls in ("syn", "data"):
+        for cls in ("syn", "data", "ack"):
             a, b = sel(inner, to_s, cls), sel(outer, to_s, cls)
-            res[(d, cls)] = list(zip(a, b)) if not to_s else list(zip(a, b))
+            # Pure ACKs pair up only where the box made or ate none.
+            if cls == "ack" and len(a) != len(b):
+                continue
+            res[(d, cls)] = list(zip(a, b))
     return res
 
 
