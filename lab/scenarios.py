@@ -527,23 +527,42 @@ def paws_estab(lab, out):
 def paws_old_ack(lab, out):
     t = topo.build(lab, n_clients=1, masquerade=False)
     nfq, nfq_out = _nfq(lab, t, "hold-ack", "--max", "30")
-    r = Run(lab, out, "paws-old-ack", t, server_args=("--echo", "0.005"), caps=[("", "cli1", "eth0")])
+    r = Run(lab, out, "paws-old-ack", t, server_args=("--echo", "0.02"), caps=[("", "cli1", "eth0")])
     r.client("cli1", "stream.py", "--chunks", "40", "--size", "100", "--gap", "0.03", label="cli1")
     log = _stop_nfq(lab, nfq, nfq_out)
     r.finish()
-    fc = {"held_acks": len(log["changed"])}
+    # What the client's tcp_disordered_ack_check() sees: a pure ACK whose
+    # seq is below data already received and whose TSval is older (by more
+    # than the 1-tick PAWS window) than the newest one.
+    nxt = ts_max = None
+    old_acks = []
+    for p in r.pk["server"]:
+        if p["sport"] != 80 or p["tsval"] is None or p["flags"] & SYN:
+            continue
+        if p["flags"] == ACK and p["len"] == 0 and nxt is not None:
+            if ((nxt - p["seq"]) & 0xFFFFFFFF) < 1 << 31 and nxt != p["seq"] \
+                    and ((ts_max - p["tsval"]) & 0xFFFFFFFF) not in (0, 1) \
+                    and ((ts_max - p["tsval"]) & 0xFFFFFFFF) < 1 << 31:
+                old_acks.append(p["frame"])
+        end = (p["seq"] + p["len"]) & 0xFFFFFFFF
+        if nxt is None or ((end - nxt) & 0xFFFFFFFF) < 1 << 31:
+            nxt = end
+        if ts_max is None or ((p["tsval"] - ts_max) & 0xFFFFFFFF) < 1 << 31:
+            ts_max = p["tsval"]
+    fc = {"held_acks": len(log["changed"]), "old_pure_acks": len(old_acks), "old_pure_ack_frames": old_acks}
     return r.truth(
         "An NFQUEUE helper holds the server's pure ACKs back until its next data segment has passed, the XPS reordering "
         "of the 2025 PAWSOldAck patch: the client sees old pure ACKs with a TSval a few ms older than the data before "
         "them and drops them silently (PAWSOldAck, no duplicate ACK, no PAWSEstab). Harmless.",
-        {"server": "--echo 0.005 (echoes each chunk 5 ms later)"}, [
+        {"server": "--echo 0.02 (echoes each chunk 20 ms later)"}, [
             "cli1['TcpExtPAWSOldAck'] >= 1",
             "cli1['TcpExtPAWSEstab'] == 0",
             "cap['held_acks'] >= cli1['TcpExtPAWSOldAck']",
+            "cap['old_pure_acks'] == cli1['TcpExtPAWSOldAck']",
             "out['cli1']['succeeded'] == 1",
         ],
         _expect("paws-old-ack.pcap", must_not=NOT_WARN + ["MULTIPLE_TS_CLOCKS_BEHIND_IP"],
-                planned=[{"code": "PAWS_OLD_ACK", "severity": "info",
+                planned=[{"code": "PAWS_OLD_ACK", "severity": "info", "frames_include": old_acks,
                           "says": "reordered old pure ACKs (PAWSOldAck since 2025): harmless"}],
                 why="The kernel separates these from PAWSEstab since 2025: not a warning."),
         from_capture=fc, helper=log,
