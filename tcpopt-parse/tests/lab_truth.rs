@@ -256,6 +256,29 @@ fn busy_nat() {
     check("busy-nat");
 }
 
+/// The part of busy-nat that tcpopt already gets right, kept checked while
+/// the whole truth waits for the engine: the TIME_WAIT rejections it counts
+/// are the server's PAWSTimewait within 1 % (issue 15 check 2, first clause).
+#[test]
+fn busy_nat_rejections_are_the_kernels_paws_timewait() {
+    let t = truth("busy-nat");
+    let (file, exp) = t["expected_findings"]
+        .as_object()
+        .and_then(|m| m.iter().next())
+        .expect("one capture");
+    let want = &exp["must"][0]["evidence"]["rejections"];
+    assert_eq!(exp["must"][0]["code"], "TIMEWAIT_SYN_REJECTED_OLD_TSVAL");
+    let equals = want["equals"].as_f64().unwrap();
+    let tol = want["tolerance_pct"].as_f64().unwrap();
+    assert!(equals >= 1000.0, "a busy truth: {equals} rejections");
+    let report = analyze(&lab_dir().join(file));
+    let got = evidence_sum(&report, "TIMEWAIT_SYN_REJECTED_OLD_TSVAL", "rejections");
+    assert!(
+        (got - equals).abs() <= equals * tol / 100.0,
+        "tcpopt counted {got} TIME_WAIT rejections, the server's PAWSTimewait is {equals}"
+    );
+}
+
 #[test]
 fn syncookies() {
     check("syncookies");
