@@ -121,9 +121,10 @@ def main():
     if os.geteuid() != 0:
         sys.exit("lab: needs root (network namespaces)")
     names = a.scenarios or list(scenarios.ORDER)
+    known = dict(scenarios.ORDER, **scenarios.EXPERIMENTS)
     for n in names:
-        if n not in scenarios.ORDER:
-            sys.exit(f"lab: unknown scenario {n}; known: {' '.join(scenarios.ORDER)}")
+        if n not in known:
+            sys.exit(f"lab: unknown scenario {n}; known: {' '.join(known)}")
     out = a.out or tempfile.mkdtemp(prefix="tcpopt-lab-")
     os.makedirs(out, exist_ok=True)
     netlab.cleanup_stale()
@@ -135,9 +136,9 @@ def main():
         lab = netlab.Lab(work)
         try:
             opts = {}
-            if n == "busy-nat" and a.busy_connections:
+            if n.startswith("busy-nat") and a.busy_connections:
                 opts["connections"] = a.busy_connections
-            truth = scenarios.ORDER[n](lab, out, **opts)
+            truth = known[n](lab, out, **opts)
         except Exception as e:
             lab.close()
             print(f"lab: {n}: FAILED to run: {type(e).__name__}: {e}", flush=True)

@@ -74,11 +74,13 @@ def _bare_acks(pk, server_port=80):
 # ---------------------------------------------------------------------------
 # a. busy server behind NAT (issue 15 check 2)
 # ---------------------------------------------------------------------------
-def busy_nat(lab, out, connections=100000, name="busy-nat", committed=True):
+def busy_nat(lab, out, connections=100000, name="busy-nat", committed=True, cli_sysctls=None, masq_args=()):
     t = topo.build(
         lab,
         n_clients=2,
         srv_sysctls={"net.core.somaxconn": 8192, "net.ipv4.tcp_max_syn_backlog": 8192},
+        cli_sysctls=cli_sysctls,
+        masq_args=masq_args,
     )
     srv, nat, clis = t["srv"], t["nat"], t["clients"]
     roles = {"srv": srv, "nat": nat, "cli1": clis[0], "cli2": clis[1]}
@@ -846,6 +848,29 @@ def collision(lab, out):
         from_capture=fc,
     )
 
+
+def busy_nat_no_ts(lab, out, connections=100000):
+    """Experiment (not committed, not in the default run): TS-02's remedy
+    'disable client timestamps' on the busy NAT. TIME_WAIT then accepts a
+    SYN only when its sequence number is after the old connection's."""
+    t = busy_nat(lab, out, connections, name="busy-nat-no-ts", committed=False,
+                 cli_sysctls={"net.ipv4.tcp_timestamps": 0})
+    t["kernel_checks"] = ["out['cli1']['failed'] + out['cli2']['failed'] == 0"]
+    t["expected_findings"] = {}
+    return t
+
+
+def busy_nat_random_fully(lab, out, connections=100000):
+    """Experiment: TS-02's remedy 'randomise the NAT's port pool'
+    (MASQUERADE --random-fully) on the busy NAT."""
+    t = busy_nat(lab, out, connections, name="busy-nat-random-fully", committed=False,
+                 masq_args=("--random-fully",))
+    t["kernel_checks"] = ["out['cli1']['failed'] + out['cli2']['failed'] == 0"]
+    t["expected_findings"] = {}
+    return t
+
+
+EXPERIMENTS = {"busy-nat-no-ts": busy_nat_no_ts, "busy-nat-random-fully": busy_nat_random_fully}
 
 ORDER = {
     "busy-nat": busy_nat,
