@@ -74,7 +74,8 @@ def _bare_acks(pk, server_port=80):
 # ---------------------------------------------------------------------------
 # a. busy server behind NAT (issue 15 check 2)
 # ---------------------------------------------------------------------------
-def busy_nat(lab, out, connections=100000, name="busy-nat", committed=True, cli_sysctls=None, masq_args=()):
+def busy_nat(lab, out, connections=100000, name="busy-nat", committed=True, cli_sysctls=None, masq_args=(),
+             client_closes=False):
     t = topo.build(
         lab,
         n_clients=2,
@@ -86,7 +87,7 @@ def busy_nat(lab, out, connections=100000, name="busy-nat", committed=True, cli_
     roles = {"srv": srv, "nat": nat, "cli1": clis[0], "cli2": clis[1]}
     w = lab.workdir
     lab.python("server", srv, "server.py", "--bind", topo.SRV_IP, "--backlog", "8192",
-               "--out", os.path.join(w, "server.json"))
+               *(["--wait-eof"] if client_closes else []), "--out", os.path.join(w, "server.json"))
     lab.wait_log("server", "ready")
     cap = f"{name}.pcap"
     td = lab.tcpdump("td-srv", srv, "eth0", os.path.join(out, cap), snaplen=SNAP)
@@ -97,6 +98,7 @@ def busy_nat(lab, out, connections=100000, name="busy-nat", committed=True, cli_
         nm = f"client{i + 1}"
         procs.append((nm, lab.python(nm, c, "client.py", "--host", topo.SRV_IP, "--count", str(per),
                                      "--concurrency", "48", "--timeout", "10", "--retries", "3",
+                                     *(["--close-first"] if client_closes else []),
                                      "--out", os.path.join(w, f"{nm}.json"))))
     _wait(lab, procs, 420)
     time.sleep(0.5)
@@ -870,7 +872,16 @@ def busy_nat_random_fully(lab, out, connections=100000):
     return t
 
 
-EXPERIMENTS = {"busy-nat-no-ts": busy_nat_no_ts, "busy-nat-random-fully": busy_nat_random_fully}
+def busy_nat_client_closes(lab, out, connections=100000):
+    """Experiment: TS-02's remedy 'let clients close first' on the busy NAT."""
+    t = busy_nat(lab, out, connections, name="busy-nat-client-closes", committed=False, client_closes=True)
+    t["kernel_checks"] = ["out['cli1']['failed'] + out['cli2']['failed'] == 0"]
+    t["expected_findings"] = {}
+    return t
+
+
+EXPERIMENTS = {"busy-nat-no-ts": busy_nat_no_ts, "busy-nat-random-fully": busy_nat_random_fully,
+               "busy-nat-client-closes": busy_nat_client_closes}
 
 ORDER = {
     "busy-nat": busy_nat,

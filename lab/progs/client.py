@@ -32,7 +32,13 @@ async def one(a, counts):
                 a.timeout,
             )
             writer.write(b"GET / HTTP/1.0\r\nHost: lab\r\n\r\n")
-            data = await asyncio.wait_for(reader.read(), a.timeout)
+            if a.close_first:
+                # Read exactly the answer, then close before the server does.
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), a.timeout)
+                n = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                data = head + await asyncio.wait_for(reader.readexactly(n), a.timeout)
+            else:
+                data = await asyncio.wait_for(reader.read(), a.timeout)
             if not data.startswith(b"HTTP/1.0 200"):
                 raise ValueError("bad answer")
             counts["succeeded"] += 1
@@ -83,6 +89,7 @@ if __name__ == "__main__":
     p.add_argument("--retries", type=int, default=3)
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--gap", type=float, default=0.0, help="pause after each request (s)")
+    p.add_argument("--close-first", action="store_true", help="close before the server (HTTP/1.0 with Content-Length)")
     p.add_argument("--local", default="0.0.0.0")
     p.add_argument("--sport", type=int, default=0, help="pin the source port")
     p.add_argument("--out", required=True)

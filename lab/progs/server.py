@@ -41,12 +41,15 @@ async def main(a):
             # Corked: the answer and the FIN leave in one segment, as a
             # sendfile()-style server sends them (fewer frames to commit).
             sock = writer.get_extra_info("socket")
-            if sock is not None and not a.bulk and a.echo is None:
+            if sock is not None and not a.bulk and a.echo is None and not a.wait_eof:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
             # --bulk: a longer answer, so that data segments flow server -> client.
             writer.write(RESPONSE if not a.bulk else RESPONSE + b"x" * a.bulk)
             await writer.drain()
             counts["served"] += 1
+            if a.wait_eof:
+                # The client closes first: it, not the server, holds TIME_WAIT.
+                await asyncio.wait_for(reader.read(), 30)
         except Exception:
             counts["errors"] += 1
         finally:
@@ -82,6 +85,7 @@ if __name__ == "__main__":
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--backlog", type=int, default=4096)
     p.add_argument("--bulk", type=int, default=0)
+    p.add_argument("--wait-eof", action="store_true", help="close only after the client did")
     p.add_argument("--echo", type=float, default=None, help="echo mode, pause (s) before each echo")
     p.add_argument("--out")
     asyncio.run(main(p.parse_args()))
