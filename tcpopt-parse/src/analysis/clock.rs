@@ -43,6 +43,8 @@ pub(crate) struct Line {
     pub hz: Option<f64>,
     pub snapped: bool,
     pub flows: Vec<usize>,
+    /// The first client TS frame of each of `flows` (the evidence).
+    pub frames: Vec<u64>,
     pub points: Vec<(i64, i64)>,
     pub flow_rates: Vec<f64>,
     pub skew_ppm: Option<f64>,
@@ -212,6 +214,7 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
                     hz: None,
                     snapped: false,
                     flows: Vec::new(),
+                    frames: Vec::new(),
                     points: Vec::new(),
                     flow_rates: Vec::new(),
                     skew_ppm: None,
@@ -222,6 +225,7 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32]) -> Vec<Line> {
         index.remove(li);
         let Some(l) = lines.get_mut(li) else { continue };
         l.flows.push(i);
+        l.frames.push(c.first_frame);
         l.first_frame = l.first_frame.min(c.first_frame);
         l.add_point(t0, base);
         for &(t, u) in f.points.as_slice() {

@@ -10,149 +10,270 @@
 
 use alloc::collections::BTreeSet;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{finding, r3, Ctx};
+use super::unit::{Ctx, Detector, Draft};
+use crate::analysis::clock::Line;
 use crate::analysis::finding::{
     ClocksEvidence, Code, Evidence, Finding, LineSummary, RateEvidence, Severity,
 };
-use crate::analysis::flow::C2S;
+use crate::analysis::report::r3;
+use crate::analysis::state::Pair;
 
-const REMEDY: &str = "Nothing to fix by itself. If servers keep per-address timestamp state (net.ipv4.tcp_tw_recycle=1, Linux <= 4.11), set `net.ipv4.tcp_timestamps=0` in every host and container behind the address (`docker run --sysctl net.ipv4.tcp_timestamps=0`), or `=2` in every network namespace of one physical host (one shared clock), or avoid the NAT.";
-const RATE_REMEDY: &str = "Informational. A 1 MHz clock is Linux `tcp_usec_ts` (`ip route ... features tcp_usec_ts`, Linux >= 6.7): its TSvals wrap every 71.6 min, so peers with per-host PAWS state may misjudge it; other rates outside 1 Hz..1 kHz violate RFC 7323 §5.4.";
+const REMEDY: &str = "Nothing to fix by itself. If servers keep per-address timestamp state \
+    (net.ipv4.tcp_tw_recycle=1, Linux <= 4.11), set `net.ipv4.tcp_timestamps=0` in every \
+    host and container behind the address (`docker run --sysctl \
+    net.ipv4.tcp_timestamps=0`), or `=2` in every network namespace of one physical host \
+    (one shared clock), or avoid the NAT.";
+const RATE_REMEDY: &str =
+    "Informational. A 1 MHz clock is Linux `tcp_usec_ts` (`ip route ... features \
+    tcp_usec_ts`, Linux >= 6.7): its TSvals wrap every 71.6 min, so peers with per-host \
+    PAWS state may misjudge it; other rates outside 1 Hz..1 kHz violate RFC 7323 §5.4.";
 
-pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String, String)>) {
-    for (pi, pair) in cx.pairs.iter().enumerate() {
-        let lines = cx.lines_of(pi);
-        let (class, dskew) = cx
-            .classes
-            .get(pi)
-            .copied()
-            .unwrap_or((crate::analysis::ClockClass::NoTimestamps, None));
-        let with_ts = lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
-        let without = pair
-            .flows
+/// TS-06 and TS-08, from the clock lines alone (no per-flow state).
+pub(crate) struct Clocks;
+
+impl Detector for Clocks {
+    fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
+        // TS-06 is a warning where TS-01 found the server dropping SYNs.
+        let escalate: BTreeSet<(String, String)> = out
             .iter()
-            .filter_map(|&i| cx.flow(i))
-            .filter(|f| !f.dir[C2S].has_ts() && f.probe.is_none())
-            .count() as u32;
-        if class.is_nat() {
-            let key = (
-                alloc::string::ToString::to_string(&pair.client),
-                alloc::string::ToString::to_string(&pair.server),
-            );
-            let severity = if escalate.contains(&key) {
-                Severity::Warning
-            } else {
-                Severity::Info
-            };
-            let mut frames = Vec::new();
-            let mut flows = Vec::new();
-            for l in lines {
-                for &fi in &l.flows {
-                    if let Some(f) = cx.flows.get(fi) {
-                        frames.push(f.dir[C2S].first_frame);
-                    }
-                    flows.push(fi);
-                }
-            }
-            flows.sort_unstable();
-            let summary_lines: Vec<LineSummary> = lines
-                .iter()
-                .map(|l| LineSummary {
-                    connections: l.flows.len() as u32,
-                    first_frame: l.first_frame,
-                    rate_hz: l.hz.map(r3),
-                    offset: l.offset(),
-                })
-                .collect();
-            let counts: Vec<String> = lines.iter().map(|l| format!("{}", l.flows.len())).collect();
-            let summary = format!(
-                "{} TS clocks behind {} towards {} (NAT): clock lines of {} connections",
-                lines.len(),
-                pair.client,
-                pair.server,
-                counts.join(", ")
-            );
-            let explanation = format!(
-                "Several independent TCP timestamp clocks share this IP, which means NAT: {} clock lines, each reused across several connections (an inner host keeps its clock across its connections), {} connections with timestamps and {} without. Classification: {}. Servers that keep per-IP timestamp state (tcp_tw_recycle) will drop some of these clients.",
-                lines.len(),
-                with_ts,
-                without,
-                class.describe()
-            );
-            out.push(finding(
-                Code::MultipleTsClocksBehindIp,
-                severity,
-                summary,
-                explanation,
-                REMEDY,
-                frames,
-                flows,
-                pair,
-                Evidence::Clocks(ClocksEvidence {
-                    classification: class,
-                    lines: summary_lines,
-                    connections_with_ts: with_ts,
-                    connections_without_ts: without,
-                    skew_difference_ppm: dskew.map(r3),
-                }),
-            ));
-        }
-        for l in lines {
-            let Some(hz) = l.hz else { continue };
-            let frames: Vec<u64> = l
-                .flows
-                .iter()
-                .filter_map(|&i| cx.flows.get(i))
-                .map(|f| f.dir[C2S].first_frame)
-                .collect();
-            let mut emit = |kind: &'static str, other: Option<f64>, summary: String| {
-                out.push(finding(
-                    Code::TsClockRateAnomaly,
-                    Severity::Info,
-                    summary,
-                    format!(
-                        "The timestamp clock of {} (line first seen in frame {}) ticks at {:.3} Hz{}. RFC 7323 §5.4 recommends 1 ms to 1 s per tick; 10^6 Hz is Linux tcp_usec_ts.",
-                        pair.client,
-                        l.first_frame,
-                        hz,
-                        other.map(|o| format!(", but one of its connections measured {o:.3} Hz")).unwrap_or_default()
-                    ),
-                    RATE_REMEDY,
-                    frames.clone(),
-                    l.flows.clone(),
-                    pair,
-                    Evidence::Rate(RateEvidence { rate_hz: r3(hz), kind, other_rate_hz: other.map(r3) }),
-                ));
-            };
-            if !(1.0..=1000.0 * 1.02).contains(&hz) {
-                let kind = if l.snapped && hz == 1_000_000.0 {
-                    "usec_clock"
+            .filter(|f| f.code == Code::TwRecyclePerHostPawsDrop)
+            .filter_map(|f| Some((f.client.clone()?, f.server.clone()?)))
+            .collect();
+        for (pi, pair) in cx.pairs.iter().enumerate() {
+            let pi = pi as u32;
+            let lines = cx.lines_of(pi);
+            let (class, dskew) = cx.class_of(pi);
+            if class.is_nat() {
+                let key = (pair.client.to_string(), pair.server.to_string());
+                let severity = if escalate.contains(&key) {
+                    Severity::Warning
                 } else {
-                    "outside_rfc7323"
+                    Severity::Info
                 };
-                emit(
-                    kind,
-                    None,
-                    format!("TS clock of {} ticks at {:.0} Hz ({kind})", pair.client, hz),
-                );
+                out.push(nat_finding(cx, pi, pair, lines, severity, dskew));
             }
-            if let Some(&o) = l
-                .flow_rates
-                .iter()
-                .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
-            {
-                emit(
-                    "rate_change",
-                    Some(o),
-                    format!(
-                        "TS clock of {} changes rate: {:.0} Hz vs {:.0} Hz",
-                        pair.client, hz, o
-                    ),
-                );
+            for l in lines {
+                rate_findings(pair, l, out);
             }
         }
+    }
+}
+
+fn nat_finding(
+    cx: &Ctx,
+    pi: u32,
+    pair: &Pair,
+    lines: &[Line],
+    severity: Severity,
+    dskew: Option<f64>,
+) -> Finding {
+    let (class, _) = cx.class_of(pi);
+    let with_ts = lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
+    let without = cx.without_ts(pi);
+    let mut frames = Vec::new();
+    let mut flows = Vec::new();
+    for l in lines {
+        frames.extend_from_slice(&l.frames);
+        flows.extend_from_slice(&l.flows);
+    }
+    flows.sort_unstable();
+    let summary_lines: Vec<LineSummary> = lines
+        .iter()
+        .map(|l| LineSummary {
+            connections: l.flows.len() as u32,
+            first_frame: l.first_frame,
+            rate_hz: l.hz.map(r3),
+            offset: l.offset(),
+        })
+        .collect();
+    let counts: Vec<String> = lines.iter().map(|l| format!("{}", l.flows.len())).collect();
+    let summary = format!(
+        "{} TS clocks behind {} towards {} (NAT): clock lines of {} connections",
+        lines.len(),
+        pair.client,
+        pair.server,
+        counts.join(", ")
+    );
+    let explanation = format!(
+        "Several independent TCP timestamp clocks share this IP, which means NAT: {} \
+            clock lines, each reused across several connections (an inner host keeps its \
+            clock across its connections), {} connections with timestamps and {} without. \
+            Classification: {}. Servers that keep per-IP timestamp state (tcp_tw_recycle) \
+            will drop some of these clients.",
+        lines.len(),
+        with_ts,
+        without,
+        class.describe()
+    );
+    Draft {
+        code: Code::MultipleTsClocksBehindIp,
+        severity,
+        summary,
+        explanation,
+        remedy: REMEDY,
+        frames,
+        flows,
+        evidence: Evidence::Clocks(ClocksEvidence {
+            classification: class,
+            lines: summary_lines,
+            connections_with_ts: with_ts,
+            connections_without_ts: without,
+            skew_difference_ppm: dskew.map(r3),
+        }),
+    }
+    .about(pair)
+}
+
+fn rate_findings(pair: &Pair, l: &Line, out: &mut Vec<Finding>) {
+    let Some(hz) = l.hz else { return };
+    let mut emit = |kind: &'static str, other: Option<f64>, summary: String| {
+        let other_text = other
+            .map(|o| format!(", but one of its connections measured {o:.3} Hz"))
+            .unwrap_or_default();
+        out.push(
+            Draft {
+                code: Code::TsClockRateAnomaly,
+                severity: Severity::Info,
+                summary,
+                explanation: format!(
+                    "The timestamp clock of {} (line first seen in frame {}) ticks at \
+                        {:.3} Hz{}. RFC 7323 §5.4 recommends 1 ms to 1 s per tick; 10^6 Hz \
+                        is Linux tcp_usec_ts.",
+                    pair.client, l.first_frame, hz, other_text
+                ),
+                remedy: RATE_REMEDY,
+                frames: l.frames.clone(),
+                flows: l.flows.clone(),
+                evidence: Evidence::Rate(RateEvidence {
+                    rate_hz: r3(hz),
+                    kind,
+                    other_rate_hz: other.map(r3),
+                }),
+            }
+            .about(pair),
+        );
+    };
+    if !(1.0..=1000.0 * 1.02).contains(&hz) {
+        let kind = if l.snapped && hz == 1_000_000.0 {
+            "usec_clock"
+        } else {
+            "outside_rfc7323"
+        };
+        emit(
+            kind,
+            None,
+            format!("TS clock of {} ticks at {:.0} Hz ({kind})", pair.client, hz),
+        );
+    }
+    if let Some(&o) = l
+        .flow_rates
+        .iter()
+        .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
+    {
+        emit(
+            "rate_change",
+            Some(o),
+            format!(
+                "TS clock of {} changes rate: {:.0} Hz vs {:.0} Hz",
+                pair.client, hz, o
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::clock;
+    use crate::analysis::detectors::unit::testkit::*;
+    use crate::analysis::detectors::unit::PairClocks;
+    use crate::analysis::flow::Flow;
+
+    /// A connection whose client clock ticks at 1 kHz with `offset`,
+    /// starting at `start_ms` and lasting 3 s.
+    fn conn(frame: u64, start_ms: i64, cport: u16, offset: u32) -> Flow {
+        let v = |ms: i64| offset.wrapping_add(ms as u32);
+        flow(&[
+            seg(frame, start_ms, true, cport, SYN, Some((v(start_ms), 0))),
+            seg(
+                frame + 1,
+                start_ms + 1,
+                false,
+                cport,
+                SYNACK,
+                Some((9, v(start_ms))),
+            ),
+            seg(
+                frame + 2,
+                start_ms + 3000,
+                true,
+                cport,
+                ACK,
+                Some((v(start_ms + 3000), 9)),
+            ),
+        ])
+    }
+
+    fn clocks_of(flows: &mut [Flow]) -> PairClocks {
+        let ids: Vec<u32> = (0..flows.len() as u32).collect();
+        let lines = clock::build_lines(flows, &ids);
+        let class = clock::classify(&lines, CLIENT, SERVER);
+        PairClocks {
+            lines,
+            class: Some(class),
+            without_ts: 0,
+        }
+    }
+
+    #[test]
+    fn two_reused_clocks_are_nat() {
+        let mut flows = alloc::vec![
+            conn(1, 0, 4000, 1_000_000),
+            conn(10, 10_000, 4001, 3_000_000_000),
+            conn(20, 20_000, 4002, 1_000_000),
+            conn(30, 30_000, 4003, 3_000_000_000),
+        ];
+        let c = clocks_of(&mut flows);
+        let out = run(&mut Clocks, &flows, c);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].code, Code::MultipleTsClocksBehindIp);
+        assert_eq!(out[0].severity, Severity::Info);
+        assert_eq!(out[0].flows, [0, 1, 2, 3]);
+        let Evidence::Clocks(e) = &out[0].evidence else {
+            panic!()
+        };
+        assert_eq!(e.lines.len(), 2);
+        assert_eq!(e.connections_with_ts, 4);
+    }
+
+    #[test]
+    fn one_clock_is_no_finding_and_a_fast_clock_is_a_rate_note() {
+        let mut flows = alloc::vec![conn(1, 0, 4000, 5), conn(10, 10_000, 4001, 5)];
+        let c = clocks_of(&mut flows);
+        assert!(run(&mut Clocks, &flows, c).is_empty());
+
+        let fast = |frame: u64, start: i64, cport: u16| {
+            let v = |ms: i64| 7 + (ms as u32).wrapping_mul(10_000);
+            flow(&[
+                seg(frame, start, true, cport, SYN, Some((v(start), 0))),
+                seg(
+                    frame + 2,
+                    start + 3000,
+                    true,
+                    cport,
+                    ACK,
+                    Some((v(start + 3000), 9)),
+                ),
+            ])
+        };
+        let mut flows = alloc::vec![fast(1, 0, 4000)];
+        let c = clocks_of(&mut flows);
+        let out = run(&mut Clocks, &flows, c);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].code, Code::TsClockRateAnomaly);
+        assert!(out[0].summary.contains("10000000 Hz"), "{}", out[0].summary);
     }
 }
