@@ -828,6 +828,7 @@ def collision(lab, out):
     r.finish(pending=[live])
     pk = r.pk["server"]
     bare = _bare_acks(pk)
+    out_ok = r.outcomes["cli2"]["succeeded"]
     fc = {"syns": sum(1 for p in pk if _is(p, syn=True, ack=False)),
           "syn_on_live_answered_by_ack": len(bare), "frames": [(b[0], b[1]) for b in bare]}
     return r.truth(
@@ -836,17 +837,21 @@ def collision(lab, out):
         "challenge ACK (RFC 5961 4.2; TcpExtTCPChallengeACK, TCPSYNChallenge), which goes to cli1; cli2 never connects.",
         {}, [
             "srv['TcpExtTCPSYNChallenge'] >= 1",
+            "srv['TcpExtTCPSYNChallenge'] == cap['syns'] - 1",
             "cap['syn_on_live_answered_by_ack'] >= 1",
             "out['cli1']['succeeded'] == 1",
             "out['cli2']['failed'] == 1",
         ],
         _expect("collision.pcap",
+                must=[{"code": "FOURTUPLE_COLLISION", "frames_include": [b[0] for b in bare[:1]] + [b[1] for b in bare[:1]],
+                       "evidence": {"recovered": {"equals": out_ok, "tolerance_pct": 0},
+                                    "syn_segments": {"equals": r.nstat["srv"].get("TcpExtTCPSYNChallenge", 0),
+                                                     "tolerance_pct": 0}}}],
                 must_not=["TW_RECYCLE_PER_HOST_PAWS_DROP", "TIMEWAIT_SYN_REJECTED_OLD_TSVAL"],
                 max_severity="critical",
-                planned=[{"code": "FOURTUPLE_COLLISION", "severity": "warning",
-                          "frames_include": [b[1] for b in bare[:1]],
-                          "says": "a SYN on a live 4-tuple answered by a challenge ACK: two clients share one 4-tuple"}],
-                why="Not a TIME_WAIT rejection (the previous connection is alive) and not per-host PAWS."),
+                why="A SYN on a live 4-tuple answered by a challenge ACK; cli2 never connected (recovered = the "
+                    "colliding client's successes), so critical. Not a TIME_WAIT rejection (the previous "
+                    "connection is alive) and not per-host PAWS."),
         from_capture=fc,
     )
 

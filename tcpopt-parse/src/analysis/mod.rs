@@ -52,7 +52,7 @@
 //! | `capture` | object | [`CaptureSummary`]: `format`, `link_types[]`, `packets`, `tcp_segments`, `segments_with_timestamps`, `first_ts`, `last_ts` (strings, the capture's digits), `errors[]` {`frame`,`offset`,`layer`,`message`}, `complete` |
 //! | `stats` | object | `segments`, `segments_with_ts`, `flows`, `clients`, `servers`, `handshakes_completed`, `time_went_backwards` |
 //! | `findings[]` | array | sorted by severity (critical first) then first frame |
-//! | `findings[].code` | string | `TW_RECYCLE_PER_HOST_PAWS_DROP`, `TIMEWAIT_SYN_REJECTED_OLD_TSVAL`, `INFLOW_TSVAL_REGRESSION`, `TS_OPTION_STRIPPED_OR_INJECTED`, `TS_NOT_NEGOTIATED`, `TSECR_MISMATCH`, `MULTIPLE_TS_CLOCKS_BEHIND_IP`, `TSVAL_WRAP`, `TS_CLOCK_RATE_ANOMALY`, `SYNTHETIC_TSVAL_PROBE`, `SYN_UNANSWERED` |
+//! | `findings[].code` | string | `TW_RECYCLE_PER_HOST_PAWS_DROP`, `TIMEWAIT_SYN_REJECTED_OLD_TSVAL`, `INFLOW_TSVAL_REGRESSION`, `TS_OPTION_STRIPPED_OR_INJECTED`, `TS_NOT_NEGOTIATED`, `TSECR_MISMATCH`, `MULTIPLE_TS_CLOCKS_BEHIND_IP`, `TSVAL_WRAP`, `TS_CLOCK_RATE_ANOMALY`, `SYNTHETIC_TSVAL_PROBE`, `SYN_UNANSWERED`, `FOURTUPLE_COLLISION` |
 //! | `findings[].severity` | string | `critical`, `warning`, `info` |
 //! | `findings[].summary`, `.explanation`, `.remedy` | string | one line with numbers; plain-words cause; exact setting to change |
 //! | `findings[].frames` | u64[] | Wireshark frame numbers, sorted, unique, at most `limits.max_evidence_frames` |
