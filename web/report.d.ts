@@ -337,8 +337,45 @@ export interface ClocksEvidence {
  * - "TS_CLOCK_RATE_ANOMALY": TS-08.
  * - "SYNTHETIC_TSVAL_PROBE": TS-09.
  * - "SYN_UNANSWERED": TS-10.
+ * - "FOURTUPLE_COLLISION": A SYN on a 4-tuple whose connection is still open, answered by a (challenge) ACK: two clients share one 4-tuple (lab `collision`).
  */
-export type Code = "TW_RECYCLE_PER_HOST_PAWS_DROP" | "TIMEWAIT_SYN_REJECTED_OLD_TSVAL" | "INFLOW_TSVAL_REGRESSION" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TS_NOT_NEGOTIATED" | "TSECR_MISMATCH" | "MULTIPLE_TS_CLOCKS_BEHIND_IP" | "TSVAL_WRAP" | "TS_CLOCK_RATE_ANOMALY" | "SYNTHETIC_TSVAL_PROBE" | "SYN_UNANSWERED";
+export type Code = "TW_RECYCLE_PER_HOST_PAWS_DROP" | "TIMEWAIT_SYN_REJECTED_OLD_TSVAL" | "INFLOW_TSVAL_REGRESSION" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TS_NOT_NEGOTIATED" | "TSECR_MISMATCH" | "MULTIPLE_TS_CLOCKS_BEHIND_IP" | "TSVAL_WRAP" | "TS_CLOCK_RATE_ANOMALY" | "SYNTHETIC_TSVAL_PROBE" | "SYN_UNANSWERED" | "FOURTUPLE_COLLISION";
+
+/**
+ * `FOURTUPLE_COLLISION`.
+ */
+export interface CollisionEvidence {
+  /**
+   * New SYNs (not retransmissions) that met an open connection.
+   */
+  syns_on_open_connections: number;
+  /**
+   * Those SYNs with their retransmissions: the server's TCPSYNChallenge
+   * counts each one it answered.
+   */
+  syn_segments: number;
+  /**
+   * Of those attempts, attempts that still got a SYN-ACK (the client reset the
+   * old connection and retried).
+   */
+  recovered: number;
+  /**
+   * The client port of the 4-tuple.
+   */
+  client_port: number;
+  /**
+   * The server port of the 4-tuple.
+   */
+  server_port: number;
+  /**
+   * The first one's challenge ACK: its `ack` is the open connection's.
+   */
+  challenge_ack_frame: number;
+  /**
+   * Time since the open connection's last segment at the first one (s).
+   */
+  seconds_since_open_connection_seen: number;
+}
 
 /**
  * How the input was compressed, as detected from its first bytes (gzip,
@@ -357,7 +394,7 @@ export type Confidence = "high" | "medium";
  * Typed evidence, one shape per code (serialised as a plain object; the
  * finding's `code` says which shape it is).
  */
-export type Evidence = TwRecycleEvidence | SynUnansweredEvidence | TimeWaitEvidence | RegressionEvidence | OptionsEvidence | NotNegotiatedEvidence | TsecrEvidence | ClocksEvidence | WrapEvidence | RateEvidence | ProbeEvidence;
+export type Evidence = TwRecycleEvidence | SynUnansweredEvidence | TimeWaitEvidence | RegressionEvidence | OptionsEvidence | NotNegotiatedEvidence | TsecrEvidence | ClocksEvidence | WrapEvidence | RateEvidence | ProbeEvidence | CollisionEvidence;
 
 /**
  * A finding, grouped per (client address, server address).

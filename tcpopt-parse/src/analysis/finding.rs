@@ -34,6 +34,9 @@ pub enum Code {
     SyntheticTsvalProbe,
     /// TS-10.
     SynUnanswered,
+    /// A SYN on a 4-tuple whose connection is still open, answered by a
+    /// (challenge) ACK: two clients share one 4-tuple (lab `collision`).
+    FourtupleCollision,
 }
 
 impl Code {
@@ -51,6 +54,7 @@ impl Code {
             Code::TsClockRateAnomaly => "TS_CLOCK_RATE_ANOMALY",
             Code::SyntheticTsvalProbe => "SYNTHETIC_TSVAL_PROBE",
             Code::SynUnanswered => "SYN_UNANSWERED",
+            Code::FourtupleCollision => "FOURTUPLE_COLLISION",
         }
     }
 }
@@ -165,6 +169,30 @@ pub enum Evidence {
     Wrap(WrapEvidence),
     Rate(RateEvidence),
     Probe(ProbeEvidence),
+    Collision(CollisionEvidence),
+}
+
+/// `FOURTUPLE_COLLISION`.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CollisionEvidence {
+    /// New SYNs (not retransmissions) that met an open connection.
+    pub syns_on_open_connections: u32,
+    /// Those SYNs with their retransmissions: the server's TCPSYNChallenge
+    /// counts each one it answered.
+    pub syn_segments: u32,
+    /// Of those attempts, attempts that still got a SYN-ACK (the client reset the
+    /// old connection and retried).
+    pub recovered: u32,
+    /// The client port of the 4-tuple.
+    pub client_port: u16,
+    /// The server port of the 4-tuple.
+    pub server_port: u16,
+    /// The first one's challenge ACK: its `ack` is the open connection's.
+    pub challenge_ack_frame: u64,
+    /// Time since the open connection's last segment at the first one (s).
+    pub seconds_since_open_connection_seen: f64,
 }
 
 /// TS-01.

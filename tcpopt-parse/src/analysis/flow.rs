@@ -344,6 +344,16 @@ pub(crate) struct PrevClose {
     /// The client's serial-maximal TSval, when it sent any.
     pub client_max_tsval: Option<u32>,
     pub client_max_frame: u64,
+    /// Closed by FINs both ways or an RST: false means the connection was
+    /// still open when the new SYN came (FOURTUPLE_COLLISION).
+    pub ended: bool,
+    /// Its own SYN and SYN-ACK were seen: a connection, not a capture that
+    /// began mid-stream or a SYN-ACK reordered before its SYN (a SYN after
+    /// those is the same connection's).
+    pub established: bool,
+    /// Its client port: a SYN from the other end is not a new connection
+    /// of the same client.
+    pub cport: u16,
 }
 
 /// Index 0: client → server; 1: server → client.
@@ -671,6 +681,11 @@ impl Flow {
             last_ns: self.last_ns,
             client_max_tsval: c.has_ts().then_some(c.max_tsval),
             client_max_frame: c.max_frame,
+            ended: (self.client_fin && self.server_fin)
+                || self.client_rst.is_some()
+                || self.server_rst.is_some(),
+            established: self.synack.is_some() && self.client_isn.is_some() && !self.mid_stream,
+            cport: self.cport,
         }
     }
 

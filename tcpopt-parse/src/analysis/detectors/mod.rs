@@ -23,6 +23,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 pub(crate) mod clocks;
+pub(crate) mod collision;
 pub(crate) mod options;
 pub(crate) mod probe;
 pub(crate) mod regression;
@@ -39,6 +40,7 @@ pub(crate) fn all() -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(tw_recycle::TwRecycle::default()),
         Box::new(timewait::TimeWait::default()),
+        Box::new(collision::Collision::default()),
         Box::new(regression::Regression::default()),
         Box::new(options::Options::default()),
         Box::new(tsecr::Tsecr::default()),

@@ -26,16 +26,19 @@ use crate::analysis::report::{r3, secs};
 use crate::analysis::serial;
 use crate::analysis::state::Pair;
 
-const TS01_REMEDY: &str =
-    "On the server: `sysctl -w net.ipv4.tcp_tw_recycle=0` and persist it in /etc/sysctl.conf \
-    (or move to Linux >= 4.12, which removed the option); verify with `nstat -az \
-    TcpExtPAWSPassive` and `ip tcp_metrics show` (clear with `ip tcp_metrics flush`). If \
-    the server cannot be changed: `net.ipv4.tcp_timestamps=0` on ALL hosts and containers \
-    behind the client address, in every network namespace (`docker run --sysctl \
+const TS01_REMEDY: &str = "On the server: `sysctl -w net.ipv4.tcp_tw_recycle=0` and persist it \
+    in /etc/sysctl.conf (or move to Linux >= 4.12, which removed the option); verify with \
+    `nstat -az TcpExtPAWSPassive` and `ip tcp_metrics show` (clear with `ip tcp_metrics \
+    flush`). If the server cannot be changed: `net.ipv4.tcp_timestamps=0` on ALL hosts and \
+    containers behind the client address, in every network namespace (`docker run --sysctl \
     net.ipv4.tcp_timestamps=0`, compose `sysctls:`); disabling it on only some still gets \
-    their TS-less SYNs dropped (a26552afe894). For a single physical host on Linux >= 4.10, \
-    `net.ipv4.tcp_timestamps=2` in every namespace gives all of them offset 0, i.e. one \
-    shared clock. Or avoid the NAT.";
+    their TS-less SYNs dropped (a26552afe894). That workaround has a cost: without timestamps \
+    a SYN cookie cannot keep the client's window scale and SACK-permitted, so whenever the \
+    server answers with SYN cookies (its SYN queue overflowed, or `net.ipv4.tcp_syncookies=2`) \
+    those connections run without window scaling and without SACK. For a single physical host \
+    on Linux >= 4.10, `net.ipv4.tcp_timestamps=2` in every namespace gives all of them offset \
+    0, i.e. one shared clock (checked: host and container namespaces then show one clock \
+    line). Or avoid the NAT.";
 
 const TS10_REMEDY: &str =
     "Differential test: retry with `net.ipv4.tcp_timestamps=0` in the client's network \
