@@ -13,6 +13,8 @@
 //!   layer it could parse and why it stopped.
 //! - [`tcp`]: the checked TCP header view and its options iterator.
 //! - `analysis` (feature `alloc`): flows, clock lines and the detectors.
+//! - `correlate` (feature `alloc`): two captures of the same traffic, matched
+//!   segment by segment (loss between them, NAT mapping, rewrites).
 //!
 //! ## Features
 //! - default: nothing that needs an allocator.
@@ -43,6 +45,8 @@ pub mod tcp;
 
 #[cfg(feature = "alloc")]
 pub mod analysis;
+#[cfg(feature = "alloc")]
+pub mod correlate;
 
 pub use segment::Segment;
 
