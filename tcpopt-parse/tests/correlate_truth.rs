@@ -159,3 +159,152 @@ fn tw_recycle_drop_container_syns_reached_the_server_and_were_dropped_there() {
     assert_eq!(r.paths[0].ttl_decrement_min, Some(1));
     assert_eq!(r.paths[0].ttl_decrement_max, Some(1));
 }
+
+/// Rewrites every IPv4 and IPv6 address of a little-endian Ethernet pcap
+/// with a bijection (so distinct addresses stay distinct) and fixes the
+/// IPv4 header checksum and the TCP checksum (RFC 1624 incremental update).
+fn rewrite_addresses(pcap: &[u8]) -> Vec<u8> {
+    assert_eq!(pcap[..4], [0xd4, 0xc3, 0xb2, 0xa1], "little-endian pcap");
+    assert_eq!(
+        u32::from_le_bytes(pcap[20..24].try_into().unwrap()),
+        1,
+        "Ethernet"
+    );
+    let fold = |mut s: u32| {
+        while s >> 16 != 0 {
+            s = (s & 0xffff) + (s >> 16);
+        }
+        s as u16
+    };
+    let words = |b: &[u8]| -> Vec<u16> {
+        b.chunks(2)
+            .map(|w| u16::from_be_bytes([w[0], w[1]]))
+            .collect()
+    };
+    let mut out = pcap.to_vec();
+    let mut at = 24;
+    let mut rewritten = 0;
+    while at + 16 <= out.len() {
+        let caplen = u32::from_le_bytes(out[at + 8..at + 12].try_into().unwrap()) as usize;
+        let pkt = at + 16;
+        at = pkt + caplen;
+        let p = &mut out[pkt..at];
+        let ip = 14;
+        // (address offsets and length, protocol, TCP header offset)
+        let (addrs, len, proto, tcp) = match p.get(12..14) {
+            Some([0x08, 0x00]) if p.len() >= 34 => {
+                let ihl = usize::from(p[ip] & 0x0f) * 4;
+                (ip + 12, 4, p[ip + 9], ip + ihl)
+            }
+            Some([0x86, 0xdd]) if p.len() >= 54 => (ip + 8, 16, p[ip + 6], ip + 40),
+            _ => continue,
+        };
+        let old = words(&p[addrs..addrs + 2 * len]);
+        for a in p[addrs..addrs + 2 * len].chunks_mut(len) {
+            a[0] ^= 0x5a;
+            a[len - 3] ^= 0x33;
+            a[len - 2] = a[len - 2].wrapping_add(7);
+        }
+        let new = words(&p[addrs..addrs + 2 * len]);
+        if len == 4 {
+            p[ip + 10..ip + 12].copy_from_slice(&[0, 0]);
+            let sum: u32 = words(&p[ip..tcp]).into_iter().map(u32::from).sum();
+            p[ip + 10..ip + 12].copy_from_slice(&(!fold(sum)).to_be_bytes());
+        }
+        // TCP checksum: the pseudo-header's addresses changed.
+        if proto == 6 && p.len() >= tcp + 18 {
+            let hc = u16::from_be_bytes([p[tcp + 16], p[tcp + 17]]);
+            let mut s = u32::from(!hc);
+            for (m, n) in old.iter().zip(&new) {
+                s += u32::from(!m) + u32::from(*n);
+            }
+            p[tcp + 16..tcp + 18].copy_from_slice(&(!fold(s)).to_be_bytes());
+        }
+        rewritten += 1;
+    }
+    assert!(rewritten > 0);
+    out
+}
+
+fn assert_all_matched(r: &CorrelationReport, what: &str) {
+    for v in &r.vantages {
+        assert!(v.tcp_segments > 0, "{what}");
+        assert_eq!(
+            v.matched, v.tcp_segments,
+            "{what}: every segment of {} matched",
+            v.vantage
+        );
+        assert_eq!(
+            (v.unmatched_on_path, v.unmatched_elsewhere),
+            (0, 0),
+            "{what}"
+        );
+    }
+    assert_eq!(r.totals.lost_segments, 0, "{what}");
+    assert_eq!(
+        (r.totals.attempts_only_a, r.totals.attempts_only_b),
+        (0, 0),
+        "{what}"
+    );
+    assert_eq!(r.totals.all_matched, r.totals.attempts_in_both, "{what}");
+    assert!(r.rewrites.is_empty(), "{what}: {:?}", r.rewrites);
+    // Same frames on both sides, one for one.
+    for a in &r.attempts {
+        for row in &a.ladder {
+            assert_eq!(row.frame_a, row.frame_b, "{what}: {}", a.description);
+            assert!(!row.lost);
+        }
+    }
+    assert_eq!(r.clock.offset_ns, Some(0), "{what}");
+    assert_eq!(r.clock.uncertainty_ns, Some(0), "{what}");
+}
+
+const NETNS: [&str; 8] = [
+    "nat-two-clocks.pcap",
+    "no-timestamps.pcap",
+    "per-connection-offsets.pcap",
+    "tw-recycle-drop.ctrb.pcap",
+    "tw-recycle-fixed.pcap",
+    "ipv6-clean.pcapng",
+    "timewait-reuse.pcapng",
+    "tw-recycle-drop.pcapng",
+];
+
+/// Check 3a: a capture against itself.
+#[test]
+fn a_capture_against_itself_matches_everything() {
+    let dir = common::captures_dir().join("netns");
+    for name in NETNS {
+        let p = dir.join(name);
+        let r = correlate(&p, &p);
+        assert_all_matched(&r, name);
+        assert!(r.findings.is_empty(), "{name}: {:?}", r.findings);
+        assert_eq!(r.nat.translated_connections, 0);
+        assert!(r.verdict.starts_with("All "), "{name}: {}", r.verdict);
+    }
+}
+
+/// Check 3b: against a copy with every address rewritten: everything
+/// matched, and the only thing reported is the addresses (a NAT mapping).
+#[test]
+fn a_capture_against_its_address_rewritten_copy_reports_only_the_addresses() {
+    let dir = common::captures_dir().join("netns");
+    for name in NETNS.iter().filter(|n| n.ends_with(".pcap")) {
+        let bytes = read(&dir.join(name));
+        let copy = rewrite_addresses(&bytes);
+        for (a, b) in [(&bytes, &copy), (&copy, &bytes)] {
+            let r = correlate_bytes(a, b, Config::default(), ["a".into(), "b".into()]);
+            assert_all_matched(&r, name);
+            assert_eq!(
+                r.nat.translated_connections, r.totals.attempts_in_both,
+                "{name}"
+            );
+            for m in &r.nat.mappings {
+                assert_eq!(m.rewritten, ["client address", "server address"], "{name}");
+            }
+            assert_eq!(r.nat.keeps_ports, Some(true));
+            let codes: Vec<_> = r.findings.iter().map(|f| f.code).collect();
+            assert_eq!(codes, [CorrelationCode::NatMapping], "{name}");
+        }
+    }
+}

@@ -186,16 +186,23 @@ impl Summary {
                     self.unmatched_on_path[i] += f.unmatched_covered.iter().sum::<u64>();
                     self.unmatched_elsewhere[i] += f.unmatched_outside.iter().sum::<u64>();
                 }
-                let outcome =
-                    if fc.syns > 0 && fs.syns_matched > 0 && fs.synacks == 0 && fc.synacks == 0 {
-                        Outcome::SynsReachedNoAnswer
-                    } else if fs.synacks > 0 && fc.synacks == 0 {
-                        Outcome::AnswerLost
-                    } else if lost > 0 {
-                        Outcome::SomeLost
-                    } else {
-                        Outcome::AllMatched
-                    };
+                // Without a direction of travel (same TTL at both points)
+                // nothing "reached" anything: the two captures may be one.
+                let known = near.is_some();
+                let outcome = if known
+                    && fc.syns > 0
+                    && fs.syns_matched > 0
+                    && fs.synacks == 0
+                    && fc.synacks == 0
+                {
+                    Outcome::SynsReachedNoAnswer
+                } else if known && fs.synacks > 0 && fc.synacks == 0 {
+                    Outcome::AnswerLost
+                } else if lost > 0 {
+                    Outcome::SomeLost
+                } else {
+                    Outcome::AllMatched
+                };
                 (outcome, near)
             }
             (Some(f), None) | (None, Some(f)) => {
