@@ -109,6 +109,33 @@ impl Input {
         r
     }
 
+    /// Reads one chunk into `buf` (0 at the end), for a caller that reads
+    /// several inputs in turn (`tcpopt correlate`); counts progress like
+    /// [`pump`](Self::pump).
+    pub fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, String> {
+        loop {
+            match self.reader.read(buf) {
+                Ok(n) => {
+                    if self.head.len() < 4 {
+                        let take = (4 - self.head.len()).min(n);
+                        self.head.extend_from_slice(&buf[..take]);
+                    }
+                    if let Some(p) = &mut self.progress {
+                        p.advance(n as u64);
+                    }
+                    if n == 0 {
+                        if let Some(p) = self.progress.take() {
+                            p.finish();
+                        }
+                    }
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("{}: read error: {}", self.name, io_reason(&e))),
+            }
+        }
+    }
+
     /// `gzip` or `zstd` when the input starts with their magic bytes.
     pub fn compression(&self) -> Option<&'static str> {
         match self.head.as_slice() {

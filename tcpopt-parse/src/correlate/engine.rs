@@ -321,7 +321,9 @@ impl Correlator {
         self.sides[1].finished = true;
         self.drain();
         self.evict(i64::MAX);
-        let ids: Vec<u64> = self.flows.keys().copied().collect();
+        // In creation order, so that attempt numbers follow the captures.
+        let mut ids: Vec<u64> = self.flows.keys().copied().collect();
+        ids.sort_unstable();
         for id in ids {
             self.retire(id);
         }
@@ -779,7 +781,7 @@ impl Correlator {
     fn retire_idle(&mut self, now: i64) {
         let idle = self.config.idle_ns;
         let boot = self.boot_offset;
-        let done: Vec<u64> = self
+        let mut done: Vec<u64> = self
             .flows
             .iter()
             .filter(|(_, f)| {
@@ -791,6 +793,7 @@ impl Correlator {
             })
             .map(|(&id, _)| id)
             .collect();
+        done.sort_unstable();
         for id in done {
             let ready = match self.flows.get(&id).and_then(|f| f.peer) {
                 Some(p) => self.flows.get(&p).is_none_or(|g| {

@@ -636,7 +636,7 @@ impl Summary {
                 c.offset_ns = Some(est);
                 c.uncertainty_ns = Some(unc);
                 c.description = format!(
-                    "B's clock is {} ahead of A's, ± {} (from {} in both directions; the one-way delays are assumed symmetric only within that range)",
+                    "B's clock minus A's is {} ± {} (from {} in both directions: the true offset lies within that range whatever the one-way delays)",
                     ms(est),
                     ms(unc),
                     basis(ab.count() + ba.count(), "")
@@ -647,7 +647,7 @@ impl Summary {
             (Some(u), None) => {
                 c.offset_ns = Some(u);
                 c.description = format!(
-                    "B's clock is at most {} ahead of A's: the smallest tB − tA of {}; only A→B traffic matched, so the one-way delay cannot be told from the offset",
+                    "B's clock minus A's is at most {}: the smallest tB − tA of {}; only A→B traffic matched, so the one-way delay cannot be told from the offset",
                     ms(u),
                     basis(ab.count(), "travelling A→B")
                 );
@@ -656,7 +656,7 @@ impl Summary {
             (None, Some(l)) => {
                 c.offset_ns = Some(l);
                 c.description = format!(
-                    "B's clock is at least {} ahead of A's: the largest tB − tA of {}; only B→A traffic matched, so the one-way delay cannot be told from the offset",
+                    "B's clock minus A's is at least {}: the largest tB − tA of {}; only B→A traffic matched, so the one-way delay cannot be told from the offset",
                     ms(l),
                     basis(ba.count(), "travelling B→A")
                 );
@@ -672,7 +672,7 @@ impl Summary {
                     c.offset_ns = Some(m);
                     c.uncertainty_ns = Some(spread);
                     c.description = format!(
-                        "B's clock is {} ahead of A's, ± {} (median tB − tA of {}; same TTL at both points, so the direction of travel and the delay are unknown and included)",
+                        "B's clock minus A's is {} ± {} (median tB − tA of {}; same TTL at both points, so the direction of travel is unknown and any delay is included)",
                         ms(m),
                         ms(spread),
                         basis(unk.count(), "")
