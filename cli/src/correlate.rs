@@ -381,7 +381,7 @@ pub fn ladder(r: &CorrelationReport, a: &AttemptReport) -> String {
         let mid = match (row.frame_a.is_some(), row.frame_b.is_some(), row.lost) {
             (true, true, _) => "======",
             (_, _, true) => "  X   ",
-            _ => "  ?   ",
+            _ => "  ·   ",
         };
         let _ = writeln!(
             t,
