@@ -357,13 +357,8 @@ pub fn ladder(r: &CorrelationReport, a: &AttemptReport) -> String {
     let mut t = String::new();
     let name = |v: usize| r.vantages.get(v).map_or("", |v| v.capture.as_str());
     let _ = writeln!(t, "\nLadder of attempt #{}: {}", a.index, a.description);
-    let _ = writeln!(
-        t,
-        "{:<44}  {:^6}  {}",
-        format!("A: {}", name(0)),
-        "",
-        format!("B: {}", name(1))
-    );
+    let head = format!("A: {}", name(0));
+    let _ = writeln!(t, "{head:<44}  {:^6}  B: {}", "", name(1));
     let t0a = a.ladder.iter().find_map(|row| row.ts_a);
     let t0b = a.ladder.iter().find_map(|row| row.ts_b);
     for row in &a.ladder {

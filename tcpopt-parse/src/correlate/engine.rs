@@ -60,6 +60,9 @@ fn key_of(s: &Observed, seq_shift: u32, ack_shift: u32) -> Key {
     }
 }
 
+/// How often a key occurs in one capture's first span, and when last.
+type KeyCount = (u32, i64);
+
 /// One segment waiting for its copy.
 #[derive(Debug)]
 struct Pending {
@@ -392,7 +395,8 @@ impl Correlator {
     /// that occur exactly once in each capture's first span.
     fn estimate_offset(&mut self) {
         for with_ts in [true, false] {
-            let mut seen: HashMap<(Key, Option<u32>), [(u32, i64); 2]> = HashMap::new();
+            // Per key (and TSval): how often, and the last time, in each capture.
+            let mut seen: HashMap<(Key, Option<u32>), [KeyCount; 2]> = HashMap::new();
             for (i, side) in self.sides.iter().enumerate() {
                 for s in &side.queue {
                     let k = (
