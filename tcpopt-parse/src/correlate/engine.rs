@@ -420,10 +420,11 @@ impl Correlator {
                 return;
             }
         }
-        // Nothing in common at the start: align the starts.
-        if let (Some(a), Some(b)) = (self.sides[0].first_ts, self.sides[1].first_ts) {
-            self.boot_offset = b - a;
-        }
+        // Nothing unique in common at the start (retransmitted copies only,
+        // or no common traffic yet): assume the clocks agree, which
+        // NTP-synchronised hosts nearly do, rather than that the captures
+        // started together, which people starting tcpdump rarely do.
+        self.boot_offset = 0;
     }
 
     fn process(&mut self, side: Vantage, seg: Observed) {
@@ -488,7 +489,11 @@ impl Correlator {
             .candidate(side, fid, dir, &key, &seg, adj)
             .or_else(|| self.shifted_candidate(side, fid, dir, &seg, adj));
         match cand {
-            Some(id) => self.matched(side, fid, dir, row, seg, adj, id),
+            Some(id) => {
+                if let Some(fb) = self.matched(side, fid, dir, row, seg, adj, id) {
+                    self.rekey(fb);
+                }
+            }
             None => {
                 let s = &mut self.sides[side.index()];
                 let id = s.next_id;
@@ -640,12 +645,12 @@ impl Correlator {
         seg: Observed,
         adj: i64,
         id: u64,
-    ) {
+    ) -> Option<u64> {
         let other = side.other();
         let (pseg, padj, pflow, pdir, prow, pkey) = {
             let o = &mut self.sides[other.index()];
             let Some(p) = o.pending_get(id) else {
-                return;
+                return None;
             };
             p.matched = true;
             let r = (p.seg, p.adj, p.flow, p.dir, p.row, p.key);
@@ -677,11 +682,13 @@ impl Correlator {
             }
         }
         // Learn the B flow's shifts from this pair.
+        let mut learnt = None;
         {
             let f = self.flows.get_mut(&fb).expect("paired flow");
             let shift = sb.seq.wrapping_sub(sa.seq);
             if shift != 0 && f.seq_shift[db] == 0 {
                 f.seq_shift[db] = shift;
+                learnt = Some(fb);
             }
             if let (Some((va, ea)), Some((vb, eb))) = (sa.timestamps, sb.timestamps) {
                 f.tsval_shift[db].get_or_insert(vb.wrapping_sub(va));
@@ -739,6 +746,51 @@ impl Correlator {
                     row.partner = Some(partner);
                 }
             }
+        }
+        learnt
+    }
+
+    /// B's flow `fb` has just learnt a sequence shift: its segments that
+    /// were waiting under unshifted keys get their shifted keys, and those
+    /// whose copy is waiting in A match now.
+    fn rekey(&mut self, fb: u64) {
+        let Some(f) = self.flows.get(&fb) else {
+            return;
+        };
+        let shifts = f.seq_shift;
+        let side = &mut self.sides[Vantage::B.index()];
+        let mut moved = Vec::new();
+        for (id, p) in side.pending.iter_mut().rev().take(SHIFT_SCAN) {
+            if p.matched || p.flow != fb {
+                continue;
+            }
+            let key = key_of(&p.seg, shifts[p.dir], shifts[p.dir ^ 1]);
+            if key != p.key {
+                moved.push((*id, p.key, key));
+                p.key = key;
+            }
+        }
+        for &(id, old, new) in &moved {
+            side.unindex(&old, id);
+            side.index.entry(new).or_default().push(id);
+        }
+        for (id, _, key) in moved {
+            let Some(p) = self.sides[Vantage::B.index()].pending_get(id) else {
+                continue;
+            };
+            let (seg, adj, dir, row) = (p.seg, p.adj, p.dir, p.row);
+            let Some(aid) = self.candidate(Vantage::B, fb, dir, &key, &seg, adj) else {
+                continue;
+            };
+            let side = &mut self.sides[Vantage::B.index()];
+            if let Some(p) = side.pending_get(id) {
+                p.matched = true;
+            }
+            side.unindex(&key, id);
+            if let Some(f) = self.flows.get_mut(&fb) {
+                f.pending = f.pending.saturating_sub(1);
+            }
+            self.matched(Vantage::B, fb, dir, row, seg, adj, aid);
         }
     }
 
@@ -954,4 +1006,248 @@ pub(crate) fn flags_text(f: crate::tcp::TcpFlags) -> String {
         s.push_str("none");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::report::{CorrelationReport, Outcome, RewriteKind, VantageSummary};
+    use crate::tcp::TcpFlags;
+    use alloc::format;
+    use core::net::Ipv4Addr;
+
+    const MS: i64 = 1_000_000;
+    const S: i64 = 1_000_000_000;
+
+    fn ep(last: u8, port: u16) -> Endpoint {
+        (IpAddr::V4(Ipv4Addr::new(192, 0, 2, last)), port)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn seg(
+        frame: u64,
+        ts: i64,
+        src: Endpoint,
+        dst: Endpoint,
+        seq: u32,
+        ack: u32,
+        flags: u16,
+        len: u32,
+        ttl: u8,
+    ) -> Observed {
+        Observed {
+            frame,
+            ts,
+            src,
+            dst,
+            seq,
+            ack,
+            flags: TcpFlags(flags),
+            window: 1000,
+            payload_len: len,
+            ttl,
+            ip_id: None,
+            mss: None,
+            wscale: None,
+            sack_permitted: false,
+            timestamps: None,
+            options_complete: true,
+        }
+    }
+
+    fn run(a: &[Observed], b: &[Observed]) -> CorrelationReport {
+        let mut c = Correlator::new(Config::default());
+        let (mut ia, mut ib) = (a.iter(), b.iter());
+        while let Some(side) = c.wants() {
+            let next = match side {
+                Vantage::A => ia.next(),
+                Vantage::B => ib.next(),
+            };
+            match next {
+                Some(s) => c.push(side, *s),
+                None => c.finish_side(side),
+            }
+        }
+        let v = |n: &str, segs: usize| VantageSummary {
+            capture: n.into(),
+            tcp_segments: segs as u64,
+            ..VantageSummary::default()
+        };
+        c.finish().into_report([v("a", a.len()), v("b", b.len())])
+    }
+
+    const SYN: u16 = TcpFlags::SYN;
+    const SA: u16 = TcpFlags::SYN | TcpFlags::ACK;
+    const ACK: u16 = TcpFlags::ACK;
+
+    /// Three copies of a SYN (no timestamps) leave A; the first is lost,
+    /// the other two arrive: each copy matches its own copy, by time.
+    #[test]
+    fn retransmitted_copies_match_their_own_copies() {
+        let (c, s) = (ep(10, 40000), ep(99, 80));
+        let a = [
+            seg(1, 0, c, s, 7, 0, SYN, 0, 64),
+            seg(2, S, c, s, 7, 0, SYN, 0, 64),
+            seg(3, 3 * S, c, s, 7, 0, SYN, 0, 64),
+        ];
+        // B's capture runs from the start (another connection's segment).
+        let b = [
+            seg(1, 0, ep(20, 40001), ep(98, 80), 1, 2, ACK, 10, 63),
+            seg(2, S + MS, c, s, 7, 0, SYN, 0, 63),
+            seg(3, 3 * S + MS, c, s, 7, 0, SYN, 0, 63),
+        ];
+        let r = run(&a, &b);
+        let rows: Vec<(Option<u64>, Option<u64>, bool)> = r.attempts[0]
+            .ladder
+            .iter()
+            .map(|x| (x.frame_a, x.frame_b, x.lost))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some(1), None, true),
+                (Some(2), Some(2), false),
+                (Some(3), Some(3), false)
+            ]
+        );
+        assert_eq!(r.attempts[0].outcome, Outcome::SynsReachedNoAnswer);
+        assert_eq!(r.attempts[0].lost, 1);
+        assert!(
+            r.attempts[0]
+                .description
+                .contains("2 of the 3 SYNs of 192.0.2.10:40000 (A) reached B"),
+            "{}",
+            r.attempts[0].description
+        );
+    }
+
+    /// A SYN proxy answers with its own ISN: B sees the server's, shifted by
+    /// a constant; everything still matches and the shift is reported.
+    #[test]
+    fn a_shifted_server_sequence_still_matches() {
+        let (c, s) = (ep(10, 40000), ep(99, 80));
+        let shift = 4000u32;
+        let a = [
+            seg(1, 0, c, s, 100, 0, SYN, 0, 64),
+            seg(2, MS, s, c, 1000, 101, SA, 0, 63),
+            seg(3, 2 * MS, c, s, 101, 1001, ACK, 0, 64),
+            seg(4, 3 * MS, s, c, 1001, 101, ACK, 50, 63),
+        ];
+        let b = [
+            seg(1, 2 * MS + 100, c, s, 100, 0, SYN, 0, 63),
+            seg(2, 2 * MS + 200, s, c, 1000 + shift, 101, SA, 0, 64),
+            seg(3, 2 * MS + 300, c, s, 101, 1001 + shift, ACK, 0, 63),
+            seg(4, 3 * MS - 100, s, c, 1001 + shift, 101, ACK, 50, 64),
+        ];
+        let r = run(&a, &b);
+        assert_eq!(r.totals.matched_pairs, 4);
+        assert_eq!(r.totals.lost_segments, 0);
+        let seq: Vec<_> = r
+            .rewrites
+            .iter()
+            .filter(|w| w.kind == RewriteKind::SeqShifted)
+            .collect();
+        assert_eq!(seq.len(), 1, "{:?}", r.rewrites);
+        assert_eq!(seq[0].way, Way::BToA);
+        assert_eq!(seq[0].segments, 2, "the SYN-ACK and the data segment");
+        assert!(
+            seq[0].description.contains(&format!("by -{shift}")),
+            "{}",
+            seq[0].description
+        );
+    }
+
+    /// Segments both ways bound the clock offset from both sides.
+    #[test]
+    fn offset_from_both_directions() {
+        let (c, s) = (ep(10, 40000), ep(99, 80));
+        let off = 5 * S;
+        let d = MS;
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for i in 0..20u32 {
+            let t = i64::from(i) * 10 * MS;
+            // A→B from the client, B→A from the server.
+            a.push(seg(u64::from(2 * i + 1), t, c, s, 100 + i, 7, ACK, 1, 64));
+            b.push(seg(
+                u64::from(2 * i + 1),
+                t + off + d,
+                c,
+                s,
+                100 + i,
+                7,
+                ACK,
+                1,
+                63,
+            ));
+            b.push(seg(
+                u64::from(2 * i + 2),
+                t + off + 5 * MS,
+                s,
+                c,
+                7,
+                101 + i,
+                ACK,
+                0,
+                64,
+            ));
+            a.push(seg(
+                u64::from(2 * i + 2),
+                t + 5 * MS + d,
+                s,
+                c,
+                7,
+                101 + i,
+                ACK,
+                0,
+                63,
+            ));
+        }
+        let r = run(&a, &b);
+        assert_eq!(r.totals.matched_pairs, 40);
+        assert_eq!(r.clock.offset_ns, Some(off));
+        assert_eq!(r.clock.uncertainty_ns, Some(d));
+        assert_eq!(r.paths.len(), 2);
+        assert_eq!(r.paths[0].delay_median_ns, Some(d));
+        assert_eq!(r.paths[1].delay_median_ns, Some(d));
+    }
+
+    /// A long stream that never matches: what waits for a copy stays within
+    /// the window, not the capture.
+    #[test]
+    fn memory_is_bounded_by_the_window() {
+        let (c, s) = (ep(10, 40000), ep(99, 80));
+        let n = 20_000u32;
+        // 1000 segments a second for 20 s on each side, never the same.
+        let a: Vec<Observed> = (0..n)
+            .map(|i| seg(u64::from(i + 1), i64::from(i) * MS, c, s, i, 0, ACK, 1, 64))
+            .collect();
+        let b: Vec<Observed> = (0..n)
+            .map(|i| {
+                seg(
+                    u64::from(i + 1),
+                    i64::from(i) * MS,
+                    c,
+                    s,
+                    i + n,
+                    0,
+                    ACK,
+                    1,
+                    64,
+                )
+            })
+            .collect();
+        let r = run(&a, &b);
+        assert_eq!(r.totals.matched_pairs, 0);
+        // 10 s window × 1000/s × 2 sides, plus the start-up estimate's span.
+        assert!(
+            r.totals.peak_pending <= 2 * 10_001,
+            "{}",
+            r.totals.peak_pending
+        );
+        assert_eq!(
+            r.findings[0].code,
+            crate::correlate::CorrelationCode::NoCommonTraffic
+        );
+    }
 }
