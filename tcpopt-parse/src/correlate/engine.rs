@@ -649,9 +649,7 @@ impl Correlator {
         let other = side.other();
         let (pseg, padj, pflow, pdir, prow, pkey) = {
             let o = &mut self.sides[other.index()];
-            let Some(p) = o.pending_get(id) else {
-                return None;
-            };
+            let p = o.pending_get(id)?;
             p.matched = true;
             let r = (p.seg, p.adj, p.flow, p.dir, p.row, p.key);
             o.unindex(&r.5, id);
