@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building and testing tcpopt needs on a fresh Debian machine with only Rust.
 # Idempotent: every step checks first and skips what is already there.
-# Usage: scripts/setup.sh [--web] [--test]   (no flag: everything)
+# Usage: scripts/setup.sh [--web] [--test] [--lab]   (no flag: --web and --test)
+#   --lab: what scripts/lab.sh needs (root): iproute2, iptables, tcpdump, ethtool,
+#          zstd, libnetfilter-queue, and the Python packages pyroute2 and NetfilterQueue.
 set -euo pipefail
 
 WASM_BINDGEN_VERSION=0.2.130
 TRUNK_VERSION=0.21.14
 
-want_web=0; want_test=0
+want_web=0; want_test=0; want_lab=0
 [ $# -eq 0 ] && { want_web=1; want_test=1; }
 for a in "$@"; do
   case "$a" in
     --web) want_web=1 ;;
     --test) want_test=1 ;;
+    --lab) want_lab=1 ;;
     *) echo "setup.sh: unknown flag $a" >&2; exit 2 ;;
   esac
 done
@@ -31,6 +34,17 @@ if [ "$want_web" = 1 ]; then
   have chromium || need_apt+=(chromium)
   have chromedriver || need_apt+=(chromium-driver)
   have node || need_apt+=(nodejs npm)
+fi
+if [ "$want_lab" = 1 ]; then
+  have ip || need_apt+=(iproute2)
+  have iptables || need_apt+=(iptables)
+  have tcpdump || need_apt+=(tcpdump)
+  have ethtool || need_apt+=(ethtool)
+  have zstd || need_apt+=(zstd)
+  have python3 || need_apt+=(python3 python3-pip)
+  have nstat || need_apt+=(iproute2)
+  # NetfilterQueue builds against libnetfilter_queue (headers + pkg-config).
+  [ -e /usr/include/libnetfilter_queue/libnetfilter_queue.h ] || need_apt+=(libnetfilter-queue-dev pkg-config gcc python3-dev)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need_apt[*]}"
@@ -58,6 +72,14 @@ if [ "$want_web" = 1 ]; then
   fi
   if ! have wasm-pack; then
     cargo install wasm-pack --locked
+  fi
+fi
+if [ "$want_lab" = 1 ]; then
+  if ! python3 -c 'import pyroute2, netfilterqueue' 2>/dev/null; then
+    # Debian's own python3 refuses a system-wide pip install without this flag.
+    pip_flags=()
+    python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages && pip_flags+=(--break-system-packages)
+    python3 -m pip install -q "${pip_flags[@]}" pyroute2 NetfilterQueue
   fi
 fi
 echo "setup: done"
