@@ -274,12 +274,16 @@ pub fn render(r: &CorrelationReport) -> String {
     for m in r.nat.mappings.iter().filter(|m| !m.rewritten.is_empty()) {
         let _ = writeln!(
             t,
-            "  A {} → {}  ↔  B {} → {}  ({} connections; {})",
+            "  A {} → {}  ↔  B {} → {}  ({}; {})",
             m.client_a,
             m.server_a,
             m.client_b,
             m.server_b,
-            m.connections,
+            if m.connections == 1 {
+                "1 connection".to_string()
+            } else {
+                format!("{} connections", m.connections)
+            },
             m.rewritten.join(", ")
         );
     }

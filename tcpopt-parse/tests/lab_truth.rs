@@ -48,7 +48,11 @@ fn analyze(path: &Path) -> Report {
         "{} read to its end",
         path.display()
     );
-    assert!(report.capture.tcp_segments > 0, "{} has TCP", path.display());
+    assert!(
+        report.capture.tcp_segments > 0,
+        "{} has TCP",
+        path.display()
+    );
     report
 }
 
@@ -106,10 +110,7 @@ fn check_file(file: &str, exp: &serde_json::Value) -> Vec<String> {
     for m in exp["must_not"].as_array().expect("must_not") {
         let code = m.as_str().unwrap();
         if let Some(f) = report.findings.iter().find(|f| f.code.as_str() == code) {
-            bad.push(format!(
-                "{file}: {code} must not be raised: {}",
-                f.summary
-            ));
+            bad.push(format!("{file}: {code} must not be raised: {}", f.summary));
         }
     }
     // `clock_lines`: [{client, server, lines}]: how many TS clock lines
@@ -117,12 +118,17 @@ fn check_file(file: &str, exp: &serde_json::Value) -> Vec<String> {
     if let Some(want) = exp.get("clock_lines").and_then(|c| c.as_array()) {
         let clocks = serde_json::to_value(&report.clocks).expect("clocks serialise");
         for w in want {
-            let pair = clocks.as_array().unwrap().iter().find(|c| {
-                c["client"] == w["client"] && c["server"] == w["server"]
-            });
+            let pair = clocks
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["client"] == w["client"] && c["server"] == w["server"]);
             let got = pair.and_then(|p| p["lines"].as_array()).map(|l| l.len());
             if got != w["lines"].as_u64().map(|n| n as usize) {
-                bad.push(format!("{file}: clock lines of {} -> {}: {got:?}, want {}", w["client"], w["server"], w["lines"]));
+                bad.push(format!(
+                    "{file}: clock lines of {} -> {}: {got:?}, want {}",
+                    w["client"], w["server"], w["lines"]
+                ));
             }
         }
     }
@@ -137,7 +143,11 @@ fn check_file(file: &str, exp: &serde_json::Value) -> Vec<String> {
                 f.summary
             ));
         }
-        assert!(!f.frames.is_empty(), "{file}: {} has no frames", f.code.as_str());
+        assert!(
+            !f.frames.is_empty(),
+            "{file}: {} has no frames",
+            f.code.as_str()
+        );
         assert!(
             !f.explanation.is_empty() && !f.remedy.is_empty(),
             "{file}: {} explains and remedies",
@@ -149,13 +159,17 @@ fn check_file(file: &str, exp: &serde_json::Value) -> Vec<String> {
 
 fn truth(scenario: &str) -> serde_json::Value {
     let p = lab_dir().join(format!("{scenario}.truth.json"));
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .expect("truth parses")
+    serde_json::from_str(
+        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .expect("truth parses")
 }
 
 fn check(scenario: &str) {
     let t = truth(scenario);
-    let ef = t["expected_findings"].as_object().expect("expected_findings");
+    let ef = t["expected_findings"]
+        .as_object()
+        .expect("expected_findings");
     assert!(!ef.is_empty(), "{scenario}: no expected findings");
     let bad: Vec<String> = ef.iter().flat_map(|(f, e)| check_file(f, e)).collect();
     assert!(bad.is_empty(), "{scenario}:\n  {}", bad.join("\n  "));
@@ -197,10 +211,16 @@ fn every_truth_is_tested_and_made_by_the_kernel() {
     for s in SCENARIOS {
         let t = truth(s);
         assert!(t["nstat"]["srv"].is_object(), "{s}: the server's counters");
-        assert!(!t["kernel_checks"].as_array().unwrap().is_empty(), "{s}: invariants");
+        assert!(
+            !t["kernel_checks"].as_array().unwrap().is_empty(),
+            "{s}: invariants"
+        );
         for cap in t["captures"].as_array().unwrap() {
             let f = cap["file"].as_str().unwrap();
-            let committed = cap.get("committed").and_then(|c| c.as_bool()).unwrap_or(true);
+            let committed = cap
+                .get("committed")
+                .and_then(|c| c.as_bool())
+                .unwrap_or(true);
             assert_eq!(lab_dir().join(f).exists(), committed, "{s}: {f} committed");
         }
     }

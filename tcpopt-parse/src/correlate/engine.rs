@@ -38,6 +38,18 @@ const MAX_ADDRESS_SET: usize = 4096;
 const RETIRE_EVERY: u64 = 1024;
 /// How far back a SYN-ACK looks for its shifted copy (SYNPROXY).
 const SHIFT_SCAN: usize = 4096;
+/// Differing pairs a connection holds until its direction of travel is known.
+const MAX_DEFERRED: usize = 8;
+
+/// Which way A's direction `d` of an A flow travels: what a pair in that
+/// direction said, else the opposite of what the other direction said.
+pub(crate) fn resolve(fa: &Flow, d: usize) -> Option<Way> {
+    fa.way[d].or(match fa.way[d ^ 1] {
+        Some(Way::AToB) => Some(Way::BToA),
+        Some(Way::BToA) => Some(Way::AToB),
+        _ => None,
+    })
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Key {
@@ -109,7 +121,16 @@ pub(crate) struct Flow {
     pub pending: u32,
     pub ladder: Vec<Row>,
     pub ladder_cut: u64,
-    pub lost_frames: Vec<u64>,
+    /// Unmatched-while-covered frames and their direction, capped.
+    pub lost_frames: Vec<(u64, usize)>,
+    /// Of `unmatched_covered`, those seen where their direction arrives
+    /// (downstream): made between the points, not lost (set at retirement,
+    /// when the direction of travel is settled).
+    pub injected: [u64; 2],
+    /// Matched pairs that differ but whose direction of travel was not
+    /// known yet (A's copy, B's copy, A's direction, B's sequence shift):
+    /// compared once the connection says which way it goes.
+    pub deferred: Vec<(Observed, Observed, usize, u32)>,
     /// Rewrite kinds already counted for this connection (a bit each).
     pub rewrites_seen: u64,
 }
@@ -128,6 +149,7 @@ pub(crate) struct Row {
     pub partner: Option<(u64, i64)>,
     pub unmatched: bool,
     pub covered: bool,
+    pub injected: bool,
 }
 
 impl Flow {
@@ -163,6 +185,8 @@ impl Flow {
             ladder: Vec::new(),
             ladder_cut: 0,
             lost_frames: Vec::new(),
+            injected: [0; 2],
+            deferred: Vec::new(),
             rewrites_seen: 0,
         }
     }
@@ -472,6 +496,7 @@ impl Correlator {
                     partner: None,
                     unmatched: false,
                     covered: false,
+                    injected: false,
                 });
                 Some(f.ladder.len() - 1)
             } else {
@@ -700,7 +725,7 @@ impl Correlator {
         let way = match sa.ttl.cmp(&sb.ttl) {
             core::cmp::Ordering::Greater => Way::AToB,
             core::cmp::Ordering::Less => Way::BToA,
-            core::cmp::Ordering::Equal => self.flows[&fa].way[da].unwrap_or(Way::Unknown),
+            core::cmp::Ordering::Equal => resolve(&self.flows[&fa], da).unwrap_or(Way::Unknown),
         };
         if way != Way::Unknown {
             if let Some(f) = self.flows.get_mut(&fa) {
@@ -720,12 +745,20 @@ impl Correlator {
             self.ip_id[w].0 += 1;
             self.ip_id[w].1 += u64::from(x == y);
         }
-        // What the path changed.
-        let seen = self.flows[&fa].rewrites_seen;
-        let bf = &self.flows[&fb];
-        let seen = self.rewrites.compare(&sa, &sb, way, bf.seq_shift[db], seen);
-        if let Some(f) = self.flows.get_mut(&fa) {
-            f.rewrites_seen = seen;
+        // What the path changed; a pair that differs before its
+        // connection's direction of travel is known (a SYN proxy's own
+        // handshake segments carry the TTL they were made with) waits.
+        let shift = self.flows[&fb].seq_shift[db];
+        let fl = self.flows.get_mut(&fa).expect("paired flow");
+        if way == Way::Unknown
+            && RewriteTally::differs(&sa, &sb, shift)
+            && fl.deferred.len() < MAX_DEFERRED
+        {
+            fl.deferred.push((sa, sb, da, shift));
+        } else {
+            fl.rewrites_seen = self
+                .rewrites
+                .compare(&sa, &sb, way, shift, fl.rewrites_seen);
         }
         // Counts and ladder rows.
         for (fl, d, r, s, partner) in [
@@ -816,7 +849,7 @@ impl Correlator {
                     if covered {
                         f.unmatched_covered[p.dir] += 1;
                         if f.lost_frames.len() < self.config.max_frames {
-                            f.lost_frames.push(p.seg.frame);
+                            f.lost_frames.push((p.seg.frame, p.dir));
                         }
                     } else {
                         f.unmatched_outside[p.dir] += 1;
@@ -883,11 +916,14 @@ impl Correlator {
                 s.flows.remove(&tuple);
             }
         }
-        let (fa, fb) = match (f.side, g) {
+        let (mut fa, mut fb) = match (f.side, g) {
             (Vantage::A, g) => (Some(f), g),
             (Vantage::B, Some(g)) => (Some(g), Some(f)),
             (Vantage::B, None) => (None, Some(f)),
         };
+        if let (Some(fa), Some(fb)) = (fa.as_mut(), fb.as_mut()) {
+            self.settle(fa, fb);
+        }
         let index = self.next_attempt;
         self.next_attempt += 1;
         let facts = AttemptFacts {
@@ -902,6 +938,36 @@ impl Correlator {
         };
         let facts = self.locate(facts);
         self.summary.attempt(facts);
+    }
+
+    /// A paired attempt is over and its directions of travel are as known
+    /// as they will be: held pairs are compared, and unmatched segments seen
+    /// where their direction arrives become "made between", not lost.
+    fn settle(&mut self, fa: &mut Flow, fb: &mut Flow) {
+        let flip = fa.flip;
+        for (sa, sb, da, shift) in core::mem::take(&mut fa.deferred) {
+            let way = resolve(fa, da).unwrap_or(Way::Unknown);
+            fa.rewrites_seen = self
+                .rewrites
+                .compare(&sa, &sb, way, shift, fa.rewrites_seen);
+        }
+        let ways = [resolve(fa, 0), resolve(fa, 1)];
+        for f in [fa, fb] {
+            let downstream = |d: usize| match f.side {
+                Vantage::A => ways[d] == Some(Way::BToA),
+                Vantage::B => ways[d ^ flip] == Some(Way::AToB),
+            };
+            for d in 0..2 {
+                if downstream(d) {
+                    f.injected[d] = f.unmatched_covered[d];
+                    f.unmatched_covered[d] = 0;
+                }
+            }
+            for r in f.ladder.iter_mut() {
+                r.injected = r.unmatched && r.covered && downstream(r.dir);
+            }
+            f.lost_frames.retain(|&(_, d)| !downstream(d));
+        }
     }
 
     /// What each capture knows about the attempt's server: whether it runs
@@ -942,7 +1008,8 @@ impl Correlator {
                         seq: r.seq,
                         ack: r.ack,
                         len: r.len,
-                        lost: r.unmatched && r.covered && b.is_some(),
+                        lost: r.unmatched && r.covered && !r.injected && b.is_some(),
+                        injected: r.injected,
                     },
                 ));
             }
@@ -965,7 +1032,8 @@ impl Correlator {
                         seq: r.seq,
                         ack: r.ack,
                         len: r.len,
-                        lost: r.unmatched && r.covered && a.is_some(),
+                        lost: r.unmatched && r.covered && !r.injected && a.is_some(),
+                        injected: r.injected,
                     },
                 ));
             }

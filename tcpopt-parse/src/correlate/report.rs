@@ -96,6 +96,8 @@ pub struct VantageSummary {
     /// Unmatched while the other capture was running and on the same path:
     /// lost between the two points (or made between them).
     pub unmatched_on_path: u64,
+    /// Unmatched, seen where their direction arrives: made between the points.
+    pub made_between: u64,
     /// Unmatched, in connections the other capture never saw or outside
     /// its time span: other traffic, not loss.
     pub unmatched_elsewhere: u64,
@@ -241,6 +243,9 @@ pub struct Rewrite {
     /// Segments rewritten this way.
     pub segments: u64,
     pub connections: u64,
+    /// For the shifts: after minus before, signed (serial arithmetic), the
+    /// first few distinct values (one per connection for a SYN proxy).
+    pub shifts: Vec<i64>,
     /// One line, e.g. "MSS clamped 1460 → 1200 on the way A→B (2 SYNs)".
     pub description: String,
     pub frames: Vec<VantageFrames>,
@@ -301,6 +306,9 @@ pub struct LadderRow {
     pub len: u32,
     /// Unmatched, and the other capture was on its path: lost between.
     pub lost: bool,
+    /// Unmatched, seen where its direction arrives: made between the
+    /// points (a middlebox's own segment) or missed by the other capture.
+    pub injected: bool,
 }
 
 /// One connection attempt (one client ISN), in both captures.
@@ -351,6 +359,8 @@ pub enum CorrelationCode {
     AnswerLostBetweenCaptures,
     /// Segments of established connections lost between the points.
     SegmentsLostBetweenCaptures,
+    /// Segments that appear between the points (a middlebox's own).
+    SegmentsMadeBetweenCaptures,
     /// The timestamps option was removed or added on the way (two-vantage TS-04).
     TsOptionStrippedOrInjected,
     /// Another TCP option or header field was changed on the way.
@@ -368,6 +378,7 @@ impl CorrelationCode {
             CorrelationCode::SynLostBetweenCaptures => "SYN_LOST_BETWEEN_CAPTURES",
             CorrelationCode::AnswerLostBetweenCaptures => "ANSWER_LOST_BETWEEN_CAPTURES",
             CorrelationCode::SegmentsLostBetweenCaptures => "SEGMENTS_LOST_BETWEEN_CAPTURES",
+            CorrelationCode::SegmentsMadeBetweenCaptures => "SEGMENTS_MADE_BETWEEN_CAPTURES",
             CorrelationCode::TsOptionStrippedOrInjected => "TS_OPTION_STRIPPED_OR_INJECTED",
             CorrelationCode::TcpHeaderRewritten => "TCP_HEADER_REWRITTEN",
             CorrelationCode::NatMapping => "NAT_MAPPING",
@@ -412,6 +423,9 @@ pub struct CorrelationTotals {
     pub not_on_path: u64,
     /// Segments unmatched, on the other capture's path (lost between).
     pub lost_segments: u64,
+    /// Segments seen only where their direction arrives: made between the
+    /// points (a SYN proxy's or firewall's own segments).
+    pub injected_segments: u64,
     /// Most segments held at once waiting for their copy (the time window's memory).
     pub peak_pending: u64,
     /// Attempts not listed in `attempts` (the cap) but counted here.

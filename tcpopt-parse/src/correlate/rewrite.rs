@@ -91,15 +91,26 @@ impl RewriteTally {
         match (from.timestamps, to.timestamps) {
             (Some(_), None) if absent(to) => hit(RewriteKind::TimestampsRemoved, None, None, None),
             (None, Some(_)) if absent(from) => hit(RewriteKind::TimestampsAdded, None, None, None),
-            (Some((va, ea)), Some((vb, eb))) => {
-                let dv = b_minus_a(va, vb);
+            // Already in the direction of travel: after minus before.
+            (Some((v0, e0)), Some((v1, e1))) => {
+                let dv = v1.wrapping_sub(v0);
                 if dv != 0 {
-                    hit(RewriteKind::TsvalShifted, None, None, Some(travel(dv)));
+                    hit(
+                        RewriteKind::TsvalShifted,
+                        None,
+                        None,
+                        Some(i64::from(dv as i32)),
+                    );
                 }
                 if a.flags.ack() && b.flags.ack() {
-                    let de = b_minus_a(ea, eb);
+                    let de = e1.wrapping_sub(e0);
                     if de != 0 {
-                        hit(RewriteKind::TsecrShifted, None, None, Some(travel(de)));
+                        hit(
+                            RewriteKind::TsecrShifted,
+                            None,
+                            None,
+                            Some(i64::from(de as i32)),
+                        );
                     }
                 }
             }
@@ -153,6 +164,13 @@ impl RewriteTally {
         seen
     }
 
+    /// Whether [`compare`](Self::compare) would record anything for this pair.
+    pub fn differs(a: &Observed, b: &Observed, seq_shift: u32) -> bool {
+        let mut t = RewriteTally::new(0);
+        t.compare(a, b, Way::Unknown, seq_shift, 0);
+        !t.map.is_empty()
+    }
+
     /// The report's list, sorted by kind then way; window-field changes of
     /// the same way merged into one entry (their values vary per segment).
     pub fn into_report(self, names: &[String; 2]) -> Vec<Rewrite> {
@@ -199,6 +217,7 @@ impl RewriteTally {
                     after: after.map(|v| v.to_string()),
                     segments: t.segments,
                     connections: t.connections,
+                    shifts: t.shifts.clone(),
                     frames,
                 }
             })
@@ -208,10 +227,6 @@ impl RewriteTally {
         });
         out
     }
-}
-
-fn b_minus_a(a: u32, b: u32) -> u32 {
-    b.wrapping_sub(a)
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -239,7 +254,9 @@ fn describe(
     let v = |x: Option<u32>| x.map_or_else(|| "none".to_string(), |v| v.to_string());
     let shifts = || {
         let list: Vec<String> = t.shifts.iter().map(|s| format!("{s:+}")).collect();
-        if t.connections > 1 && list.len() > 1 {
+        if list.len() as u64 > t.connections {
+            format!("by varying amounts ({})", list.join(", "))
+        } else if t.connections > 1 && list.len() > 1 {
             format!("by a constant per connection ({})", list.join(", "))
         } else {
             format!("by {}", list.join(", "))

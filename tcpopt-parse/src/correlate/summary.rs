@@ -5,6 +5,7 @@
 
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec;
 use alloc::vec::Vec;
 
 use hashbrown::HashMap;
@@ -73,6 +74,8 @@ pub struct Summary {
     pub(crate) matched: [u64; 2],
     unmatched_on_path: [u64; 2],
     unmatched_elsewhere: [u64; 2],
+    /// Made between the points, per capture: segments, connections, frames.
+    injected: [(u64, u64, Vec<u64>); 2],
     attempts: Vec<AttemptReport>,
     groups: HashMap<GroupKey, Group>,
     mappings: Vec<NatMapping>,
@@ -138,6 +141,7 @@ impl Summary {
             matched: [0; 2],
             unmatched_on_path: [0; 2],
             unmatched_elsewhere: [0; 2],
+            injected: Default::default(),
             attempts: Vec::new(),
             groups: HashMap::new(),
             mappings: Vec::new(),
@@ -185,6 +189,18 @@ impl Summary {
                 for (i, f) in [fa, fb].into_iter().enumerate() {
                     self.unmatched_on_path[i] += f.unmatched_covered.iter().sum::<u64>();
                     self.unmatched_elsewhere[i] += f.unmatched_outside.iter().sum::<u64>();
+                    let n: u64 = f.injected.iter().sum();
+                    if n > 0 {
+                        let inj = &mut self.injected[i];
+                        inj.0 += n;
+                        inj.1 += 1;
+                        for r in f.ladder.iter().filter(|r| r.injected) {
+                            if inj.2.len() < self.max_frames {
+                                inj.2.push(r.frame);
+                            }
+                        }
+                        self.totals.injected_segments += n;
+                    }
                 }
                 // Without a direction of travel (same TTL at both points)
                 // nothing "reached" anything: the two captures may be one.
@@ -449,9 +465,9 @@ impl Summary {
                 add(ic, syn_frames(fc, 0));
             }
             _ => {
-                add(ic, fc.lost_frames.clone());
+                add(ic, fc.lost_frames.iter().map(|x| x.0).collect());
                 if let Some(f) = fs {
-                    add(is, f.lost_frames.clone());
+                    add(is, f.lost_frames.iter().map(|x| x.0).collect());
                 }
             }
         }
@@ -512,6 +528,7 @@ impl Summary {
             v.matched = self.matched[i];
             v.unmatched_on_path = self.unmatched_on_path[i];
             v.unmatched_elsewhere = self.unmatched_elsewhere[i];
+            v.made_between = self.injected[i].0;
         }
         self.totals.matched_pairs = self.samples.iter().map(Samples::count).sum();
         self.totals.peak_pending = self.peak_pending;
@@ -521,6 +538,31 @@ impl Summary {
         let rewrites = core::mem::take(&mut self.rewrites).into_report(&names);
         let mut findings = self.group_findings(&names);
         findings.extend(rewrite_findings(&rewrites));
+        for (i, (n, conns, frames)) in core::mem::take(&mut self.injected).into_iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let (x, y) = if i == 0 { ("A", "B") } else { ("B", "A") };
+            let total = frames.len() as u64;
+            findings.push(CorrelationFinding {
+                code: CorrelationCode::SegmentsMadeBetweenCaptures,
+                severity: Severity::Info,
+                vantage: Some(if i == 0 { Vantage::A } else { Vantage::B }),
+                summary: format!(
+                    "{} seen at {x} ({}) never passed {y}, although {y} lies before {x} on their way: made between the captures",
+                    plural(n, "segment", "segments"),
+                    plural(conns, "connection", "connections")
+                ),
+                explanation: format!(
+                    "These segments travel from {y}'s side to {x}'s and were seen only at {x}, while {y} saw the rest of their connection: a middlebox between the points sent them itself — a SYN proxy's own handshake and window-update segments, a firewall's or IPS's RST, a load balancer's keepalive — or {y}'s capture dropped them."
+                ),
+                remedy: format!(
+                    "If the segments are RSTs, find the device between the points that resets connections (firewall session timeouts, IPS); otherwise nothing to change. Check {y}'s capture drop count to rule out the capture."
+                ),
+                frames: vec![vframes(i, &names, frames, total.max(n))],
+                attempts: Vec::new(),
+            });
+        }
         if nat.translated_connections > 0 {
             let frames = (0..2)
                 .map(|i| {
@@ -730,25 +772,47 @@ impl Summary {
             .filter(|m| !m.rewritten.is_empty())
             .collect();
         let keeps_ports = (self.translated > 0).then_some(self.ports_kept == self.translated);
-        let description = match translated.first() {
-            None => "no address or port translated between the captures".to_string(),
-            Some(m) => {
-                let more = translated.len() - 1;
-                let more = if more > 0 {
-                    format!(" and {} more", plural(more as u64, "mapping", "mappings"))
-                } else {
-                    String::new()
+        let ports = match keeps_ports {
+            Some(true) => "the NAT keeps source ports",
+            _ if self.ports_kept == 0 => "the NAT changes source ports",
+            _ => "the NAT keeps some source ports and changes others",
+        };
+        let description = match translated.as_slice() {
+            [] => "no address or port translated between the captures".to_string(),
+            // One mapping: its endpoints.
+            [m] => format!(
+                "NAT between the captures: {} (A) ↔ {} (B) for {}; {ports}",
+                m.client_a,
+                m.client_b,
+                plural(m.connections, "connection", "connections")
+            ),
+            // Several: by address (the ports vary per connection).
+            ms => {
+                let addr = |e: &str| {
+                    e.rsplit_once(':')
+                        .map_or(e.to_string(), |(a, _)| a.to_string())
                 };
-                let ports = match keeps_ports {
-                    Some(true) => "the NAT keeps source ports",
-                    _ if self.ports_kept == 0 => "the NAT changes source ports",
-                    _ => "the NAT keeps some source ports and changes others",
-                };
+                let mut by_addr: Vec<(String, String, u64)> = Vec::new();
+                for m in ms {
+                    let k = (addr(&m.client_a), addr(&m.client_b));
+                    match by_addr.iter_mut().find(|e| (&e.0, &e.1) == (&k.0, &k.1)) {
+                        Some(e) => e.2 += m.connections,
+                        None => by_addr.push((k.0, k.1, m.connections)),
+                    }
+                }
+                let list: Vec<String> = by_addr
+                    .iter()
+                    .map(|(a, b, n)| {
+                        format!(
+                            "{a} (A) ↔ {b} (B) for {}",
+                            plural(*n, "connection", "connections")
+                        )
+                    })
+                    .collect();
                 format!(
-                    "NAT between the captures: {} (A) ↔ {} (B) for {}{more}; {ports}",
-                    m.client_a,
-                    m.client_b,
-                    plural(m.connections, "connection", "connections")
+                    "NAT between the captures: {} ({} in all); {ports}",
+                    list.join(", "),
+                    plural(ms.len() as u64, "port mapping", "port mappings")
                 )
             }
         };
