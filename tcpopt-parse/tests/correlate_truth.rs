@@ -474,3 +474,69 @@ fn real_kernel_rewrites_are_reported_and_nothing_else() {
         );
     }
 }
+
+/// The server's capture with the container's segments taken out: a copy of
+/// tw-recycle-drop.pcapng as if the SYNs had died on the way (pcapng
+/// Enhanced Packet Blocks of 198.51.100.1:50020 dropped; the rest kept).
+fn without_port(pcapng: &[u8], port: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut dropped = 0;
+    while at + 12 <= pcapng.len() {
+        let kind = u32::from_le_bytes(pcapng[at..at + 4].try_into().unwrap());
+        let len = u32::from_le_bytes(pcapng[at + 4..at + 8].try_into().unwrap()) as usize;
+        let block = &pcapng[at..at + len];
+        at += len;
+        // EPB: 28 bytes of header, then Ethernet (14) + IPv4 (20) + TCP ports.
+        if kind == 6 && block.len() >= 28 + 38 {
+            let sport = u16::from_be_bytes([block[28 + 34], block[28 + 35]]);
+            if sport == port {
+                dropped += 1;
+                continue;
+            }
+        }
+        out.extend_from_slice(block);
+    }
+    assert_eq!(dropped, 32, "the container's SYNs");
+    out
+}
+
+/// The other half of check 1: had the SYNs died between the container and
+/// the server, the verdict says they never reached it (a firewall or
+/// routing problem), not that the server dropped them.
+#[test]
+fn syns_that_never_reach_the_server_are_lost_between() {
+    let dir = common::captures_dir().join("netns");
+    let server = without_port(&read(&dir.join("tw-recycle-drop.pcapng")), 50020);
+    let ctrb = read(&dir.join("tw-recycle-drop.ctrb.pcap"));
+    let r = correlate_bytes(
+        &server,
+        &ctrb,
+        Config::default(),
+        ["server".into(), "ctrb".into()],
+    );
+    assert_eq!(r.totals.syns_never_reached, 8);
+    assert_eq!(r.totals.syns_reached_no_answer, 0);
+    assert_eq!(r.totals.lost_segments, 32);
+    let f = &r.findings[0];
+    assert_eq!(f.code, CorrelationCode::SynLostBetweenCaptures);
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(r.verdict, f.summary);
+    assert!(
+        r.verdict.starts_with("The 4 SYNs of each of the 8 connection attempts from 192.0.2.20:50020 (B) to 198.51.100.10:80 never reached A"),
+        "{}",
+        r.verdict
+    );
+    assert!(f
+        .explanation
+        .contains("not a server-side or timestamp (PAWS) problem"));
+    let b: Vec<u64> = (1..=32).collect();
+    assert_eq!(f.frames[0].vantage, "B");
+    assert_eq!(f.frames[0].frames, b);
+    // hosta's connections are still only the server's: not lost.
+    assert_eq!(r.totals.not_on_path, 8);
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| f.code != CorrelationCode::NatMapping));
+}
