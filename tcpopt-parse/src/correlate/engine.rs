@@ -97,7 +97,8 @@ pub(crate) struct Flow {
     pub server: Endpoint,
     pub isn: Option<u32>,
     pub first_frame: u64,
-    /// Own clock.
+    /// Own clock: the first and the latest segment.
+    pub first_ts: i64,
     pub last_ts: i64,
     pub peer: Option<u64>,
     /// This flow's direction d is the peer's direction d ^ flip.
@@ -166,6 +167,7 @@ impl Flow {
             server,
             isn: s.is_syn().then_some(s.seq),
             first_frame: s.frame,
+            first_ts: s.ts,
             last_ts: s.ts,
             peer: None,
             flip: 0,
@@ -985,8 +987,14 @@ impl Correlator {
         let server_b = facts.b.as_ref().map_or(server, |f| f.server);
         facts.a_local_server = sa.local.contains(&server_a.0);
         facts.b_local_server = sb.local.contains(&server_b.0);
-        facts.a_sees_server = sa.servers.contains(&server_a);
-        facts.b_sees_server = sb.servers.contains(&server_b);
+        // Seeing the server counts only if the other capture was running
+        // when this attempt began.
+        let during = |f: &Option<Flow>, other: &SideState| {
+            f.as_ref()
+                .is_none_or(|f| other.covers(self.adj(f.side, f.first_ts)))
+        };
+        facts.a_sees_server = sa.servers.contains(&server_a) && during(&facts.b, sa);
+        facts.b_sees_server = sb.servers.contains(&server_b) && during(&facts.a, sb);
         facts
     }
 
