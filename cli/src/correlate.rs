@@ -363,20 +363,18 @@ pub fn ladder(r: &CorrelationReport, a: &AttemptReport) -> String {
     let _ = writeln!(t, "\nLadder of attempt #{}: {}", a.index, a.description);
     let head = format!("A: {}", name(0));
     let _ = writeln!(t, "{head:<44}  {:^6}  B: {}", "", name(1));
-    let t0a = a.ladder.iter().find_map(|row| row.ts_a);
-    let t0b = a.ladder.iter().find_map(|row| row.ts_b);
     for row in &a.ladder {
         let arrow = if row.from_client { "→" } else { "←" };
         let what = format!(
             "{arrow} {:<3} seq {} ack {} len {}",
             row.flags, row.seq, row.ack, row.len
         );
-        let cell = |frame: Option<u64>, ts: Option<i64>, t0: Option<i64>| match (frame, ts, t0) {
-            (Some(f), Some(ts), Some(t0)) => format!("{f:>5} {:>10.6}", (ts - t0) as f64 / 1e9),
+        let cell = |frame: Option<u64>, t: Option<i64>| match (frame, t) {
+            (Some(f), Some(t)) => format!("{f:>5} {:>10.6}", t as f64 / 1e9),
             _ => String::new(),
         };
-        let left = cell(row.frame_a, row.ts_a, t0a);
-        let right = cell(row.frame_b, row.ts_b, t0b);
+        let left = cell(row.frame_a, row.t_a);
+        let right = cell(row.frame_b, row.t_b);
         let mid = match (row.frame_a.is_some(), row.frame_b.is_some(), row.lost) {
             (true, true, _) => "======",
             (_, _, true) => "  X   ",

@@ -9,9 +9,11 @@
 //! whole in memory.
 #![forbid(unsafe_code)]
 
+mod correlate;
 mod engine;
 pub mod plot;
 
+pub use correlate::Correlator;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]

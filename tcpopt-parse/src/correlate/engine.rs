@@ -19,7 +19,7 @@
 //!   first `max_attempts_listed` attempts keep their ladder in the report.
 
 use alloc::collections::VecDeque;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
@@ -1009,8 +1009,10 @@ impl Correlator {
                     LadderRow {
                         frame_a: Some(r.frame),
                         frame_b: r.partner.map(|p| p.0),
-                        ts_a: Some(r.ts),
-                        ts_b: r.partner.map(|p| p.1),
+                        time_a: None,
+                        time_b: None,
+                        t_a: Some(r.ts),
+                        t_b: r.partner.map(|p| p.1),
                         from_client: r.dir == 0,
                         flags: flags_text(r.flags),
                         seq: r.seq,
@@ -1033,8 +1035,10 @@ impl Correlator {
                     LadderRow {
                         frame_a: None,
                         frame_b: Some(r.frame),
-                        ts_a: None,
-                        ts_b: Some(r.ts),
+                        time_a: None,
+                        time_b: None,
+                        t_a: None,
+                        t_b: Some(r.ts),
                         from_client: (r.dir ^ flip) == 0,
                         flags: flags_text(r.flags),
                         seq: r.seq,
@@ -1047,7 +1051,20 @@ impl Correlator {
             }
         }
         rows.sort_by_key(|(t, _)| *t);
-        rows.into_iter().map(|(_, r)| r).collect()
+        // Absolute times as text (they exceed a JavaScript number's exact
+        // range), relative ones as numbers.
+        let t0a = rows.iter().filter_map(|(_, r)| r.t_a).min();
+        let t0b = rows.iter().filter_map(|(_, r)| r.t_b).min();
+        let text = |ns: i64| crate::timestamp::Timestamp::new(ns, 9).to_string();
+        rows.into_iter()
+            .map(|(_, mut r)| {
+                r.time_a = r.t_a.map(text);
+                r.time_b = r.t_b.map(text);
+                r.t_a = r.t_a.zip(t0a).map(|(t, z)| t - z);
+                r.t_b = r.t_b.zip(t0b).map(|(t, z)| t - z);
+                r
+            })
+            .collect()
     }
 }
 

@@ -294,9 +294,12 @@ impl Outcome {
 pub struct LadderRow {
     pub frame_a: Option<u64>,
     pub frame_b: Option<u64>,
-    /// Capture times (ns, each in its own clock).
-    pub ts_a: Option<i64>,
-    pub ts_b: Option<i64>,
+    /// Capture time in each capture's own clock (`seconds.nanoseconds`).
+    pub time_a: Option<String>,
+    pub time_b: Option<String>,
+    /// Nanoseconds since the attempt's first segment in that capture.
+    pub t_a: Option<i64>,
+    pub t_b: Option<i64>,
     /// True when the client (SYN sender) sent it.
     pub from_client: bool,
     /// tcpdump-style flags, `S`, `S.`, `.`, `P.`, `F.`, `R`.
