@@ -535,6 +535,15 @@ fn syns_that_never_reach_the_server_are_lost_between() {
     let b: Vec<u64> = (1..=28).collect();
     assert_eq!(f.frames[0].vantage, "B");
     assert_eq!(f.frames[0].frames, b);
+    let at = r
+        .attempts
+        .iter()
+        .find(|a| a.outcome == Outcome::SynsNeverReached)
+        .unwrap();
+    assert!(at
+        .ladder
+        .iter()
+        .all(|row| row.lost && row.frame_a.is_none()));
     // hosta's connections are still only the server's: not lost.
     assert_eq!(r.totals.not_on_path, 9);
     assert!(r

@@ -377,7 +377,13 @@ impl Summary {
         let side_ends = |f: Option<&Flow>| f.map(|f| (endpoint(f.client), endpoint(f.server)));
         let (ca, sa) = side_ends(a.as_ref()).unzip();
         let (cb, sb) = side_ends(b.as_ref()).unzip();
-        let ladder = Correlator::ladder(a.as_ref(), b.as_ref(), boot_offset);
+        let mut ladder = Correlator::ladder(a.as_ref(), b.as_ref(), boot_offset);
+        if outcome == Outcome::SynsNeverReached {
+            // No copy anywhere in the other capture: every segment was lost.
+            for r in &mut ladder {
+                r.lost = true;
+            }
+        }
         let cut = flows.iter().flatten().map(|f| f.ladder_cut).sum();
         self.attempts.push(AttemptReport {
             index,
