@@ -34,8 +34,11 @@ use super::Config;
 
 /// How many addresses and server endpoints each side remembers.
 const MAX_ADDRESS_SET: usize = 4096;
-/// How often (in processed segments) idle flows are retired.
-const RETIRE_EVERY: u64 = 1024;
+/// How often (in A's clock) idle flows are looked for: a tenth of the
+/// idle time, so the scan of the flow table costs nothing per segment.
+const RETIRE_PERIODS: i64 = 10;
+/// Handshake frames a flow keeps for its findings.
+const MAX_SYN_FRAMES: usize = 16;
 /// How far back a SYN-ACK looks for its shifted copy (SYNPROXY).
 const SHIFT_SCAN: usize = 4096;
 /// Differing pairs a connection holds until its direction of travel is known.
@@ -122,6 +125,11 @@ pub(crate) struct Flow {
     pub pending: u32,
     pub ladder: Vec<Row>,
     pub ladder_cut: u64,
+    /// SYN frames from the client and SYN-ACK frames from the server, capped.
+    pub syn_frames: Vec<u64>,
+    pub synack_frames: Vec<u64>,
+    /// Whether this flow keeps a ladder (only the first attempts do).
+    pub keeps_ladder: bool,
     /// Unmatched-while-covered frames and their direction, capped.
     pub lost_frames: Vec<(u64, usize)>,
     /// Of `unmatched_covered`, those seen where their direction arrives
@@ -187,6 +195,9 @@ impl Flow {
             ladder: Vec::new(),
             ladder_cut: 0,
             lost_frames: Vec::new(),
+            syn_frames: Vec::new(),
+            synack_frames: Vec::new(),
+            keeps_ladder: false,
             injected: [0; 2],
             deferred: Vec::new(),
             rewrites_seen: 0,
@@ -260,6 +271,10 @@ pub struct Correlator {
     next_flow: u64,
     next_attempt: u64,
     processed: u64,
+    /// When idle flows were last looked for (A's clock).
+    last_retire: Option<i64>,
+    /// Flows created with a ladder (the report lists only the first attempts).
+    ladders: usize,
     /// tB − tA of matched pairs, per way of travel.
     pub(crate) samples: [Samples; 3],
     pub(crate) ttl: [(Option<i32>, Option<i32>); 3],
@@ -283,6 +298,8 @@ impl Correlator {
             next_flow: 0,
             next_attempt: 0,
             processed: 0,
+            last_retire: None,
+            ladders: 0,
             samples: Default::default(),
             ttl: [(None, None); 3],
             ip_id: [(0, 0); 3],
@@ -457,8 +474,14 @@ impl Correlator {
         let adj = self.adj(side, seg.ts);
         self.evict(adj.saturating_sub(self.config.window_ns));
         self.processed += 1;
-        if self.processed % RETIRE_EVERY == 0 {
-            self.retire_idle(adj);
+        let every = (self.config.idle_ns / RETIRE_PERIODS).max(1);
+        match self.last_retire {
+            None => self.last_retire = Some(adj),
+            Some(t) if adj.saturating_sub(t) >= every => {
+                self.last_retire = Some(adj);
+                self.retire_idle(adj);
+            }
+            _ => {}
         }
         {
             let s = &mut self.sides[side.index()];
@@ -476,16 +499,22 @@ impl Correlator {
             f.segs[dir] += 1;
             if seg.is_syn() && dir == 0 {
                 f.syns += 1;
+                if f.syn_frames.len() < MAX_SYN_FRAMES {
+                    f.syn_frames.push(seg.frame);
+                }
             }
             if seg.is_synack() && dir == 1 {
                 f.synacks += 1;
+                if f.synack_frames.len() < MAX_SYN_FRAMES {
+                    f.synack_frames.push(seg.frame);
+                }
             }
             let key = if side == Vantage::B {
                 key_of(&seg, f.seq_shift[dir], f.seq_shift[dir ^ 1])
             } else {
                 key_of(&seg, 0, 0)
             };
-            let row = if f.ladder.len() < self.config.max_ladder {
+            let row = if f.keeps_ladder && f.ladder.len() < self.config.max_ladder {
                 f.ladder.push(Row {
                     frame: seg.frame,
                     ts: seg.ts,
@@ -566,7 +595,12 @@ impl Correlator {
         }
         let id = self.next_flow;
         self.next_flow += 1;
-        self.flows.insert(id, Flow::new(side, seg));
+        let mut f = Flow::new(side, seg);
+        // Both captures' flows of the listed attempts, and some slack for
+        // attempts only one capture saw.
+        f.keeps_ladder = self.ladders < 2 * self.config.max_attempts_listed;
+        self.ladders += usize::from(f.keeps_ladder);
+        self.flows.insert(id, f);
         self.sides[side.index()].flows.insert(tuple, id);
         id
     }

@@ -46,6 +46,20 @@
 //! reader must follow [`CaptureCorrelation::wants`]: reading one capture
 //! to its end first holds all of it in memory.
 //!
+//! # JSON (feature `serde`; `tcpopt correlate --format json` and the page)
+//! | field | meaning |
+//! |---|---|
+//! | `schema_version` | 1 ([`CORRELATION_SCHEMA_VERSION`]) |
+//! | `verdict` | the most severe (warning/critical) finding's summary, else "All N connection attempts seen in both captures matched…" |
+//! | `vantages[]` | A then B: `capture`, `format`, `packets`, `tcp_segments`, `matched`, `unmatched_on_path` (lost), `made_between`, `unmatched_elsewhere` (other traffic), `fault`, `complete` |
+//! | `clock` | [`ClockOffset`]: `offset_ns` (B − A), `uncertainty_ns`, `lower_ns`, `upper_ns`, `pairs`, `description` |
+//! | `paths[]` | per `way` (`a_to_b`, `b_to_a`, `unknown`): `matched`, `ttl_decrement_min/max`, `delay_min_ns`, `delay_median_ns` (both directions only), `ip_id_pairs`, `ip_id_kept` |
+//! | `nat` | `mappings[]` {`client_a`, `client_b`, `server_a`, `server_b`, `rewritten[]`, `connections`, `first_frame_a/b`}, `translated_connections`, `ports_kept`, `keeps_ports`, `description` |
+//! | `rewrites[]` | `kind` ([`RewriteKind`]), `way`, `before`, `after`, `segments`, `connections`, `shifts[]` (after − before), `description`, `frames[]` |
+//! | `findings[]` | `code` ([`CorrelationCode`]), `severity`, `vantage`, `summary`, `explanation`, `remedy`, `frames[]` {`vantage`, `capture`, `frames`, `frames_total`}, `attempts[]` |
+//! | `attempts[]` | the first [`Config::max_attempts_listed`]: `index`, `outcome` ([`Outcome`]), `client_a/b`, `server_a/b`, `client_side`, `isn`, `syns_a/b`, `synacks_a/b`, `segments_a/b`, `matched`, `lost`, `description`, `ladder[]` {`frame_a`, `frame_b`, `time_a/b` (text), `t_a/b` (ns since the attempt's first segment there), `from_client`, `flags`, `seq`, `ack`, `len`, `lost`, `injected`}, `ladder_cut` |
+//! | `totals` | attempts in both / only A / only B, per outcome, `matched_pairs`, `lost_segments`, `injected_segments`, `peak_pending`, `attempts_not_listed` |
+//!
 //! # Limits
 //! - A middlebox that terminates TCP (a splicing proxy) leaves nothing to
 //!   match; pf `modulate state` on the client's sequence numbers too.

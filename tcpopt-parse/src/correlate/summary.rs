@@ -109,20 +109,22 @@ fn ends(f: &Flow, flip: usize) -> (Endpoint, Endpoint) {
     }
 }
 
+/// The client's SYN frames of a flow whose direction numbering is `flip`
+/// relative to the attempt's client.
 fn syn_frames(f: &Flow, flip: usize) -> Vec<u64> {
-    f.ladder
-        .iter()
-        .filter(|r| r.flags.syn() && !r.flags.ack() && (r.dir ^ flip) == 0)
-        .map(|r| r.frame)
-        .collect()
+    if flip == 0 {
+        f.syn_frames.clone()
+    } else {
+        f.synack_frames.clone()
+    }
 }
 
 fn synack_frames(f: &Flow, flip: usize) -> Vec<u64> {
-    f.ladder
-        .iter()
-        .filter(|r| r.flags.syn() && r.flags.ack() && (r.dir ^ flip) == 1)
-        .map(|r| r.frame)
-        .collect()
+    if flip == 0 {
+        f.synack_frames.clone()
+    } else {
+        f.syn_frames.clone()
+    }
 }
 
 impl Summary {
