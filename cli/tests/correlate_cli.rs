@@ -48,8 +48,21 @@ fn correlate_text() {
 
 #[test]
 fn correlate_ladder() {
-    let (_, out, _) = run(&["correlate", "--ladder", "1", SERVER, CONTAINER]);
-    let ladder = out.split("Ladder of attempt #1").nth(1).expect("ladder");
+    // The first container attempt, from the JSON.
+    let (_, json, _) = run(&["correlate", "--format", "json", SERVER, CONTAINER]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let first = v["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["outcome"] == "syns_reached_no_answer")
+        .unwrap()["index"]
+        .to_string();
+    let (_, out, _) = run(&["correlate", "--ladder", &first, SERVER, CONTAINER]);
+    let ladder = out
+        .split(&format!("Ladder of attempt #{first}"))
+        .nth(1)
+        .expect("ladder");
     // The first container attempt: server frames 11-14 against container frames 1-4.
     let rows: Vec<&str> = ladder.lines().filter(|l| l.contains("======")).collect();
     assert_eq!(rows.len(), 4, "{ladder}");

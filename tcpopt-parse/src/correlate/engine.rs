@@ -130,6 +130,10 @@ pub(crate) struct Flow {
     pub synack_frames: Vec<u64>,
     /// Whether this flow keeps a ladder (only the first attempts do).
     pub keeps_ladder: bool,
+    /// A FIN seen per direction, or a RST: the connection is over, and
+    /// is retired once late copies can no longer arrive.
+    pub fin: [bool; 2],
+    pub rst: bool,
     /// Unmatched-while-covered frames and their direction, capped.
     pub lost_frames: Vec<(u64, usize)>,
     /// Of `unmatched_covered`, those seen where their direction arrives
@@ -198,6 +202,8 @@ impl Flow {
             syn_frames: Vec::new(),
             synack_frames: Vec::new(),
             keeps_ladder: false,
+            fin: [false; 2],
+            rst: false,
             injected: [0; 2],
             deferred: Vec::new(),
             rewrites_seen: 0,
@@ -269,7 +275,6 @@ pub struct Correlator {
     boot_pairs: u64,
     flows: HashMap<u64, Flow>,
     next_flow: u64,
-    next_attempt: u64,
     processed: u64,
     /// When idle flows were last looked for (A's clock).
     last_retire: Option<i64>,
@@ -296,7 +301,6 @@ impl Correlator {
             boot_pairs: 0,
             flows: HashMap::new(),
             next_flow: 0,
-            next_attempt: 0,
             processed: 0,
             last_retire: None,
             ladders: 0,
@@ -474,7 +478,9 @@ impl Correlator {
         let adj = self.adj(side, seg.ts);
         self.evict(adj.saturating_sub(self.config.window_ns));
         self.processed += 1;
-        let every = (self.config.idle_ns / RETIRE_PERIODS).max(1);
+        let every = (self.config.idle_ns / RETIRE_PERIODS)
+            .min(self.config.window_ns)
+            .max(1);
         match self.last_retire {
             None => self.last_retire = Some(adj),
             Some(t) if adj.saturating_sub(t) >= every => {
@@ -497,6 +503,8 @@ impl Correlator {
             f.last_ts = seg.ts;
             let dir = f.dir_of(&seg);
             f.segs[dir] += 1;
+            f.fin[dir] |= seg.flags.fin();
+            f.rst |= seg.flags.rst();
             if seg.is_syn() && dir == 0 {
                 f.syns += 1;
                 if f.syn_frames.len() < MAX_SYN_FRAMES {
@@ -902,7 +910,17 @@ impl Correlator {
     /// Retires attempts idle for `idle_ns` (with their peer) so that the
     /// flow table holds only what is open now.
     fn retire_idle(&mut self, now: i64) {
-        let idle = self.config.idle_ns;
+        let open_idle = self.config.idle_ns;
+        // A closed connection only waits for its copies' window (twice: the
+        // copy may wait a window itself).
+        let closed_idle = 2 * self.config.window_ns;
+        let idle_of = |f: &Flow| {
+            if f.rst || f.fin == [true; 2] {
+                closed_idle.min(open_idle)
+            } else {
+                open_idle
+            }
+        };
         let boot = self.boot_offset;
         let mut done: Vec<u64> = self
             .flows
@@ -912,7 +930,7 @@ impl Correlator {
                     Vantage::A => f.last_ts,
                     Vantage::B => f.last_ts.saturating_sub(boot),
                 };
-                f.pending == 0 && now.saturating_sub(last) > idle
+                f.pending == 0 && now.saturating_sub(last) > idle_of(f)
             })
             .map(|(&id, _)| id)
             .collect();
@@ -924,7 +942,7 @@ impl Correlator {
                         && now.saturating_sub(match g.side {
                             Vantage::A => g.last_ts,
                             Vantage::B => g.last_ts.saturating_sub(boot),
-                        }) > idle
+                        }) > idle_of(g)
                 }),
                 None => true,
             };
@@ -940,6 +958,9 @@ impl Correlator {
             return;
         };
         let g = f.peer.and_then(|p| self.flows.remove(&p));
+        // Numbered by creation (the first flow of the pair), whatever the
+        // order in which attempts end.
+        let index = f.peer.map_or(id, |p| p.min(id));
         for (fl, fl_id) in core::iter::once((&f, id)).chain(g.as_ref().zip(f.peer)) {
             let s = &mut self.sides[fl.side.index()];
             let tuple = if fl.client <= fl.server {
@@ -960,8 +981,7 @@ impl Correlator {
         if let (Some(fa), Some(fb)) = (fa.as_mut(), fb.as_mut()) {
             self.settle(fa, fb);
         }
-        let index = self.next_attempt;
-        self.next_attempt += 1;
+
         let facts = AttemptFacts {
             index,
             a: fa,

@@ -318,7 +318,8 @@ pub struct LadderRow {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AttemptReport {
-    /// Order in which attempts were created (stable id).
+    /// Stable id, in the order attempts were created (not contiguous: a
+    /// paired attempt takes the first of its two flows' numbers).
     pub index: u64,
     pub outcome: Outcome,
     /// Client and server as each capture saw them (`None`: not seen there).

@@ -644,6 +644,7 @@ impl Summary {
             }
             None => "No connection is in both captures".to_string(),
         };
+        self.attempts.sort_by_key(|a| a.index);
         CorrelationReport {
             schema_version: CORRELATION_SCHEMA_VERSION,
             verdict,
