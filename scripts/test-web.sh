@@ -31,6 +31,8 @@ scripts/serve.sh --build-only --no-setup
 step "end-to-end tests (playwright-core, headless Chromium)"
 SECONDS=0
 (cd www/tests && npm ci --no-audit --no-fund --loglevel=error && node --test-reporter=spec e2e.mjs)
+# The two-vantage view (correlate.js): both captures of one run dropped on the page.
+(cd www/tests && node --test-reporter=spec correlate.mjs)
 echo "e2e tests: ${SECONDS} s"
 
 step "a busy server's capture in the page (browser PSS < 768 MB)"

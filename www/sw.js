@@ -3,6 +3,7 @@
 // same-origin GETs are handled; nothing else is ever requested (see the CSP).
 const CACHE = 'tcpopt-v1';
 const FILES = ['./', 'index.html', 'style.css', 'main.js', 'render.js', 'model.js', 'plot.js', 'worker.js',
+  'correlate.js', 'correlate-worker.js',
   'tcpopt-web.js', 'tcpopt-web_bg.wasm', 'samples/tw-recycle-drop.pcapng'];
 
 self.addEventListener('install', (e) => {

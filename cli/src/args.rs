@@ -68,6 +68,17 @@ pub enum Command {
                             or packets that may hold TCP could not be decoded."
     )]
     Clocks(TableArgs),
+    /// Correlate two captures of the same traffic (e.g. inside a container and at the server):
+    /// which segments crossed, which were lost between the points and which way, the NAT mapping,
+    /// what the path rewrote (TCP options, timestamps), the clock offset and the one-way delay.
+    #[command(after_help = concat!(
+        "Examples:\n  tcpopt correlate server.pcapng container.pcap\n  \
+         tcpopt correlate --format json a.pcap b.pcap | jq .verdict\n  \
+         tcpopt correlate --ladder 3 a.pcap b.pcap     # the two-column ladder of attempt 3\n\n",
+        "Exit status: 0 nothing at or above --fail-on, 1 something was, 2 unusable input or arguments,\n\
+         3 a capture was damaged or cut and only the part before the damage was correlated."
+    ))]
+    Correlate(CorrelateArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
     #[command(
         after_help = "Examples:\n  tcpopt completions bash > ~/.local/share/bash-completion/completions/tcpopt\n  \
@@ -136,6 +147,35 @@ pub struct AnalyzeArgs {
     /// Colour in the text output (auto: only when standard output is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// With two files: also correlate them as two captures of the same traffic (see `tcpopt
+    /// correlate`); json then prints {"reports": [...], "correlation": {...}}.
+    #[arg(long)]
+    pub correlate: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CorrelateArgs {
+    /// The first capture (A), e.g. at the server; `-` reads standard input.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// The second capture (B), e.g. inside the container.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Output format: text for people, json for the correlation report.
+    #[arg(long, value_enum, default_value_t = CorrelateFormat::Text)]
+    pub format: CorrelateFormat,
+    /// Also print the two-column ladder (A's frames left, B's right) of this attempt (text).
+    #[arg(long, value_name = "ATTEMPT")]
+    pub ladder: Option<u64>,
+    /// Exit with status 1 when a finding at or above this severity was found.
+    #[arg(long, value_enum, default_value_t = FailOn::Critical)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CorrelateFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

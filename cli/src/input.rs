@@ -89,6 +89,29 @@ impl Input {
         r
     }
 
+    /// Reads one chunk into `buf` (0 at the end), for a caller that reads
+    /// several inputs in turn (`tcpopt correlate`); counts progress like
+    /// [`pump`](Self::pump).
+    pub fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, String> {
+        loop {
+            match self.reader.read(buf) {
+                Ok(n) => {
+                    if let Some(p) = &mut self.progress {
+                        p.advance(n as u64);
+                    }
+                    if n == 0 {
+                        if let Some(p) = self.progress.take() {
+                            p.finish();
+                        }
+                    }
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("{}: read error: {}", self.name, io_reason(&e))),
+            }
+        }
+    }
+
     /// Feeds the whole input through `feeder`, calling `on_event` per item,
     /// until `keep_going` says stop (a closed output pipe).
     pub fn feed(

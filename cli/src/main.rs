@@ -3,6 +3,7 @@
 
 mod analyze;
 mod args;
+mod correlate;
 mod dump;
 mod exit;
 mod fault;
@@ -55,7 +56,9 @@ fn main() {
     let progress = cli.progress;
     let code = match &cli.command {
         args::Command::Dump(a) => dump::run(a, progress, &mut out),
+        args::Command::Analyze(a) if a.correlate => correlate::analyze(a, progress, &mut out),
         args::Command::Analyze(a) => analyze::run(a, progress, &mut out),
+        args::Command::Correlate(a) => correlate::run(a, progress, &mut out),
         args::Command::Flows(a) => tables::flows(a, progress, &mut out),
         args::Command::Clocks(a) => tables::clocks(a, progress, &mut out),
         args::Command::Completions { shell } => {

@@ -14,6 +14,8 @@
 //! - [`tcp`]: the checked TCP header view and its options iterator.
 //! - `analysis` (feature `alloc`): flows, clock lines and the detectors.
 //! - `present` (feature `alloc`): the text the CLI and the page show.
+//! - `correlate` (feature `alloc`): two captures of the same traffic, matched
+//!   segment by segment (loss between them, NAT mapping, rewrites).
 //!
 //! ## Features
 //! - default: nothing that needs an allocator.
@@ -54,6 +56,8 @@ pub mod analysis;
 pub mod present;
 #[cfg(feature = "schema")]
 pub mod schema;
+#[cfg(feature = "alloc")]
+pub mod correlate;
 
 pub use segment::Segment;
 

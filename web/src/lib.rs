@@ -9,12 +9,14 @@
 //! whole in memory.
 #![forbid(unsafe_code)]
 
+mod correlate;
 mod engine;
 mod flows;
 pub mod plot;
 
 use tcpopt_parse::analysis::Report;
 use tcpopt_parse::present::ReportView;
+pub use correlate::Correlator;
 use wasm_bindgen::prelude::*;
 
 // The report's types, generated from the Rust report types
