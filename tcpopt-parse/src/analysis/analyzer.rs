@@ -49,6 +49,12 @@ pub struct Analyzer {
     pub(crate) first_ns: Option<i64>,
     pub(crate) last_ns: i64,
     pub(crate) backwards: u64,
+    /// Gaps between consecutive segments, and how many of them are exact
+    /// multiples of 1 ms: nearly all of them means the capture's times were
+    /// written by a tool, not by a clock (no TS clock rate can be measured
+    /// against them).
+    pub(crate) gaps: u64,
+    pub(crate) gaps_whole_ms: u64,
 }
 
 /// Internal sizes, for tests and for the CLI's `--stats`.
@@ -78,6 +84,8 @@ impl Analyzer {
             first_ns: None,
             last_ns: i64::MIN,
             backwards: 0,
+            gaps: 0,
+            gaps_whole_ms: 0,
         }
     }
 
@@ -105,6 +113,12 @@ impl Analyzer {
         if ns < self.last_ns {
             self.backwards += 1;
         } else {
+            if self.last_ns != i64::MIN && ns > self.last_ns {
+                self.gaps += 1;
+                if (ns - self.last_ns) % 1_000_000 == 0 {
+                    self.gaps_whole_ms += 1;
+                }
+            }
             self.last_ns = ns;
         }
         let key = FlowKey::new(seg.src, seg.sport, seg.dst, seg.dport);
@@ -115,7 +129,13 @@ impl Analyzer {
                     .flows
                     .get(i as usize)
                     .map(|f| {
-                        f.client == seg.src && f.cport == seg.sport && f.client_isn == Some(seg.seq)
+                        f.client == seg.src
+                            && f.cport == seg.sport
+                            && (f.client_isn == Some(seg.seq)
+                                // A late copy of the SYN that the flow's
+                                // SYN-ACK already acknowledged.
+                                || (f.client_isn.is_none()
+                                    && f.synack_ack == Some(seg.seq.wrapping_add(1))))
                     })
                     .unwrap_or(false);
                 if syn_only && !retransmission {
@@ -228,7 +248,9 @@ impl Analyzer {
                 });
                 if v == u32::MAX && e == 0 {
                     f.probe = Some(ProbeKind::Nmap);
-                } else if v == 0 {
+                } else if v == 0 && f.probe.is_none() {
+                    // Until an ordinary exchange follows: Windows starts
+                    // its SYNs at TSval 0.
                     f.probe = Some(ProbeKind::ZeroTsval);
                 }
                 let run = &mut pair.probe_run;
@@ -280,13 +302,23 @@ impl Analyzer {
                     f.synack = Some(seg.frame);
                     f.synack_ns = ns;
                     f.synack_has_ts = seg.timestamps.is_some();
+                    f.synack_ack = Some(seg.ack);
                     let syn_seen = f.client_isn.is_some();
                     match (syn_seen, f.syns_with_ts > 0, seg.timestamps) {
                         (true, false, Some(_)) => f.synack_ts_without_syn_ts = Some(seg.frame),
                         (true, true, None) => f.not_negotiated = Some(seg.frame),
-                        (true, true, Some((_, e))) => {
+                        (true, true, Some((v, e))) => {
                             f.ts_negotiated = true;
-                            if let Some((lo, hi)) = f.syn_ts {
+                            if e == 0 {
+                                // Linux ignores a SYN-ACK's TSecr of 0
+                                // (tcp_rcv_synsent_state_process). TSval 0
+                                // with TSecr 0 is Windows' own SYN-ACK: no
+                                // finding; otherwise it is an ACK with
+                                // TSecr 0 (info).
+                                if v != 0 {
+                                    f.dir[S2C].tsecr_zero.push(seg.frame);
+                                }
+                            } else if let Some((lo, hi)) = f.syn_ts {
                                 if crate::analysis::serial::before(e, lo)
                                     || crate::analysis::serial::after(e, hi)
                                 {
@@ -316,6 +348,19 @@ impl Analyzer {
             if flags.ack() && !flags.syn() && f.synack.is_some() && f.hs_ack.is_none() {
                 f.hs_ack = Some(seg.frame);
             }
+            if flags.ack()
+                && !flags.syn()
+                && !rst
+                && f.synack.is_none()
+                && f.answered_unseen.is_none()
+                && !f.server_seen
+                && f.client_isn.map(|i| i.wrapping_add(1)) == Some(seg.seq)
+            {
+                f.answered_unseen = Some(seg.frame);
+            }
+            if !flags.syn() && !rst && f.probe == Some(ProbeKind::ZeroTsval) && f.served() {
+                f.probe = None;
+            }
             if rst && f.client_rst.is_none() {
                 f.client_rst = Some((seg.frame, seg.seq));
             }
@@ -343,6 +388,8 @@ impl Analyzer {
         }
 
         let is_bare_ack = f.bare_ack.map(|b| b.frame == seg.frame).unwrap_or(false) && d == S2C;
+        // A SYN or SYN-ACK with TSval 0 carries no clock reading (Windows).
+        let ts = ts.filter(|&(v, _)| !(flags.syn() && v == 0));
         let start_seen = !f.mid_stream;
         let [c2s, s2c] = &mut f.dir;
         let (me, peer) = if d == C2S {
@@ -351,6 +398,17 @@ impl Analyzer {
             (s2c, &mut *c2s)
         };
         me.segments += 1;
+        let keepalive = me.is_keepalive(seg.seq, seg.payload_len, flags.syn() || flags.fin() || rst);
+        // The answer to a keep-alive: a bare ACK of what the prober sent.
+        let keepalive_ack = peer.last_keepalive
+            && seg.payload_len == 0
+            && flags.ack()
+            && peer.snd_nxt == Some(seg.ack);
+        me.last_keepalive = keepalive;
+        me.old_copy = me.only_old_data(seg.seq, seg.payload_len);
+        if !rst {
+            me.sent(seg.seq, seg.payload_len, flags.syn(), flags.fin());
+        }
         // Duplicate ACKs after the peer regressed (TS-03's escalation).
         if flags.ack()
             && !flags.syn()
@@ -393,8 +451,17 @@ impl Analyzer {
                     }
                 }
             }
+            None if seg.timestamps.is_some() => {}
             None => {
-                if !rst && f.ts_negotiated && seg.options_complete && !(syn_only) {
+                // Keep-alives legitimately omit options (Darwin sends them
+                // bare; FreeBSD's tolerate_missing_ts exists for such stacks).
+                if !rst
+                    && f.ts_negotiated
+                    && seg.options_complete
+                    && !(syn_only)
+                    && !keepalive
+                    && !keepalive_ack
+                {
                     me.missing_ts.push(seg.frame);
                 }
             }

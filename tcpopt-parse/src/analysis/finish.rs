@@ -28,7 +28,7 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
     }
     let mut served: BTreeMap<(core::net::IpAddr, u16), u32> = BTreeMap::new();
     for f in &a.flows {
-        if f.synack.is_some() {
+        if f.served() {
             *served.entry((f.server, f.sport)).or_default() += 1;
         }
     }
@@ -106,7 +106,7 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
         .map(|(i, f)| {
             let handshake = if f.mid_stream {
                 Handshake::MidStream
-            } else if f.synack.is_some() && f.hs_ack.is_some() {
+            } else if (f.synack.is_some() && f.hs_ack.is_some()) || f.answered_unseen.is_some() {
                 Handshake::Completed
             } else if f.synack.is_some() {
                 Handshake::SynAcked

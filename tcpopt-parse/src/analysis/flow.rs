@@ -188,11 +188,48 @@ pub(crate) struct Dir {
     pub tsecr_k_const: bool,
     pub tsecr_zero: Frames<4>,
     pub last_ack: Option<u32>,
+    /// The sequence number after the highest byte (SYN and FIN count one)
+    /// this direction sent: a keep-alive probe sits one below it.
+    pub snd_nxt: Option<u32>,
+    /// The last segment of this direction was a keep-alive probe.
+    pub last_keepalive: bool,
+    /// The segment being recorded carries only data this direction had
+    /// already sent (set by the analyzer before `record_ts`).
+    pub old_copy: bool,
 }
 
 impl Dir {
     pub fn has_ts(&self) -> bool {
         self.with_ts > 0
+    }
+
+    /// Whether a segment is a keep-alive probe (RFC 9293 §3.8.4): no SYN,
+    /// FIN or RST, at most one byte, sequence number one below what this
+    /// direction sent next. Darwin sends them without any option.
+    pub fn is_keepalive(&self, seq: u32, len: u32, syn_fin_rst: bool) -> bool {
+        !syn_fin_rst && len <= 1 && self.snd_nxt == Some(seq.wrapping_add(1))
+    }
+
+    /// Whether a segment with payload carries only bytes already sent.
+    pub fn only_old_data(&self, seq: u32, len: u32) -> bool {
+        len > 0
+            && self
+                .snd_nxt
+                // Within a window's reach: another sender's random
+                // sequence numbers (two clients on one tuple) rarely are.
+                .is_some_and(|n| (0..=1 << 20).contains(&serial::diff(n, seq.wrapping_add(len))))
+    }
+
+    /// Advances `snd_nxt` past a segment (serially, never back).
+    pub fn sent(&mut self, seq: u32, len: u32, syn: bool, fin: bool) {
+        let end = seq
+            .wrapping_add(len)
+            .wrapping_add(u32::from(syn))
+            .wrapping_add(u32::from(fin));
+        match self.snd_nxt {
+            Some(n) if !serial::after(end, n) => {}
+            _ => self.snd_nxt = Some(end),
+        }
     }
 
     /// Records one TSval (not from an RST). Returns the unwrapped value
@@ -222,7 +259,9 @@ impl Dir {
         }
         self.max_idle_ns = self.max_idle_ns.max(ns.saturating_sub(self.last_ns));
         let behind = serial::diff(self.max_tsval, v) as i64;
-        if behind > 2 {
+        // A late copy of data already sent, old TSval and all (a network or
+        // capture duplicate): exactly what PAWS is for, and harmless.
+        if behind > 2 && !self.old_copy {
             let r = Regression {
                 frame,
                 ticks: behind,
@@ -340,7 +379,13 @@ pub(crate) struct Flow {
     pub synack: Option<u64>,
     pub synack_ns: i64,
     pub synack_has_ts: bool,
+    /// The acknowledgment number of the SYN-ACK (a late copy of the SYN it
+    /// answers is that SYN, not a new connection).
+    pub synack_ack: Option<u32>,
     pub hs_ack: Option<u64>,
+    /// A client ACK of the SYN-ACK (sequence ISN+1) while the capture holds
+    /// no SYN-ACK: a one-sided capture, the SYN was answered.
+    pub answered_unseen: Option<u64>,
     pub bare_ack: Option<BareAck>,
     pub server_rst: Option<u64>,
     pub client_rst: Option<(u64, u32)>,
@@ -387,7 +432,9 @@ impl Flow {
             synack: None,
             synack_ns: 0,
             synack_has_ts: false,
+            synack_ack: None,
             hs_ack: None,
+            answered_unseen: None,
             bare_ack: None,
             server_rst: None,
             client_rst: None,
@@ -409,9 +456,19 @@ impl Flow {
         }
     }
 
-    /// The SYN was seen and nothing at all came back from the server.
+    /// The SYN was seen and nothing at all came back from the server, nor
+    /// did the client acknowledge a SYN-ACK the capture missed.
     pub fn unanswered(&self) -> bool {
-        self.client_isn.is_some() && !self.mid_stream && !self.server_seen
+        self.client_isn.is_some()
+            && !self.mid_stream
+            && !self.server_seen
+            && self.answered_unseen.is_none()
+    }
+
+    /// The server answered the SYN with a SYN-ACK, seen or proven by the
+    /// client's acknowledgment of it.
+    pub fn served(&self) -> bool {
+        self.synack.is_some() || self.answered_unseen.is_some()
     }
 
     pub fn syn_retransmissions(&self) -> u32 {

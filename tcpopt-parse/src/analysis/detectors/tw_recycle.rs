@@ -27,11 +27,24 @@ const TS01_REMEDY: &str = "On the server: `sysctl -w net.ipv4.tcp_tw_recycle=0` 
 
 const TS10_REMEDY: &str = "Differential test: retry with `net.ipv4.tcp_timestamps=0` in the client's network namespace (`docker run --sysctl net.ipv4.tcp_timestamps=0`, or `sysctl -w net.ipv4.tcp_timestamps=0` on the host). If that connects, the server drops by per-host PAWS: ask its operator to set `net.ipv4.tcp_tw_recycle=0` or upgrade to Linux >= 4.12 (see TW_RECYCLE_PER_HOST_PAWS_DROP). Capture at the server or outside the NAT to confirm; otherwise check firewalls on the path and the server's listen queue (`nstat -az TcpExtListenDrops`).";
 
+/// Nothing came back, and the capture went on for the answer timeout. An
+/// attempt cut short by the end of the capture proves nothing; neither
+/// does an ACK of a SYN-ACK the capture missed (`Flow::unanswered`).
+const LONE_REMEDY: &str = "Nothing to fix from this capture alone. If these attempts matter, \
+capture where both directions and the client's retransmissions are visible.";
+
 fn failed(cx: &Ctx, f: &Flow) -> bool {
     f.unanswered()
         && f.probe.is_none()
-        && (f.syns.total >= 2
-            || cx.end_ns.saturating_sub(f.syn_first_ns) >= cx.config.syn_answer_timeout_ns)
+        && cx.end_ns.saturating_sub(f.syn_first_ns) >= cx.config.syn_answer_timeout_ns
+}
+
+/// Every stack retransmits an unanswered SYN within 3 s (Linux and macOS
+/// after 1 s, Windows after 3 s). A lone SYN never retransmitted is a
+/// scanner, an attempt the application abandoned, or a capture that lacks
+/// the client's retries: not a connection seen to fail.
+fn retried(f: &Flow) -> bool {
+    f.syns.total >= 2
 }
 
 fn syn_frames(f: &Flow, only_predicted: bool) -> impl Iterator<Item = u64> + '_ {
@@ -61,8 +74,14 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
             if !ts01.is_empty() {
                 out.push(ts01_finding(cx, pi, pair, port, served, &ts01));
             }
-            if !ts10.is_empty() {
-                out.push(ts10_finding(cx, pair, port, served, &ts10));
+            let (retry, lone): (Vec<u32>, Vec<u32>) = ts10
+                .iter()
+                .partition(|&&fi| cx.flow(fi).map(retried).unwrap_or(false));
+            if !retry.is_empty() {
+                out.push(ts10_finding(cx, pair, port, served, &retry));
+            }
+            if !lone.is_empty() {
+                out.push(lone_finding(cx, pair, port, served, &lone));
             }
         }
     }
@@ -206,6 +225,54 @@ fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[u32]) ->
             waited_s: r3(secs(waited)),
             served_connections: served,
             per_host_state_visible: visible,
+        }),
+    )
+}
+
+/// Lone SYNs never retransmitted: info, they show no failing connection.
+fn lone_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[u32]) -> Finding {
+    let frames: Vec<u64> = flows
+        .iter()
+        .filter_map(|&i| cx.flow(i))
+        .flat_map(|f| syn_frames(f, false))
+        .collect();
+    let with_ts: u32 = flows
+        .iter()
+        .filter_map(|&i| cx.flow(i))
+        .map(|f| f.syns_with_ts)
+        .sum();
+    let n = flows.len() as u32;
+    let summary = format!(
+        "{n} SYN(s) from {} to {}:{port} got no answer and were never retransmitted",
+        pair.client, pair.server
+    );
+    let explanation = format!(
+        "{n} connection attempt(s) from {} to {}:{port} sent one SYN each and nothing came back, \
+         yet the client never retransmitted, although every TCP stack retransmits an unanswered \
+         SYN within 3 s (Linux and macOS after 1 s, Windows after 3 s) and the capture went on \
+         for longer. So this is a port scan, an attempt the application abandoned, or a \
+         capture that lacks the client's later packets; it shows no connection failing. \
+         {served} connection(s) to that port were served in this capture.",
+        pair.client, pair.server
+    );
+    finding(
+        Code::SynUnanswered,
+        Severity::Info,
+        summary,
+        explanation,
+        LONE_REMEDY,
+        frames,
+        flows.iter().map(|&i| i as usize).collect(),
+        pair,
+        Evidence::SynUnanswered(SynUnansweredEvidence {
+            server_port: port,
+            failed_connections: n,
+            syns: n,
+            retransmissions: 0,
+            syns_with_ts: with_ts,
+            waited_s: 0.0,
+            served_connections: served,
+            per_host_state_visible: false,
         }),
     )
 }

@@ -67,11 +67,33 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let (b, a, hz) = first.unwrap_or((0, 0, None));
+        // Say only what happened: wraps, idle flows, or both.
+        let idle = format!(
+            "{idle_flows} flow(s) stayed idle longer than the PAWS horizon of their clock (max {:.0} s), after which the peer's TS.Recent is stale.",
+            secs(max_idle)
+        );
+        let (summary, explanation) = if wraps == 0 {
+            (
+                format!("{idle_flows} flow(s) between {} and {} idle past the PAWS horizon (max {:.0} s)", pair.client, pair.server, secs(max_idle)),
+                idle,
+            )
+        } else {
+            let mut s = format!("{wraps} TSval wrap(s) past 2^32 between {} and {} ({b} -> {a})", pair.client, pair.server);
+            if idle_flows > 0 {
+                s.push_str(&format!("; {idle_flows} flow(s) idle past the PAWS horizon"));
+            }
+            let mut e = format!("The 32-bit TSval wrapped around {wraps} time(s) ({b} -> {a}): normal, a serial increase (a 1 kHz clock wraps every 49.7 days, a 1 MHz clock every 71.6 min).");
+            if idle_flows > 0 {
+                e.push(' ');
+                e.push_str(&idle);
+            }
+            (s, e)
+        };
         out.push(finding(
             Code::TsvalWrap,
             Severity::Info,
-            format!("{wraps} TSval wraps past 2^32 between {} and {} ({b} -> {a}); {idle_flows} flows idle past the PAWS horizon", pair.client, pair.server),
-            format!("The 32-bit TSval wrapped around {wraps} time(s) ({b} -> {a}): normal, a serial increase (a 1 kHz clock wraps every 49.7 days, a 1 MHz clock every 71.6 min). {idle_flows} flow(s) stayed idle longer than the PAWS horizon of their clock (max {:.0} s), after which the peer's TS.Recent is stale.", secs(max_idle)),
+            summary,
+            explanation,
             REMEDY,
             frames,
             flows,
