@@ -20,7 +20,8 @@ impl Engine {
     }
 
     pub(crate) fn push(&mut self, chunk: &[u8], plot: &mut PlotSampler) {
-        self.analysis.push_observed(chunk, &mut |seg| plot.push(seg));
+        self.analysis
+            .push_observed(chunk, &mut |seg| plot.push(seg));
     }
 
     pub(crate) fn progress(&self) -> Progress {

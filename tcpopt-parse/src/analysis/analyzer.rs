@@ -398,7 +398,8 @@ impl Analyzer {
             (s2c, &mut *c2s)
         };
         me.segments += 1;
-        let keepalive = me.is_keepalive(seg.seq, seg.payload_len, flags.syn() || flags.fin() || rst);
+        let keepalive =
+            me.is_keepalive(seg.seq, seg.payload_len, flags.syn() || flags.fin() || rst);
         // The answer to a keep-alive: a bare ACK of what the prober sent.
         let keepalive_ack = peer.last_keepalive
             && seg.payload_len == 0

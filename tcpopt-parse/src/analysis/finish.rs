@@ -17,12 +17,23 @@ use super::report::{
 /// The report's schema version.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Gaps between segments needed before whole-millisecond gaps prove that a
+/// tool wrote the packet times (by chance, 10 gaps of a µs-resolution
+/// capture are all whole milliseconds with probability 10^-30).
+const REWRITTEN_MIN_GAPS: u64 = 10;
+
 pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
     let mut lines: Vec<Vec<Line>> = Vec::with_capacity(a.pairs.len());
     let mut classes = Vec::with_capacity(a.pairs.len());
+    // Every TS connection of the capture is a trial for a chance line.
+    let trials = a
+        .flows
+        .iter()
+        .filter(|f| f.probe.is_none() && f.dir[C2S].has_ts())
+        .count();
     for p in &a.pairs {
-        let l = clock::build_lines(&mut a.flows, &p.flows);
-        let class = clock::classify(&l, p.client, p.server);
+        let l = clock::build_lines(&mut a.flows, &p.flows, trials);
+        let class = clock::classify(&l, &a.flows, p.client, p.server);
         classes.push(class);
         lines.push(l);
     }
@@ -41,6 +52,8 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
         served: &served,
         end_ns,
         config: &a.config,
+        rewritten_times: (a.gaps >= REWRITTEN_MIN_GAPS && a.gaps_whole_ms == a.gaps)
+            .then_some(a.gaps),
     };
     let mut findings: Vec<Finding> = Vec::new();
     detectors::tw_recycle::run(&cx, &mut findings);
@@ -162,7 +175,7 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
             let ls = lines.get(pi).map(|v| v.as_slice()).unwrap_or(&[]);
             let class = classes
                 .get(pi)
-                .map(|c| c.0)
+                .map(|c| c.class)
                 .unwrap_or(ClockClass::NoTimestamps);
             let with_ts = ls.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
             let without = p

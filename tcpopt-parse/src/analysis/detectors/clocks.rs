@@ -25,11 +25,10 @@ const RATE_REMEDY: &str = "Informational. A 1 MHz clock is Linux `tcp_usec_ts` (
 pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String, String)>) {
     for (pi, pair) in cx.pairs.iter().enumerate() {
         let lines = cx.lines_of(pi);
-        let (class, dskew) = cx
-            .classes
-            .get(pi)
-            .copied()
-            .unwrap_or((crate::analysis::ClockClass::NoTimestamps, None));
+        let Some(verdict) = cx.classes.get(pi).copied() else {
+            continue;
+        };
+        let (class, dskew) = (verdict.class, verdict.skew_difference_ppm);
         let with_ts = lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
         let without = pair
             .flows
@@ -49,7 +48,9 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String,
             };
             let mut frames = Vec::new();
             let mut flows = Vec::new();
-            for l in lines {
+            let clocks: Vec<&crate::analysis::clock::Line> =
+                lines.iter().filter(|l| l.significant).collect();
+            for l in &clocks {
                 for &fi in &l.flows {
                     if let Some(f) = cx.flows.get(fi) {
                         frames.push(f.dir[C2S].first_frame);
@@ -58,7 +59,7 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String,
                 }
             }
             flows.sort_unstable();
-            let summary_lines: Vec<LineSummary> = lines
+            let summary_lines: Vec<LineSummary> = clocks
                 .iter()
                 .map(|l| LineSummary {
                     connections: l.flows.len() as u32,
@@ -67,20 +68,35 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String,
                     offset: l.offset(),
                 })
                 .collect();
-            let counts: Vec<String> = lines.iter().map(|l| format!("{}", l.flows.len())).collect();
+            let counts: Vec<String> = clocks
+                .iter()
+                .map(|l| format!("{}", l.flows.len()))
+                .collect();
+            let sure = match verdict.confidence {
+                crate::analysis::Confidence::High => "high",
+                crate::analysis::Confidence::Medium => "medium",
+            };
             let summary = format!(
-                "{} TS clocks behind {} towards {} (NAT): clock lines of {} connections",
-                lines.len(),
+                "{} TS clocks behind {} towards {} (NAT, confidence {sure}): clock lines of {} connections, {} connection(s) started while another clock was in use",
+                clocks.len(),
                 pair.client,
                 pair.server,
-                counts.join(", ")
+                counts.join(", "),
+                verdict.interleaved
             );
             let explanation = format!(
-                "Several independent TCP timestamp clocks share this IP, which means NAT: {} clock lines, each reused across several connections (an inner host keeps its clock across its connections), {} connections with timestamps and {} without. Classification: {}. Servers that keep per-IP timestamp state (tcp_tw_recycle) will drop some of these clients.",
-                lines.len(),
+                "Several independent TCP timestamp clocks share this IP, which means NAT: {} clock lines, each reused across several connections (an inner host keeps its clock across its connections) and too many to be chance alignments of per-connection offsets, in use at the same time: {} connection(s) started on one clock while another clock was in use, which one host with one clock cannot do. {} connections with timestamps and {} without; {} line(s) in all. Classification: {}. Confidence {sure}: {}. Servers that keep per-IP timestamp state (tcp_tw_recycle) will drop some of these clients.",
+                clocks.len(),
+                verdict.interleaved,
                 with_ts,
                 without,
-                class.describe()
+                lines.len(),
+                class.describe(),
+                if sure == "high" {
+                    "the clocks interleave repeatedly and each carries at least 3 connections"
+                } else {
+                    "the clocks interleave only once or carry only 2 connections each"
+                }
             );
             out.push(finding(
                 Code::MultipleTsClocksBehindIp,
@@ -97,11 +113,19 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String,
                     connections_with_ts: with_ts,
                     connections_without_ts: without,
                     skew_difference_ppm: dskew.map(r3),
+                    confidence: verdict.confidence,
+                    interleaved_connections: verdict.interleaved,
                 }),
             ));
         }
+        let mut rewritten_noted = false;
         for l in lines {
             let Some(hz) = l.hz else { continue };
+            // A rate is evidence only from one connection's own data or
+            // from a line that is not chance (clock.rs, "Chance").
+            if !(l.significant || l.flows.len() == 1) {
+                continue;
+            }
             let frames: Vec<u64> = l
                 .flows
                 .iter()
@@ -127,7 +151,46 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String,
                     Evidence::Rate(RateEvidence { rate_hz: r3(hz), kind, other_rate_hz: other.map(r3) }),
                 ));
             };
-            if !(1.0..=1000.0 * 1.02).contains(&hz) {
+            let odd_rate = !(1.0..=1000.0 * 1.02).contains(&hz);
+            let changes = l
+                .flow_rates
+                .iter()
+                .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
+                .copied();
+            if let Some(gaps) = cx.rewritten_times {
+                // Against tool-written packet times a TS clock has no rate.
+                if (odd_rate || changes.is_some()) && !rewritten_noted {
+                    rewritten_noted = true;
+                    out.push(finding(
+                        Code::TsClockRateAnomaly,
+                        Severity::Info,
+                        format!(
+                            "TS clock rate of {} not measured: the capture's packet times were rewritten \
+                             (all {gaps} gaps between segments are whole milliseconds)",
+                            pair.client
+                        ),
+                        format!(
+                            "Every one of the {gaps} gaps between consecutive TCP segments of this capture \
+                             is an exact multiple of 1 ms, which a real capture clock does not produce: a \
+                             tool wrote these times (a replay, a test generator or an editor). TSvals \
+                             measured against them give no clock rate (this one would read {}), so none is \
+                             reported.",
+                            fmt_hz(hz, None)
+                        ),
+                        RATE_REMEDY,
+                        frames.clone(),
+                        l.flows.clone(),
+                        pair,
+                        Evidence::Rate(RateEvidence {
+                            rate_hz: r3(hz),
+                            kind: "capture_times_rewritten",
+                            other_rate_hz: None,
+                        }),
+                    ));
+                }
+                continue;
+            }
+            if odd_rate {
                 let kind = if l.snapped && hz == 1_000_000.0 {
                     "usec_clock"
                 } else {
@@ -136,23 +199,50 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String,
                 emit(
                     kind,
                     None,
-                    format!("TS clock of {} ticks at {:.0} Hz ({kind})", pair.client, hz),
+                    format!(
+                        "TS clock of {} ticks at {} ({kind})",
+                        pair.client,
+                        fmt_hz(hz, None)
+                    ),
                 );
             }
-            if let Some(&o) = l
-                .flow_rates
-                .iter()
-                .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
-            {
+            if let Some(o) = changes {
                 emit(
                     "rate_change",
                     Some(o),
                     format!(
-                        "TS clock of {} changes rate: {:.0} Hz vs {:.0} Hz",
-                        pair.client, hz, o
+                        "TS clock of {} changes rate: {} vs {}",
+                        pair.client,
+                        fmt_hz(hz, Some(o)),
+                        fmt_hz(o, Some(hz))
                     ),
                 );
             }
         }
+    }
+}
+
+/// A rate for a sentence: whole Hz, or as many decimals as it takes to tell
+/// it from `other` (never "2 Hz vs 2 Hz").
+fn fmt_hz(hz: f64, other: Option<f64>) -> String {
+    for digits in 0..4 {
+        let a = format!("{hz:.digits$}");
+        if other.is_none_or(|o| format!("{o:.digits$}") != a) {
+            return format!("{a} Hz");
+        }
+    }
+    format!("{hz:.3} Hz")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_hz;
+
+    #[test]
+    fn rates_in_words_differ_when_they_differ() {
+        assert_eq!(fmt_hz(1000.0, None), "1000 Hz");
+        assert_eq!(fmt_hz(2.2, Some(2.4)), "2.2 Hz");
+        assert_eq!(fmt_hz(2.4, Some(2.2)), "2.4 Hz");
+        assert_eq!(fmt_hz(241.2, Some(188.0)), "241 Hz");
     }
 }

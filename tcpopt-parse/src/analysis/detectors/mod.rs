@@ -7,9 +7,9 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use super::analyzer::Pair;
-use super::clock::Line;
+use super::clock::{Line, Verdict};
 use super::config::Config;
-use super::finding::{ClockClass, Code, Evidence, Finding, Severity};
+use super::finding::{Code, Evidence, Finding, Severity};
 use super::flow::Flow;
 
 pub(crate) mod clocks;
@@ -26,11 +26,14 @@ pub(crate) struct Ctx<'a> {
     pub flows: &'a [Flow],
     pub pairs: &'a [Pair],
     pub lines: &'a [Vec<Line>],
-    pub classes: &'a [(ClockClass, Option<f64>)],
+    pub classes: &'a [Verdict],
     /// Connections that got a SYN-ACK, per (server, port).
     pub served: &'a BTreeMap<(IpAddr, u16), u32>,
     pub end_ns: i64,
     pub config: &'a Config,
+    /// The capture's packet times were written by a tool: every one of
+    /// this many gaps between segments is a whole number of milliseconds.
+    pub rewritten_times: Option<u64>,
 }
 
 impl Ctx<'_> {

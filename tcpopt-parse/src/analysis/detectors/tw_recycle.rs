@@ -119,7 +119,11 @@ fn ts01_finding(
         age_ns: 0,
     });
     let lines = cx.lines_of(pi).len() as u32;
-    let nat = cx.classes.get(pi).map(|c| c.0.is_nat()).unwrap_or(false);
+    let nat = cx
+        .classes
+        .get(pi)
+        .map(|c| c.class.is_nat())
+        .unwrap_or(false);
     let confidence = if dropped >= 2 && nat {
         Confidence::High
     } else {

@@ -78,9 +78,14 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
                 idle,
             )
         } else {
-            let mut s = format!("{wraps} TSval wrap(s) past 2^32 between {} and {} ({b} -> {a})", pair.client, pair.server);
+            let mut s = format!(
+                "{wraps} TSval wrap(s) past 2^32 between {} and {} ({b} -> {a})",
+                pair.client, pair.server
+            );
             if idle_flows > 0 {
-                s.push_str(&format!("; {idle_flows} flow(s) idle past the PAWS horizon"));
+                s.push_str(&format!(
+                    "; {idle_flows} flow(s) idle past the PAWS horizon"
+                ));
             }
             let mut e = format!("The 32-bit TSval wrapped around {wraps} time(s) ({b} -> {a}): normal, a serial increase (a 1 kHz clock wraps every 49.7 days, a 1 MHz clock every 71.6 min).");
             if idle_flows > 0 {
@@ -98,7 +103,14 @@ pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>) {
             frames,
             flows,
             pair,
-            Evidence::Wrap(WrapEvidence { wraps, before: b, after: a, long_idle_flows: idle_flows, max_idle_s: r3(secs(max_idle)), rate_hz: hz.map(r3) }),
+            Evidence::Wrap(WrapEvidence {
+                wraps,
+                before: b,
+                after: a,
+                long_idle_flows: idle_flows,
+                max_idle_s: r3(secs(max_idle)),
+                rate_hz: hz.map(r3),
+            }),
         ));
     }
 }
