@@ -27,16 +27,17 @@ const TS01_REMEDY: &str = "On the server: `sysctl -w net.ipv4.tcp_tw_recycle=0` 
 
 const TS10_REMEDY: &str = "Differential test: retry with `net.ipv4.tcp_timestamps=0` in the client's network namespace (`docker run --sysctl net.ipv4.tcp_timestamps=0`, or `sysctl -w net.ipv4.tcp_timestamps=0` on the host). If that connects, the server drops by per-host PAWS: ask its operator to set `net.ipv4.tcp_tw_recycle=0` or upgrade to Linux >= 4.12 (see TW_RECYCLE_PER_HOST_PAWS_DROP). Capture at the server or outside the NAT to confirm; otherwise check firewalls on the path and the server's listen queue (`nstat -az TcpExtListenDrops`).";
 
-/// Nothing came back, and the capture went on for the answer timeout. An
-/// attempt cut short by the end of the capture proves nothing; neither
-/// does an ACK of a SYN-ACK the capture missed (`Flow::unanswered`).
 const LONE_REMEDY: &str = "Nothing to fix from this capture alone. If these attempts matter, \
 capture where both directions and the client's retransmissions are visible.";
 
+/// Nothing came back (an ACK of a SYN-ACK the capture missed is an answer:
+/// `Flow::unanswered`), and the SYN was retransmitted or the capture went
+/// on for the answer timeout.
 fn failed(cx: &Ctx, f: &Flow) -> bool {
     f.unanswered()
         && f.probe.is_none()
-        && cx.end_ns.saturating_sub(f.syn_first_ns) >= cx.config.syn_answer_timeout_ns
+        && (retried(f)
+            || cx.end_ns.saturating_sub(f.syn_first_ns) >= cx.config.syn_answer_timeout_ns)
 }
 
 /// Every stack retransmits an unanswered SYN within 3 s (Linux and macOS
