@@ -66,6 +66,8 @@ pub(crate) struct Line {
     pub hz: Option<f64>,
     pub snapped: bool,
     pub flows: Vec<usize>,
+    /// The first client TS frame of each of `flows` (the evidence).
+    pub frames: Vec<u64>,
     /// (capture ns, unwrapped TSval), sorted by time.
     pub points: Vec<(i64, i64)>,
     pub flow_rates: Vec<f64>,
@@ -332,6 +334,7 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32], trials: usize) ->
                     hz: None,
                     snapped: false,
                     flows: Vec::new(),
+                    frames: Vec::new(),
                     points: Vec::new(),
                     flow_rates: Vec::new(),
                     skew_ppm: None,
@@ -347,6 +350,7 @@ pub(crate) fn build_lines(flows: &mut [Flow], members: &[u32], trials: usize) ->
         index.remove(li);
         let Some(l) = lines.get_mut(li) else { continue };
         l.flows.push(i);
+        l.frames.push(c.first_frame);
         l.first_frame = l.first_frame.min(c.first_frame);
         l.start_min = l.start_min.min(t0);
         l.start_max = l.start_max.max(t0);

@@ -1,92 +1,147 @@
-//! End of capture: clock lines, detectors, caps, ordering, the verdict.
+//! End of capture: clock lines, detectors, caps, ordering, the report.
+//!
+//! Reads only what [`Parts`] hands over; it does not know the analyzer.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::analyzer::Analyzer;
-use super::clock::{self, Line};
-use super::detectors::{self, Ctx};
+use hashbrown::HashMap;
+
+use super::clock;
+use super::config::Config;
+use super::detectors::{Ctx, Detector, PairClocks};
 use super::finding::{ClockClass, Code, Finding, LineSummary, Severity};
-use super::flow::{C2S, S2C};
+use super::flow::{Flow, C2S, S2C};
 use super::report::{
-    CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report, Stats, TsRange,
+    r3, secs, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report, Stats,
+    TsRange,
 };
+use super::state::{Counters, Pair};
 
 /// The report's schema version.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Gaps between segments needed before whole-millisecond gaps prove that a
-/// tool wrote the packet times (by chance, 10 gaps of a µs-resolution
-/// capture are all whole milliseconds with probability 10^-30).
-const REWRITTEN_MIN_GAPS: u64 = 10;
+/// What the streaming side hands over at the end.
+pub(crate) struct Parts {
+    pub config: Config,
+    pub flows: Vec<Flow>,
+    pub pairs: Vec<Pair>,
+    pub counters: Counters,
+    pub detectors: Vec<Box<dyn Detector>>,
+}
 
-pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
-    let mut lines: Vec<Vec<Line>> = Vec::with_capacity(a.pairs.len());
-    let mut classes = Vec::with_capacity(a.pairs.len());
-    // Every TS connection of the capture is a trial for a chance line.
-    let trials = a
+pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
+    let clocks = pair_clocks(&mut p.flows, &p.pairs);
+    let mut line_of = HashMap::new();
+    for c in &clocks {
+        for (li, l) in c.lines.iter().enumerate() {
+            for &fi in &l.flows {
+                line_of.insert(fi as u32, li as u32);
+            }
+        }
+    }
+    for d in p.detectors.iter_mut() {
+        for (i, f) in p.flows.iter().enumerate() {
+            d.flow_done(i as u32, f);
+        }
+    }
+    let cx = Ctx {
+        pairs: &p.pairs,
+        clocks: &clocks,
+        line_of: &line_of,
+        end_ns: p.counters.end_ns(),
+        config: &p.config,
+        rewritten_times: p.counters.rewritten_times(),
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    for d in p.detectors.iter_mut() {
+        d.finish(&cx, &mut findings);
+    }
+    let mut limits = Limits {
+        max_flows: p.config.max_flows,
+        flows_cap_hit: p.counters.cap_hit,
+        segments_untracked: p.counters.untracked,
+        max_evidence_frames: p.config.max_evidence_frames,
+        findings_with_frames_cut: 0,
+        max_findings_per_code: p.config.max_findings_per_code,
+        findings_dropped: 0,
+    };
+    cap_and_order(&mut findings, &p.config, &mut limits);
+    let flows: Vec<FlowReport> = p
         .flows
+        .iter()
+        .enumerate()
+        .map(|(i, f)| flow_report(i, f))
+        .collect();
+    let clocks = clock_report(&p.pairs, &clocks);
+    let clients: BTreeSet<_> = p.flows.iter().map(|f| f.client).collect();
+    let servers: BTreeSet<_> = p.flows.iter().map(|f| f.server).collect();
+    let stats = Stats {
+        segments: p.counters.segments,
+        segments_with_ts: p.counters.segments_with_ts,
+        flows: p.flows.len() as u64,
+        clients: clients.len() as u64,
+        servers: servers.len() as u64,
+        handshakes_completed: flows
+            .iter()
+            .filter(|f| f.handshake == Handshake::Completed)
+            .count() as u64,
+        time_went_backwards: p.counters.backwards,
+    };
+    let conns = p.flows.iter().filter(|f| f.probe.is_none()).count();
+    let verdict = verdict(&findings, &stats, conns);
+    Report {
+        schema_version: SCHEMA_VERSION,
+        verdict,
+        capture,
+        stats,
+        findings,
+        flows,
+        clocks,
+        limits,
+    }
+}
+
+/// Clock lines, classification and TS-less connections of every pair.
+fn pair_clocks(flows: &mut [Flow], pairs: &[Pair]) -> Vec<PairClocks> {
+    // Every TS connection of the capture is a trial for a chance line.
+    let trials = flows
         .iter()
         .filter(|f| f.probe.is_none() && f.dir[C2S].has_ts())
         .count();
-    for p in &a.pairs {
-        let l = clock::build_lines(&mut a.flows, &p.flows, trials);
-        let class = clock::classify(&l, &a.flows, p.client, p.server);
-        classes.push(class);
-        lines.push(l);
-    }
-    let mut served: BTreeMap<(core::net::IpAddr, u16), u32> = BTreeMap::new();
-    for f in &a.flows {
-        if f.served() {
-            *served.entry((f.server, f.sport)).or_default() += 1;
-        }
-    }
-    let end_ns = a.last_ns.max(a.first_ns.unwrap_or(0));
-    let cx = Ctx {
-        flows: &a.flows,
-        pairs: &a.pairs,
-        lines: &lines,
-        classes: &classes,
-        served: &served,
-        end_ns,
-        config: &a.config,
-        rewritten_times: (a.gaps >= REWRITTEN_MIN_GAPS && a.gaps_whole_ms == a.gaps)
-            .then_some(a.gaps),
-    };
-    let mut findings: Vec<Finding> = Vec::new();
-    detectors::tw_recycle::run(&cx, &mut findings);
-    detectors::timewait::run(&cx, &mut findings);
-    let escalate: BTreeSet<(String, String)> = findings
+    pairs
         .iter()
-        .filter(|f| f.code == Code::TwRecyclePerHostPawsDrop)
-        .filter_map(|f| Some((f.client.clone()?, f.server.clone()?)))
-        .collect();
-    detectors::regression::run(&cx, &mut findings);
-    detectors::options::run(&cx, &mut findings);
-    detectors::tsecr::run(&cx, &mut findings);
-    detectors::clocks::run(&cx, &mut findings, &escalate);
-    detectors::wrap::run(&cx, &mut findings);
-    detectors::probe::run(&cx, &mut findings);
+        .map(|p| {
+            let lines = clock::build_lines(flows, &p.flows, trials);
+            let class = clock::classify(&lines, flows, p.client, p.server);
+            let without_ts = p
+                .flows
+                .iter()
+                .filter_map(|&i| flows.get(i as usize))
+                .filter(|f| !f.dir[C2S].has_ts() && f.probe.is_none())
+                .count() as u32;
+            PairClocks {
+                lines,
+                class: Some(class),
+                without_ts,
+            }
+        })
+        .collect()
+}
 
-    // Frames: sorted, unique, capped.
-    let mut limits = Limits {
-        max_flows: a.config.max_flows,
-        flows_cap_hit: a.cap_hit,
-        segments_untracked: a.untracked,
-        max_evidence_frames: a.config.max_evidence_frames,
-        findings_with_frames_cut: 0,
-        max_findings_per_code: a.config.max_findings_per_code,
-        findings_dropped: 0,
-    };
+/// Frames sorted, unique and capped; findings ordered (severity, first
+/// frame, code, client) and capped per code.
+fn cap_and_order(findings: &mut Vec<Finding>, config: &Config, limits: &mut Limits) {
     for f in findings.iter_mut() {
         f.frames.retain(|&x| x != 0);
         f.frames.sort_unstable();
         f.frames.dedup();
         f.frames_total = f.frames.len() as u64;
-        if f.frames.len() > a.config.max_evidence_frames {
-            f.frames.truncate(a.config.max_evidence_frames);
+        if f.frames.len() > config.max_evidence_frames {
+            f.frames.truncate(config.max_evidence_frames);
             limits.findings_with_frames_cut += 1;
         }
         f.flows.sort_unstable();
@@ -103,143 +158,104 @@ pub(crate) fn finish(mut a: Analyzer, capture: CaptureSummary) -> Report {
     findings.retain(|f| {
         let n = per_code.entry(f.code).or_default();
         *n += 1;
-        if *n > a.config.max_findings_per_code {
+        if *n > config.max_findings_per_code {
             limits.findings_dropped += 1;
             false
         } else {
             true
         }
     });
+}
 
-    // Flows.
-    let flows: Vec<FlowReport> = a
-        .flows
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let handshake = if f.mid_stream {
-                Handshake::MidStream
-            } else if (f.synack.is_some() && f.hs_ack.is_some()) || f.answered_unseen.is_some() {
-                Handshake::Completed
-            } else if f.synack.is_some() {
-                Handshake::SynAcked
-            } else if f.server_rst.is_some() {
-                Handshake::SynAnsweredByRst
-            } else if f.bare_ack.is_some() {
-                Handshake::SynAnsweredByBareAck
-            } else {
-                Handshake::SynUnanswered
-            };
-            let range = |d: usize| {
-                let x = &f.dir[d];
-                TsRange {
-                    first_tsval: x.has_ts().then_some(x.first_tsval),
-                    last_tsval: x.has_ts().then_some(x.last_tsval),
-                    segments: x.segments,
-                    segments_with_ts: x.with_ts,
-                }
-            };
-            FlowReport {
-                index: i,
-                client: f.client.to_string(),
-                client_port: f.cport,
-                server: f.server.to_string(),
-                server_port: f.sport,
-                mid_stream: f.mid_stream,
-                handshake,
-                first_frame: f.first_frame,
-                last_frame: f.last_frame,
-                syn_frames: f.syns.as_slice().to_vec(),
-                syns: f.syns.total,
-                syn_retransmissions: f.syn_retransmissions(),
-                synack_frame: f.synack,
-                ts_negotiated: f.ts_negotiated,
-                first_fin: f.first_fin,
-                client_rst: f.client_rst.is_some(),
-                server_rst: f.server_rst.is_some(),
-                client_ts: range(C2S),
-                server_ts: range(S2C),
-                clock_line: f.line.map(|l| l as usize),
-                probe: f.probe.is_some(),
-                previous_flow: f.prev.map(|p| p as usize),
-            }
-        })
-        .collect();
+/// How the handshake of `f` went.
+fn handshake(f: &Flow) -> Handshake {
+    if f.mid_stream {
+        Handshake::MidStream
+    } else if (f.synack.is_some() && f.hs_ack.is_some()) || f.answered_unseen.is_some() {
+        Handshake::Completed
+    } else if f.synack.is_some() {
+        Handshake::SynAcked
+    } else if f.server_rst.is_some() {
+        Handshake::SynAnsweredByRst
+    } else if f.bare_ack.is_some() {
+        Handshake::SynAnsweredByBareAck
+    } else {
+        Handshake::SynUnanswered
+    }
+}
 
-    // Clocks, sorted by (client, server) for determinism.
-    let mut clocks: Vec<ClockPair> = a
-        .pairs
+fn flow_report(i: usize, f: &Flow) -> FlowReport {
+    let range = |d: usize| {
+        let x = &f.dir[d];
+        TsRange {
+            first_tsval: x.has_ts().then_some(x.first_tsval),
+            last_tsval: x.has_ts().then_some(x.last_tsval),
+            segments: x.segments,
+            segments_with_ts: x.with_ts,
+        }
+    };
+    FlowReport {
+        index: i,
+        client: f.client.to_string(),
+        client_port: f.cport,
+        server: f.server.to_string(),
+        server_port: f.sport,
+        mid_stream: f.mid_stream,
+        handshake: handshake(f),
+        first_frame: f.first_frame,
+        last_frame: f.last_frame,
+        syn_frames: f.syns.as_slice().to_vec(),
+        syns: f.syns.total,
+        syn_retransmissions: f.syn_retransmissions(),
+        synack_frame: f.synack,
+        ts_negotiated: f.ts_negotiated,
+        first_fin: f.first_fin,
+        client_rst: f.client_rst.is_some(),
+        server_rst: f.server_rst.is_some(),
+        client_ts: range(C2S),
+        server_ts: range(S2C),
+        clock_line: f.line.map(|l| l as usize),
+        probe: f.probe.is_some(),
+        previous_flow: f.prev.map(|p| p as usize),
+    }
+}
+
+/// Clocks, sorted by (client, server) for determinism.
+fn clock_report(pairs: &[Pair], clocks: &[PairClocks]) -> Vec<ClockPair> {
+    let mut out: Vec<ClockPair> = pairs
         .iter()
-        .enumerate()
-        .map(|(pi, p)| {
-            let ls = lines.get(pi).map(|v| v.as_slice()).unwrap_or(&[]);
-            let class = classes
-                .get(pi)
-                .map(|c| c.class)
-                .unwrap_or(ClockClass::NoTimestamps);
-            let with_ts = ls.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
-            let without = p
-                .flows
-                .iter()
-                .filter_map(|&i| a.flows.get(i as usize))
-                .filter(|f| !f.dir[C2S].has_ts() && f.probe.is_none())
-                .count() as u32;
+        .zip(clocks)
+        .map(|(p, c)| {
+            let class = c.class.map(|c| c.class).unwrap_or(ClockClass::NoTimestamps);
+            let with_ts = c.lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
             ClockPair {
                 client: p.client.to_string(),
                 server: p.server.to_string(),
                 classification: class,
                 description: class.describe(),
                 connections_with_ts: with_ts,
-                connections_without_ts: without,
-                lines: ls
+                connections_without_ts: c.without_ts,
+                lines: c
+                    .lines
                     .iter()
                     .map(|l| ClockLine {
                         summary: LineSummary {
                             connections: l.flows.len() as u32,
                             first_frame: l.first_frame,
-                            rate_hz: l.hz.map(detectors::r3),
+                            rate_hz: l.hz.map(r3),
                             offset: l.offset(),
                         },
                         rate_snapped: l.snapped,
-                        span_s: detectors::r3(detectors::secs(l.span_ns())),
-                        skew_ppm: l.skew_ppm.map(detectors::r3),
+                        span_s: r3(secs(l.span_ns())),
+                        skew_ppm: l.skew_ppm.map(r3),
                         flows: l.flows.clone(),
                     })
                     .collect(),
             }
         })
         .collect();
-    clocks.sort_by(|x, y| (&x.client, &x.server).cmp(&(&y.client, &y.server)));
-
-    let clients: BTreeSet<_> = a.flows.iter().map(|f| f.client).collect();
-    let servers: BTreeSet<_> = a.flows.iter().map(|f| f.server).collect();
-    let stats = Stats {
-        segments: a.segments,
-        segments_with_ts: a.segments_with_ts,
-        flows: a.flows.len() as u64,
-        clients: clients.len() as u64,
-        servers: servers.len() as u64,
-        handshakes_completed: flows
-            .iter()
-            .filter(|f| f.handshake == Handshake::Completed)
-            .count() as u64,
-        time_went_backwards: a.backwards,
-    };
-    let verdict = verdict(
-        &findings,
-        &stats,
-        a.flows.iter().filter(|f| f.probe.is_none()).count(),
-    );
-    Report {
-        schema_version: SCHEMA_VERSION,
-        verdict,
-        capture,
-        stats,
-        findings,
-        flows,
-        clocks,
-        limits,
-    }
+    out.sort_by(|x, y| (&x.client, &x.server).cmp(&(&y.client, &y.server)));
+    out
 }
 
 fn verdict(findings: &[Finding], s: &Stats, conns: usize) -> String {
@@ -250,7 +266,8 @@ fn verdict(findings: &[Finding], s: &Stats, conns: usize) -> String {
         .checked_div(s.segments)
         .unwrap_or(0);
     let mut v = format!(
-        "no timestamp anomaly found in {conns} connections from {} client{} (timestamps on {pct} % of {} segments)",
+        "no timestamp anomaly found in {conns} connections from {} client{} (timestamps \
+            on {pct} % of {} segments)",
         s.clients,
         if s.clients == 1 { "" } else { "s" },
         s.segments

@@ -3,7 +3,10 @@
 
 use core::net::IpAddr;
 
+use super::remembered::RemTs;
+use super::report::Side;
 use super::serial;
+use crate::Segment;
 
 /// The bidirectional flow key: both endpoints as (address bits, port),
 /// lower one first, and the address family.
@@ -194,7 +197,7 @@ pub(crate) struct Dir {
     /// The last segment of this direction was a keep-alive probe.
     pub last_keepalive: bool,
     /// The segment being recorded carries only data this direction had
-    /// already sent (set by the analyzer before `record_ts`).
+    /// already sent (set before `record_ts`).
     pub old_copy: bool,
 }
 
@@ -213,11 +216,11 @@ impl Dir {
     /// Whether a segment with payload carries only bytes already sent.
     pub fn only_old_data(&self, seq: u32, len: u32) -> bool {
         len > 0
-            && self
-                .snd_nxt
+            && self.snd_nxt.is_some_and(|n| {
                 // Within a window's reach: another sender's random
                 // sequence numbers (two clients on one tuple) rarely are.
-                .is_some_and(|n| (0..=1 << 20).contains(&serial::diff(n, seq.wrapping_add(len))))
+                (0..=1 << 20).contains(&serial::diff(n, seq.wrapping_add(len)))
+            })
     }
 
     /// Advances `snd_nxt` past a segment (serially, never back).
@@ -289,6 +292,27 @@ impl Dir {
         self.unwrapped
     }
 
+    /// TS-05: `tsecr` (with ACK set) must echo a TSval `peer` could have
+    /// sent; records a mismatch or an unexpected zero.
+    pub fn check_tsecr(&mut self, e: u32, peer: &Dir, start_seen: bool, frame: u64, ns: i64) {
+        if e == 0 {
+            if !peer.could_have_sent(0, start_seen, ns) {
+                self.tsecr_zero.push(frame);
+            }
+        } else if !peer.could_have_sent(e, start_seen, ns) {
+            if self.tsecr_bad.total == 0 {
+                self.tsecr_example = (e, peer.first_tsval, peer.max_tsval);
+                self.tsecr_k_const = true;
+            }
+            let k = serial::diff(e, peer.last_tsval) as i64;
+            match self.tsecr_k {
+                Some(k0) if k0 != k => self.tsecr_k_const = false,
+                _ => self.tsecr_k = Some(k),
+            }
+            self.tsecr_bad.push(frame);
+        }
+    }
+
     /// The rate of this direction's clock from its own data (Hz), when the
     /// data spans at least `min_span_ns`.
     pub fn own_rate(&self, min_span_ns: i64) -> Option<f64> {
@@ -347,6 +371,16 @@ pub(crate) struct BareAck {
     pub tsecr: Option<u32>,
 }
 
+/// The previous flow on a 4-tuple, as a new SYN on it found it (TS-02).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PrevClose {
+    pub server_closed_first: bool,
+    pub last_ns: i64,
+    /// The client's serial-maximal TSval, when it sent any.
+    pub client_max_tsval: Option<u32>,
+    pub client_max_frame: u64,
+}
+
 /// Index 0: client → server; 1: server → client.
 pub(crate) const C2S: usize = 0;
 pub(crate) const S2C: usize = 1;
@@ -382,15 +416,15 @@ pub(crate) struct Flow {
     /// The acknowledgment number of the SYN-ACK (a late copy of the SYN it
     /// answers is that SYN, not a new connection).
     pub synack_ack: Option<u32>,
-    pub hs_ack: Option<u64>,
     /// A client ACK of the SYN-ACK (sequence ISN+1) while the capture holds
     /// no SYN-ACK: a one-sided capture, the SYN was answered.
     pub answered_unseen: Option<u64>,
+    pub hs_ack: Option<u64>,
     pub bare_ack: Option<BareAck>,
     pub server_rst: Option<u64>,
     pub client_rst: Option<(u64, u32)>,
     pub server_seen: bool,
-    pub first_fin: Option<super::Side>,
+    pub first_fin: Option<Side>,
     pub client_fin: bool,
     pub server_fin: bool,
     pub ts_negotiated: bool,
@@ -398,6 +432,8 @@ pub(crate) struct Flow {
     pub points: Points,
     pub probe: Option<ProbeKind>,
     pub prev: Option<u32>,
+    /// The previous flow on this 4-tuple as it ended (TS-02).
+    pub prev_close: Option<PrevClose>,
     pub synack_ts_without_syn_ts: Option<u64>,
     pub not_negotiated: Option<u64>,
     pub synack_tsecr_outside: Option<u64>,
@@ -433,8 +469,8 @@ impl Flow {
             synack_ns: 0,
             synack_has_ts: false,
             synack_ack: None,
-            hs_ack: None,
             answered_unseen: None,
+            hs_ack: None,
             bare_ack: None,
             server_rst: None,
             client_rst: None,
@@ -447,12 +483,284 @@ impl Flow {
             points: Points::default(),
             probe: None,
             prev: None,
+            prev_close: None,
             synack_ts_without_syn_ts: None,
             not_negotiated: None,
             synack_tsecr_outside: None,
             nop_runs: Frames::default(),
             malformed: Frames::default(),
             line: None,
+        }
+    }
+
+    /// Which direction `seg` goes ([`C2S`] or [`S2C`]).
+    pub fn direction(&self, seg: &Segment) -> usize {
+        if seg.src == self.client && seg.sport == self.cport {
+            C2S
+        } else {
+            S2C
+        }
+    }
+
+    /// A client SYN (no ACK): ISN, SYN frames, SYN TSvals and the probe
+    /// signatures that a single SYN shows (nmap, TSval 0).
+    pub fn client_syn(&mut self, seg: &Segment) {
+        if self.client_isn.is_none() {
+            self.client_isn = Some(seg.seq);
+            self.syn_first_ns = seg.ts.nanos;
+        }
+        self.syns.push(seg.frame);
+        self.syn_last_ns = seg.ts.nanos;
+        if let Some((v, e)) = seg.timestamps {
+            self.syns_with_ts += 1;
+            self.syn_ts = Some(match self.syn_ts {
+                None => (v, v),
+                Some((lo, hi)) => (lo, serial::max(hi, v)),
+            });
+            if v == u32::MAX && e == 0 {
+                self.probe = Some(ProbeKind::Nmap);
+            } else if v == 0 && self.probe.is_none() {
+                // Until an ordinary exchange follows (`handshake`): Windows
+                // starts its SYNs at TSval 0.
+                self.probe = Some(ProbeKind::ZeroTsval);
+            }
+        }
+    }
+
+    /// Records that the `nth` SYN (0-based) is predicted dropped by the
+    /// per-host stamp `rem` (TS-01 material).
+    pub fn predicted_drop(&mut self, nth: u32, rem: &RemTs, syn_tsval: Option<u32>, ns: i64) {
+        self.predicted += 1;
+        if syn_tsval.is_none() {
+            self.predicted_no_ts += 1;
+        }
+        if nth < 8 {
+            self.predicted_mask |= 1 << nth;
+        }
+        if self.prediction.is_none() {
+            self.prediction = Some(Prediction {
+                syn_tsval,
+                rem_ts: rem.ts,
+                rem_frame: rem.frame,
+                age_ns: ns.saturating_sub(rem.stamp_ns),
+            });
+        }
+    }
+
+    /// The handshake and teardown as seen from direction `d`: SYN-ACK and
+    /// what it says about the SYN's timestamps (TS-04, TS-05), the bare
+    /// ACK answering a SYN (TS-02), the third ACK, RSTs, FINs.
+    pub fn handshake(&mut self, seg: &Segment, d: usize) {
+        let flags = seg.flags;
+        let rst = flags.rst();
+        if d == S2C {
+            self.server_seen = true;
+            if flags.syn() && flags.ack() {
+                if self.synack.is_none() {
+                    self.synack_answer(seg);
+                }
+            } else if flags.ack()
+                && !rst
+                && self.synack.is_none()
+                && self.client_isn.is_some()
+                && self.bare_ack.is_none()
+            {
+                self.bare_ack = Some(BareAck {
+                    frame: seg.frame,
+                    ack: seg.ack,
+                    tsecr: seg.timestamps.map(|t| t.1),
+                });
+            }
+            if rst && self.server_rst.is_none() {
+                self.server_rst = Some(seg.frame);
+            }
+        } else {
+            if flags.ack() && !flags.syn() && self.synack.is_some() && self.hs_ack.is_none() {
+                self.hs_ack = Some(seg.frame);
+            }
+            // One-sided capture: the client acknowledges a SYN-ACK the
+            // capture does not hold (its sequence number is ISN+1).
+            if flags.ack()
+                && !flags.syn()
+                && !rst
+                && self.synack.is_none()
+                && self.answered_unseen.is_none()
+                && !self.server_seen
+                && self.client_isn.map(|i| i.wrapping_add(1)) == Some(seg.seq)
+            {
+                self.answered_unseen = Some(seg.frame);
+            }
+            if !flags.syn() && !rst && self.probe == Some(ProbeKind::ZeroTsval) && self.served() {
+                self.probe = None;
+            }
+            if rst && self.client_rst.is_none() {
+                self.client_rst = Some((seg.frame, seg.seq));
+            }
+        }
+        if flags.fin() {
+            if self.first_fin.is_none() {
+                self.first_fin = Some(if d == C2S { Side::Client } else { Side::Server });
+            }
+            if d == C2S {
+                self.client_fin = true;
+            } else {
+                self.server_fin = true;
+            }
+        }
+        let ts = if rst { None } else { seg.timestamps };
+        if self.mid_stream && !self.ts_negotiated && ts.is_some() && self.dir[1 - d].has_ts() {
+            self.ts_negotiated = true;
+        }
+    }
+
+    /// The first SYN-ACK: negotiation, and the TSecr against the SYNs.
+    fn synack_answer(&mut self, seg: &Segment) {
+        self.synack = Some(seg.frame);
+        self.synack_ns = seg.ts.nanos;
+        self.synack_has_ts = seg.timestamps.is_some();
+        self.synack_ack = Some(seg.ack);
+        let syn_seen = self.client_isn.is_some();
+        match (syn_seen, self.syns_with_ts > 0, seg.timestamps) {
+            (true, false, Some(_)) => self.synack_ts_without_syn_ts = Some(seg.frame),
+            (true, true, None) => self.not_negotiated = Some(seg.frame),
+            (true, true, Some((v, e))) => {
+                self.ts_negotiated = true;
+                if e == 0 {
+                    // Linux ignores a SYN-ACK's TSecr of 0
+                    // (tcp_rcv_synsent_state_process). TSval 0 with TSecr 0
+                    // is Windows' own SYN-ACK: no finding; otherwise it is
+                    // an ACK with TSecr 0 (info).
+                    if v != 0 {
+                        self.dir[S2C].tsecr_zero.push(seg.frame);
+                    }
+                } else if let Some((lo, hi)) = self.syn_ts {
+                    if serial::before(e, lo) || serial::after(e, hi) {
+                        self.synack_tsecr_outside = Some(seg.frame);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Option-area oddities (TS-04): NOP runs and malformed TS options.
+    pub fn options(&mut self, seg: &Segment) {
+        if seg.max_nop_run >= 10 {
+            self.nop_runs.push(seg.frame);
+        }
+        if seg.ts_malformed {
+            self.malformed.push(seg.frame);
+        }
+    }
+
+    /// The timestamps of one segment in direction `d`: the direction's
+    /// TSval record (TS-03, TS-07), the client's clock points, TSecr
+    /// against the peer (TS-05), missing options (TS-04), duplicate ACKs
+    /// after a regression (TS-03's escalation).
+    pub fn timestamps(&mut self, seg: &Segment, d: usize) {
+        let flags = seg.flags;
+        let rst = flags.rst();
+        let syn_only = flags.syn() && !flags.ack();
+        // A SYN or SYN-ACK with TSval 0 carries no clock reading (Windows).
+        let ts = if rst { None } else { seg.timestamps }.filter(|&(v, _)| !(flags.syn() && v == 0));
+        let ns = seg.ts.nanos;
+        let is_bare_ack = self.bare_ack.map(|b| b.frame == seg.frame).unwrap_or(false) && d == S2C;
+        let start_seen = !self.mid_stream;
+        let ts_negotiated = self.ts_negotiated;
+        let [c2s, s2c] = &mut self.dir;
+        let (me, peer) = if d == C2S {
+            (c2s, &mut *s2c)
+        } else {
+            (s2c, &mut *c2s)
+        };
+        me.segments += 1;
+        let keepalive =
+            me.is_keepalive(seg.seq, seg.payload_len, flags.syn() || flags.fin() || rst);
+        // The answer to a keep-alive: a bare ACK of what the prober sent.
+        let keepalive_ack = peer.last_keepalive
+            && seg.payload_len == 0
+            && flags.ack()
+            && peer.snd_nxt == Some(seg.ack);
+        me.last_keepalive = keepalive;
+        me.old_copy = me.only_old_data(seg.seq, seg.payload_len);
+        if !rst {
+            me.sent(seg.seq, seg.payload_len, flags.syn(), flags.fin());
+        }
+        if flags.ack()
+            && !flags.syn()
+            && !flags.fin()
+            && !rst
+            && seg.payload_len == 0
+            && me.last_ack == Some(seg.ack)
+            && peer.regression_count > 0
+        {
+            peer.dupacks_after_regression = peer.dupacks_after_regression.saturating_add(1);
+        }
+        if flags.ack() {
+            me.last_ack = Some(seg.ack);
+        }
+        match ts {
+            Some((v, e)) => {
+                let u = me.record_ts(v, seg.frame, ns);
+                if d == C2S {
+                    self.points.push(ns, u);
+                }
+                // The SYN-ACK is checked against the SYNs (`synack_answer`);
+                // the bare ACK from TIME_WAIT echoes the previous flow.
+                if flags.ack() && !flags.syn() && !is_bare_ack && peer.has_ts() {
+                    me.check_tsecr(e, peer, start_seen, seg.frame, ns);
+                }
+            }
+            None if seg.timestamps.is_some() => {}
+            None => {
+                // Keep-alives legitimately omit options (Darwin sends them
+                // bare; FreeBSD's tolerate_missing_ts exists for such stacks).
+                if !rst
+                    && ts_negotiated
+                    && seg.options_complete
+                    && !syn_only
+                    && !keepalive
+                    && !keepalive_ack
+                {
+                    me.missing_ts.push(seg.frame);
+                }
+            }
+        }
+    }
+
+    /// What `tcp_remember_stamp()` would store when the server closed
+    /// first and this client segment (with a TSval) keeps the 4-tuple in
+    /// TIME_WAIT/FIN_WAIT2.
+    pub fn remembered_stamp(&self, seg: &Segment) -> Option<RemTs> {
+        let ts = if seg.flags.rst() {
+            None
+        } else {
+            seg.timestamps
+        };
+        if self.server_fin
+            && self.first_fin == Some(Side::Server)
+            && self.ts_negotiated
+            && ts.is_some()
+        {
+            let c = &self.dir[C2S];
+            return Some(RemTs {
+                ts: c.max_tsval,
+                stamp_ns: c.max_ns,
+                frame: c.max_frame,
+            });
+        }
+        None
+    }
+
+    /// What a later flow on the same 4-tuple needs to know about this one
+    /// (TS-02: did the server close first, the client's last TSval).
+    pub fn close_record(&self) -> PrevClose {
+        let c = &self.dir[C2S];
+        PrevClose {
+            server_closed_first: self.first_fin == Some(Side::Server) && self.server_fin,
+            last_ns: self.last_ns,
+            client_max_tsval: c.has_ts().then_some(c.max_tsval),
+            client_max_frame: c.max_frame,
         }
     }
 

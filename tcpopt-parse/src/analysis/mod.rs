@@ -74,6 +74,7 @@ pub(crate) mod flow;
 pub mod remembered;
 pub mod report;
 pub mod serial;
+pub(crate) mod state;
 
 pub use analyzer::{Analyzer, StateSize};
 pub use config::Config;

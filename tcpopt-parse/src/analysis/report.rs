@@ -188,3 +188,19 @@ impl Report {
         self.findings.iter().filter(move |f| f.code == code)
     }
 }
+
+/// Seconds as f64 from nanoseconds (report values are in seconds).
+pub(crate) fn secs(ns: i64) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// Rounds to 3 decimals, for stable, readable JSON.
+pub(crate) fn r3(x: f64) -> f64 {
+    let y = x * 1000.0;
+    let r = if y < 0.0 {
+        (y - 0.5) as i64
+    } else {
+        (y + 0.5) as i64
+    };
+    r as f64 / 1000.0
+}

@@ -1,225 +1,271 @@
 //! TS-06 `MULTIPLE_TS_CLOCKS_BEHIND_IP` and TS-08 `TS_CLOCK_RATE_ANOMALY`.
 //!
 //! TS-06 is raised only for the NAT classes of `clock::classify`: at least
-//! two lines each reused by ≥ 2 connections, together carrying at least
-//! half of the pair's TS connections. An inner host keeps its clock across
+//! two significant lines (reused, and too unlikely to be chance alignments
+//! of per-connection offsets), together carrying at least half of the
+//! pair's TS connections, in use at the same time (connections of each
+//! start while the other is in use). An inner host keeps its clock across
 //! its connections; a kernel with per-connection offsets gives nearly every
 //! connection its own line (per-connection-offsets.pcap), which is not NAT
-//! and raises nothing. Severity: info; warning when the same pair also has
-//! TS-01 (the server drops its SYNs; the spec's "warn if S drops SYNs").
+//! and raises nothing; lines that only follow one another are one host
+//! whose clock restarted or slept. Severity: info; warning when the same
+//! pair also has TS-01 (the server drops its SYNs; the spec's "warn if S
+//! drops SYNs"). The finding says how sure it is.
+//!
+//! TS-08 trusts a rate only from a significant line or from one
+//! connection's own data, and never against packet times a tool wrote
+//! (every gap a whole millisecond): it says so instead.
 
 use alloc::collections::BTreeSet;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{finding, r3, Ctx};
+use super::unit::{Ctx, Detector, Draft};
+use crate::analysis::clock::{Line, Verdict};
 use crate::analysis::finding::{
-    ClocksEvidence, Code, Evidence, Finding, LineSummary, RateEvidence, Severity,
+    ClocksEvidence, Code, Confidence, Evidence, Finding, LineSummary, RateEvidence, Severity,
 };
-use crate::analysis::flow::C2S;
+use crate::analysis::report::r3;
+use crate::analysis::state::Pair;
 
-const REMEDY: &str = "Nothing to fix by itself. If servers keep per-address timestamp state (net.ipv4.tcp_tw_recycle=1, Linux <= 4.11), set `net.ipv4.tcp_timestamps=0` in every host and container behind the address (`docker run --sysctl net.ipv4.tcp_timestamps=0`), or `=2` in every network namespace of one physical host (one shared clock), or avoid the NAT.";
-const RATE_REMEDY: &str = "Informational. A 1 MHz clock is Linux `tcp_usec_ts` (`ip route ... features tcp_usec_ts`, Linux >= 6.7): its TSvals wrap every 71.6 min, so peers with per-host PAWS state may misjudge it; other rates outside 1 Hz..1 kHz violate RFC 7323 §5.4.";
+const REMEDY: &str = "Nothing to fix by itself. If servers keep per-address timestamp state \
+    (net.ipv4.tcp_tw_recycle=1, Linux <= 4.11), set `net.ipv4.tcp_timestamps=0` in every \
+    host and container behind the address (`docker run --sysctl \
+    net.ipv4.tcp_timestamps=0`), or `=2` in every network namespace of one physical host \
+    (one shared clock), or avoid the NAT.";
+const RATE_REMEDY: &str =
+    "Informational. A 1 MHz clock is Linux `tcp_usec_ts` (`ip route ... features \
+    tcp_usec_ts`, Linux >= 6.7): its TSvals wrap every 71.6 min, so peers with per-host \
+    PAWS state may misjudge it; other rates outside 1 Hz..1 kHz violate RFC 7323 §5.4.";
 
-pub(crate) fn run(cx: &Ctx, out: &mut Vec<Finding>, escalate: &BTreeSet<(String, String)>) {
-    for (pi, pair) in cx.pairs.iter().enumerate() {
-        let lines = cx.lines_of(pi);
-        let Some(verdict) = cx.classes.get(pi).copied() else {
-            continue;
-        };
-        let (class, dskew) = (verdict.class, verdict.skew_difference_ppm);
-        let with_ts = lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
-        let without = pair
-            .flows
+/// TS-06 and TS-08, from the clock lines alone (no per-flow state).
+pub(crate) struct Clocks;
+
+impl Detector for Clocks {
+    fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
+        // TS-06 is a warning where TS-01 found the server dropping SYNs.
+        let escalate: BTreeSet<(String, String)> = out
             .iter()
-            .filter_map(|&i| cx.flow(i))
-            .filter(|f| !f.dir[C2S].has_ts() && f.probe.is_none())
-            .count() as u32;
-        if class.is_nat() {
-            let key = (
-                alloc::string::ToString::to_string(&pair.client),
-                alloc::string::ToString::to_string(&pair.server),
-            );
-            let severity = if escalate.contains(&key) {
-                Severity::Warning
-            } else {
-                Severity::Info
-            };
-            let mut frames = Vec::new();
-            let mut flows = Vec::new();
-            let clocks: Vec<&crate::analysis::clock::Line> =
-                lines.iter().filter(|l| l.significant).collect();
-            for l in &clocks {
-                for &fi in &l.flows {
-                    if let Some(f) = cx.flows.get(fi) {
-                        frames.push(f.dir[C2S].first_frame);
-                    }
-                    flows.push(fi);
-                }
-            }
-            flows.sort_unstable();
-            let summary_lines: Vec<LineSummary> = clocks
-                .iter()
-                .map(|l| LineSummary {
-                    connections: l.flows.len() as u32,
-                    first_frame: l.first_frame,
-                    rate_hz: l.hz.map(r3),
-                    offset: l.offset(),
-                })
-                .collect();
-            let counts: Vec<String> = clocks
-                .iter()
-                .map(|l| format!("{}", l.flows.len()))
-                .collect();
-            let sure = match verdict.confidence {
-                crate::analysis::Confidence::High => "high",
-                crate::analysis::Confidence::Medium => "medium",
-            };
-            let summary = format!(
-                "{} TS clocks behind {} towards {} (NAT, confidence {sure}): clock lines of {} connections, {} connection(s) started while another clock was in use",
-                clocks.len(),
-                pair.client,
-                pair.server,
-                counts.join(", "),
-                verdict.interleaved
-            );
-            let explanation = format!(
-                "Several independent TCP timestamp clocks share this IP, which means NAT: {} clock lines, each reused across several connections (an inner host keeps its clock across its connections) and too many to be chance alignments of per-connection offsets, in use at the same time: {} connection(s) started on one clock while another clock was in use, which one host with one clock cannot do. {} connections with timestamps and {} without; {} line(s) in all. Classification: {}. Confidence {sure}: {}. Servers that keep per-IP timestamp state (tcp_tw_recycle) will drop some of these clients.",
-                clocks.len(),
-                verdict.interleaved,
-                with_ts,
-                without,
-                lines.len(),
-                class.describe(),
-                if sure == "high" {
-                    "the clocks interleave repeatedly and each carries at least 3 connections"
-                } else {
-                    "the clocks interleave only once or carry only 2 connections each"
-                }
-            );
-            out.push(finding(
-                Code::MultipleTsClocksBehindIp,
-                severity,
-                summary,
-                explanation,
-                REMEDY,
-                frames,
-                flows,
-                pair,
-                Evidence::Clocks(ClocksEvidence {
-                    classification: class,
-                    lines: summary_lines,
-                    connections_with_ts: with_ts,
-                    connections_without_ts: without,
-                    skew_difference_ppm: dskew.map(r3),
-                    confidence: verdict.confidence,
-                    interleaved_connections: verdict.interleaved,
-                }),
-            ));
-        }
-        let mut rewritten_noted = false;
-        for l in lines {
-            let Some(hz) = l.hz else { continue };
-            // A rate is evidence only from one connection's own data or
-            // from a line that is not chance (clock.rs, "Chance").
-            if !(l.significant || l.flows.len() == 1) {
+            .filter(|f| f.code == Code::TwRecyclePerHostPawsDrop)
+            .filter_map(|f| Some((f.client.clone()?, f.server.clone()?)))
+            .collect();
+        for (pi, pair) in cx.pairs.iter().enumerate() {
+            let pi = pi as u32;
+            let lines = cx.lines_of(pi);
+            let Some(verdict) = cx.verdict_of(pi) else {
                 continue;
-            }
-            let frames: Vec<u64> = l
-                .flows
-                .iter()
-                .filter_map(|&i| cx.flows.get(i))
-                .map(|f| f.dir[C2S].first_frame)
-                .collect();
-            let mut emit = |kind: &'static str, other: Option<f64>, summary: String| {
-                out.push(finding(
-                    Code::TsClockRateAnomaly,
-                    Severity::Info,
-                    summary,
-                    format!(
-                        "The timestamp clock of {} (line first seen in frame {}) ticks at {:.3} Hz{}. RFC 7323 §5.4 recommends 1 ms to 1 s per tick; 10^6 Hz is Linux tcp_usec_ts.",
-                        pair.client,
-                        l.first_frame,
-                        hz,
-                        other.map(|o| format!(", but one of its connections measured {o:.3} Hz")).unwrap_or_default()
-                    ),
-                    RATE_REMEDY,
-                    frames.clone(),
-                    l.flows.clone(),
-                    pair,
-                    Evidence::Rate(RateEvidence { rate_hz: r3(hz), kind, other_rate_hz: other.map(r3) }),
-                ));
             };
-            let odd_rate = !(1.0..=1000.0 * 1.02).contains(&hz);
-            let changes = l
-                .flow_rates
-                .iter()
-                .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
-                .copied();
-            if let Some(gaps) = cx.rewritten_times {
-                // Against tool-written packet times a TS clock has no rate.
-                if (odd_rate || changes.is_some()) && !rewritten_noted {
-                    rewritten_noted = true;
-                    out.push(finding(
-                        Code::TsClockRateAnomaly,
-                        Severity::Info,
-                        format!(
-                            "TS clock rate of {} not measured: the capture's packet times were rewritten \
-                             (all {gaps} gaps between segments are whole milliseconds)",
-                            pair.client
-                        ),
-                        format!(
-                            "Every one of the {gaps} gaps between consecutive TCP segments of this capture \
-                             is an exact multiple of 1 ms, which a real capture clock does not produce: a \
-                             tool wrote these times (a replay, a test generator or an editor). TSvals \
-                             measured against them give no clock rate (this one would read {}), so none is \
-                             reported.",
-                            fmt_hz(hz, None)
-                        ),
-                        RATE_REMEDY,
-                        frames.clone(),
-                        l.flows.clone(),
-                        pair,
-                        Evidence::Rate(RateEvidence {
-                            rate_hz: r3(hz),
-                            kind: "capture_times_rewritten",
-                            other_rate_hz: None,
-                        }),
-                    ));
-                }
-                continue;
-            }
-            if odd_rate {
-                let kind = if l.snapped && hz == 1_000_000.0 {
-                    "usec_clock"
+            if verdict.class.is_nat() {
+                let key = (pair.client.to_string(), pair.server.to_string());
+                let severity = if escalate.contains(&key) {
+                    Severity::Warning
                 } else {
-                    "outside_rfc7323"
+                    Severity::Info
                 };
-                emit(
-                    kind,
-                    None,
-                    format!(
-                        "TS clock of {} ticks at {} ({kind})",
-                        pair.client,
-                        fmt_hz(hz, None)
-                    ),
-                );
+                out.push(nat_finding(cx, pi, pair, lines, severity, verdict));
             }
-            if let Some(o) = changes {
-                emit(
-                    "rate_change",
-                    Some(o),
-                    format!(
-                        "TS clock of {} changes rate: {} vs {}",
-                        pair.client,
-                        fmt_hz(hz, Some(o)),
-                        fmt_hz(o, Some(hz))
-                    ),
-                );
+            let mut rewritten_noted = false;
+            for l in lines {
+                rate_findings(cx, pair, l, out, &mut rewritten_noted);
             }
         }
     }
+}
+
+fn nat_finding(
+    cx: &Ctx,
+    pi: u32,
+    pair: &Pair,
+    lines: &[Line],
+    severity: Severity,
+    verdict: Verdict,
+) -> Finding {
+    let (class, dskew) = (verdict.class, verdict.skew_difference_ppm);
+    let with_ts = lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
+    let without = cx.without_ts(pi);
+    let clocks: Vec<&Line> = lines.iter().filter(|l| l.significant).collect();
+    let mut frames = Vec::new();
+    let mut flows = Vec::new();
+    for l in &clocks {
+        frames.extend_from_slice(&l.frames);
+        flows.extend_from_slice(&l.flows);
+    }
+    flows.sort_unstable();
+    let summary_lines: Vec<LineSummary> = clocks
+        .iter()
+        .map(|l| LineSummary {
+            connections: l.flows.len() as u32,
+            first_frame: l.first_frame,
+            rate_hz: l.hz.map(r3),
+            offset: l.offset(),
+        })
+        .collect();
+    let counts: Vec<String> = clocks
+        .iter()
+        .map(|l| format!("{}", l.flows.len()))
+        .collect();
+    let (sure, why) = match verdict.confidence {
+        Confidence::High => (
+            "high",
+            "the clocks interleave repeatedly and each carries at least 3 connections",
+        ),
+        Confidence::Medium => (
+            "medium",
+            "the clocks interleave only a little or carry only 2 connections each",
+        ),
+    };
+    let summary = format!(
+        "{} TS clocks behind {} towards {} (NAT, confidence {sure}): clock lines of {} \
+            connections, {} connection(s) started while another clock was in use",
+        clocks.len(),
+        pair.client,
+        pair.server,
+        counts.join(", "),
+        verdict.interleaved
+    );
+    let explanation = format!(
+        "Several independent TCP timestamp clocks share this IP, which means NAT: {} \
+            clock lines, each reused across several connections (an inner host keeps its \
+            clock across its connections) and too many to be chance alignments of \
+            per-connection offsets, in use at the same time: {} connection(s) started on \
+            one clock while another was in use, which one host with one clock cannot do. \
+            {} connections with timestamps and {} without; {} line(s) in all. \
+            Classification: {}. Confidence {sure}: {why}. Servers that keep per-IP \
+            timestamp state (tcp_tw_recycle) will drop some of these clients.",
+        clocks.len(),
+        verdict.interleaved,
+        with_ts,
+        without,
+        lines.len(),
+        class.describe()
+    );
+    Draft {
+        code: Code::MultipleTsClocksBehindIp,
+        severity,
+        summary,
+        explanation,
+        remedy: REMEDY,
+        frames,
+        flows,
+        evidence: Evidence::Clocks(ClocksEvidence {
+            classification: class,
+            lines: summary_lines,
+            connections_with_ts: with_ts,
+            connections_without_ts: without,
+            skew_difference_ppm: dskew.map(r3),
+            confidence: verdict.confidence,
+            interleaved_connections: verdict.interleaved,
+        }),
+    }
+    .about(pair)
+}
+
+fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted: &mut bool) {
+    let Some(hz) = l.hz else { return };
+    // A rate is evidence only from one connection's own data or from a
+    // line that is not chance (clock.rs, "Chance").
+    if !(l.significant || l.flows.len() == 1) {
+        return;
+    }
+    let odd_rate = !(1.0..=1000.0 * 1.02).contains(&hz);
+    let changes = l
+        .flow_rates
+        .iter()
+        .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
+        .copied();
+    if let Some(gaps) = cx.rewritten_times {
+        // Against tool-written packet times a TS clock has no rate.
+        if (odd_rate || changes.is_some()) && !*noted {
+            *noted = true;
+            out.push(rewritten_finding(pair, l, hz, gaps));
+        }
+        return;
+    }
+    let mut emit = |kind: &'static str, other: Option<f64>, summary: String| {
+        let other_text = other
+            .map(|o| format!(", but one of its connections measured {o:.3} Hz"))
+            .unwrap_or_default();
+        out.push(
+            Draft {
+                code: Code::TsClockRateAnomaly,
+                severity: Severity::Info,
+                summary,
+                explanation: format!(
+                    "The timestamp clock of {} (line first seen in frame {}) ticks at \
+                        {:.3} Hz{}. RFC 7323 §5.4 recommends 1 ms to 1 s per tick; 10^6 Hz \
+                        is Linux tcp_usec_ts.",
+                    pair.client, l.first_frame, hz, other_text
+                ),
+                remedy: RATE_REMEDY,
+                frames: l.frames.clone(),
+                flows: l.flows.clone(),
+                evidence: Evidence::Rate(RateEvidence {
+                    rate_hz: r3(hz),
+                    kind,
+                    other_rate_hz: other.map(r3),
+                }),
+            }
+            .about(pair),
+        );
+    };
+    if odd_rate {
+        let kind = if l.snapped && hz == 1_000_000.0 {
+            "usec_clock"
+        } else {
+            "outside_rfc7323"
+        };
+        emit(
+            kind,
+            None,
+            format!(
+                "TS clock of {} ticks at {} ({kind})",
+                pair.client,
+                fmt_hz(hz, None)
+            ),
+        );
+    }
+    if let Some(o) = changes {
+        emit(
+            "rate_change",
+            Some(o),
+            format!(
+                "TS clock of {} changes rate: {} vs {}",
+                pair.client,
+                fmt_hz(hz, Some(o)),
+                fmt_hz(o, Some(hz))
+            ),
+        );
+    }
+}
+
+/// TS-08 on a capture whose packet times a tool wrote: no rate, say why.
+fn rewritten_finding(pair: &Pair, l: &Line, hz: f64, gaps: u64) -> Finding {
+    Draft {
+        code: Code::TsClockRateAnomaly,
+        severity: Severity::Info,
+        summary: format!(
+            "TS clock rate of {} not measured: the capture's packet times were rewritten \
+                (all {gaps} gaps between segments are whole milliseconds)",
+            pair.client
+        ),
+        explanation: format!(
+            "Every one of the {gaps} gaps between consecutive TCP segments of this capture is \
+                an exact multiple of 1 ms, which a real capture clock does not produce: a tool \
+                wrote these times (a replay, a test generator or an editor). TSvals measured \
+                against them give no clock rate (this one would read {}), so none is reported.",
+            fmt_hz(hz, None)
+        ),
+        remedy: RATE_REMEDY,
+        frames: l.frames.clone(),
+        flows: l.flows.clone(),
+        evidence: Evidence::Rate(RateEvidence {
+            rate_hz: r3(hz),
+            kind: "capture_times_rewritten",
+            other_rate_hz: None,
+        }),
+    }
+    .about(pair)
 }
 
 /// A rate for a sentence: whole Hz, or as many decimals as it takes to tell
@@ -236,7 +282,7 @@ fn fmt_hz(hz: f64, other: Option<f64>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_hz;
+    use super::*;
 
     #[test]
     fn rates_in_words_differ_when_they_differ() {
@@ -244,5 +290,94 @@ mod tests {
         assert_eq!(fmt_hz(2.2, Some(2.4)), "2.2 Hz");
         assert_eq!(fmt_hz(2.4, Some(2.2)), "2.4 Hz");
         assert_eq!(fmt_hz(241.2, Some(188.0)), "241 Hz");
+    }
+    use crate::analysis::clock;
+    use crate::analysis::detectors::unit::testkit::*;
+    use crate::analysis::detectors::unit::PairClocks;
+    use crate::analysis::flow::Flow;
+
+    /// A connection whose client clock ticks at 1 kHz with `offset`,
+    /// starting at `start_ms` and lasting 3 s.
+    fn conn(frame: u64, start_ms: i64, cport: u16, offset: u32) -> Flow {
+        let v = |ms: i64| offset.wrapping_add(ms as u32);
+        flow(&[
+            seg(frame, start_ms, true, cport, SYN, Some((v(start_ms), 0))),
+            seg(
+                frame + 1,
+                start_ms + 1,
+                false,
+                cport,
+                SYNACK,
+                Some((9, v(start_ms))),
+            ),
+            seg(
+                frame + 2,
+                start_ms + 3000,
+                true,
+                cport,
+                ACK,
+                Some((v(start_ms + 3000), 9)),
+            ),
+        ])
+    }
+
+    fn clocks_of(flows: &mut [Flow]) -> PairClocks {
+        let ids: Vec<u32> = (0..flows.len() as u32).collect();
+        let lines = clock::build_lines(flows, &ids, flows.len());
+        let class = clock::classify(&lines, flows, CLIENT, SERVER);
+        PairClocks {
+            lines,
+            class: Some(class),
+            without_ts: 0,
+        }
+    }
+
+    #[test]
+    fn two_reused_clocks_are_nat() {
+        let mut flows = alloc::vec![
+            conn(1, 0, 4000, 1_000_000),
+            conn(10, 10_000, 4001, 3_000_000_000),
+            conn(20, 20_000, 4002, 1_000_000),
+            conn(30, 30_000, 4003, 3_000_000_000),
+        ];
+        let c = clocks_of(&mut flows);
+        let out = run(&mut Clocks, &flows, c);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].code, Code::MultipleTsClocksBehindIp);
+        assert_eq!(out[0].severity, Severity::Info);
+        assert_eq!(out[0].flows, [0, 1, 2, 3]);
+        let Evidence::Clocks(e) = &out[0].evidence else {
+            panic!()
+        };
+        assert_eq!(e.lines.len(), 2);
+        assert_eq!(e.connections_with_ts, 4);
+    }
+
+    #[test]
+    fn one_clock_is_no_finding_and_a_fast_clock_is_a_rate_note() {
+        let mut flows = alloc::vec![conn(1, 0, 4000, 5), conn(10, 10_000, 4001, 5)];
+        let c = clocks_of(&mut flows);
+        assert!(run(&mut Clocks, &flows, c).is_empty());
+
+        let fast = |frame: u64, start: i64, cport: u16| {
+            let v = |ms: i64| 7 + (ms as u32).wrapping_mul(10_000);
+            flow(&[
+                seg(frame, start, true, cport, SYN, Some((v(start), 0))),
+                seg(
+                    frame + 2,
+                    start + 3000,
+                    true,
+                    cport,
+                    ACK,
+                    Some((v(start + 3000), 9)),
+                ),
+            ])
+        };
+        let mut flows = alloc::vec![fast(1, 0, 4000)];
+        let c = clocks_of(&mut flows);
+        let out = run(&mut Clocks, &flows, c);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].code, Code::TsClockRateAnomaly);
+        assert!(out[0].summary.contains("10000000 Hz"), "{}", out[0].summary);
     }
 }

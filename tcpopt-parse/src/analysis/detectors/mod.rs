@@ -1,16 +1,26 @@
-//! The detectors TS-01..TS-10 of `spec/timestamps.md` §4, run once at the
-//! end over the flows, the pairs and their clock lines.
+//! The detectors TS-01..TS-10 of `spec/timestamps.md` §4, as units.
+//!
+//! # Adding a detector
+//! 1. A new file here with a type implementing [`Detector`] and its own
+//!    `#[cfg(test)]` tests (build flows with `unit::testkit`).
+//! 2. One line in [`all`] (the order is the run order).
+//!
+//! A detector sees every flow once, in [`Detector::flow_done`], when the
+//! flow's state is final (the flow was retired, or the capture ended), and
+//! keeps only what its findings need (counts, capped frames, flow ids); it
+//! never holds a flow. At the end [`Detector::finish`] gets the read-only
+//! [`Ctx`] (pairs, clock lines, end time, config) and the findings of the
+//! detectors before it in [`all`] (TS-06 escalates on TS-01), and appends
+//! its findings, built with [`Draft`](unit::Draft). Frames are sorted, deduplicated and
+//! capped afterwards; a detector lists them all.
+//!
+//! Per-segment state that a flow summary cannot give lives in the
+//! streaming side (`Flow`, `Dir`, `Pair`), updated by one method per
+//! concern; the detector reads it in `flow_done`.
 
-use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
+use alloc::boxed::Box;
+use alloc::vec;
 use alloc::vec::Vec;
-use core::net::IpAddr;
-
-use super::analyzer::Pair;
-use super::clock::{Line, Verdict};
-use super::config::Config;
-use super::finding::{Code, Evidence, Finding, Severity};
-use super::flow::Flow;
 
 pub(crate) mod clocks;
 pub(crate) mod options;
@@ -19,77 +29,21 @@ pub(crate) mod regression;
 pub(crate) mod timewait;
 pub(crate) mod tsecr;
 pub(crate) mod tw_recycle;
+pub(crate) mod unit;
 pub(crate) mod wrap;
 
-/// Everything the detectors read.
-pub(crate) struct Ctx<'a> {
-    pub flows: &'a [Flow],
-    pub pairs: &'a [Pair],
-    pub lines: &'a [Vec<Line>],
-    pub classes: &'a [Verdict],
-    /// Connections that got a SYN-ACK, per (server, port).
-    pub served: &'a BTreeMap<(IpAddr, u16), u32>,
-    pub end_ns: i64,
-    pub config: &'a Config,
-    /// The capture's packet times were written by a tool: every one of
-    /// this many gaps between segments is a whole number of milliseconds.
-    pub rewritten_times: Option<u64>,
-}
+pub(crate) use unit::{Ctx, Detector, PairClocks};
 
-impl Ctx<'_> {
-    pub fn flow(&self, i: u32) -> Option<&Flow> {
-        self.flows.get(i as usize)
-    }
-    /// The measured rate of the clock line a flow's client TSvals are on.
-    pub fn line_hz(&self, f: &Flow) -> Option<f64> {
-        let l = f.line?;
-        self.lines.get(f.pair as usize)?.get(l as usize)?.hz
-    }
-    pub fn lines_of(&self, pair: usize) -> &[Line] {
-        self.lines.get(pair).map(|v| v.as_slice()).unwrap_or(&[])
-    }
-}
-
-/// A finding before its frames are capped.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn finding(
-    code: Code,
-    severity: Severity,
-    summary: String,
-    explanation: String,
-    remedy: &str,
-    frames: Vec<u64>,
-    flows: Vec<usize>,
-    pair: &Pair,
-    evidence: Evidence,
-) -> Finding {
-    Finding {
-        code,
-        severity,
-        summary,
-        explanation,
-        remedy: remedy.to_string(),
-        frames_total: frames.len() as u64,
-        frames,
-        flows,
-        client: Some(pair.client.to_string()),
-        server: Some(pair.server.to_string()),
-        evidence,
-    }
-}
-
-/// Seconds as f64 from nanoseconds.
-pub(crate) fn secs(ns: i64) -> f64 {
-    ns as f64 / 1e9
-}
-
-/// Rounds to 3 decimals (for stable, readable JSON).
-pub(crate) fn r3(x: f64) -> f64 {
-    let y = x * 1000.0;
-    let r = if y < 0.0 {
-        (y - 0.5) as i64
-    } else {
-        (y + 0.5) as i64
-    };
-    r as f64 / 1000.0
+/// Every detector, in run order (the one list to extend).
+pub(crate) fn all() -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(tw_recycle::TwRecycle::default()),
+        Box::new(timewait::TimeWait::default()),
+        Box::new(regression::Regression::default()),
+        Box::new(options::Options::default()),
+        Box::new(tsecr::Tsecr::default()),
+        Box::new(clocks::Clocks),
+        Box::new(wrap::Wrap::default()),
+        Box::new(probe::Probe::default()),
+    ]
 }
