@@ -77,6 +77,17 @@ impl Analyzer {
         }
     }
 
+    /// Feeds an ICMP destination unreachable that quotes a TCP segment
+    /// (capture order): when it quotes a flow's SYN, that SYN was answered
+    /// by ICMP (SYN_UNANSWERED says so, with this frame).
+    pub fn push_icmp(&mut self, frame: u64, ns: i64, q: &crate::decode::IcmpQuote) {
+        let key = FlowKey::new(q.src, q.sport, q.dst, q.dport);
+        let Some(&i) = self.map.get(&key) else { return };
+        if let Some(f) = self.flows.get_mut(i as usize) {
+            f.icmp_error(frame, ns, q);
+        }
+    }
+
     /// Feeds one segment (capture order).
     pub fn push(&mut self, seg: &Segment) {
         self.count(seg);

@@ -381,6 +381,37 @@ pub(crate) struct PrevClose {
     pub client_max_frame: u64,
 }
 
+/// An ICMP destination unreachable that quoted a flow's SYN.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IcmpAnswer {
+    pub frame: u64,
+    pub ns: i64,
+    pub code: u8,
+    pub v6: bool,
+    pub from: IpAddr,
+}
+
+impl IcmpAnswer {
+    /// What the message says, in words (RFC 792, RFC 1812 §5.2.7.1,
+    /// RFC 4443 §3.1).
+    pub fn describe(&self) -> &'static str {
+        match (self.v6, self.code) {
+            (false, 0) => "network unreachable",
+            (false, 1) => "host unreachable",
+            (false, 2) => "protocol unreachable",
+            (false, 3) => "port unreachable",
+            (false, 9 | 10 | 13) => "administratively prohibited",
+            (false, _) => "destination unreachable",
+            (true, 0) => "no route to destination",
+            (true, 1) => "administratively prohibited",
+            (true, 3) => "address unreachable",
+            (true, 4) => "port unreachable",
+            (true, 5 | 6) => "rejected by policy",
+            (true, _) => "destination unreachable",
+        }
+    }
+}
+
 /// Index 0: client → server; 1: server → client.
 pub(crate) const C2S: usize = 0;
 pub(crate) const S2C: usize = 1;
@@ -419,6 +450,8 @@ pub(crate) struct Flow {
     /// A client ACK of the SYN-ACK (sequence ISN+1) while the capture holds
     /// no SYN-ACK: a one-sided capture, the SYN was answered.
     pub answered_unseen: Option<u64>,
+    /// The ICMP destination unreachable that answered the SYN instead.
+    pub icmp: Option<IcmpAnswer>,
     pub hs_ack: Option<u64>,
     pub bare_ack: Option<BareAck>,
     pub server_rst: Option<u64>,
@@ -470,6 +503,7 @@ impl Flow {
             synack_has_ts: false,
             synack_ack: None,
             answered_unseen: None,
+            icmp: None,
             hs_ack: None,
             bare_ack: None,
             server_rst: None,
@@ -761,6 +795,25 @@ impl Flow {
             last_ns: self.last_ns,
             client_max_tsval: c.has_ts().then_some(c.max_tsval),
             client_max_frame: c.max_frame,
+        }
+    }
+
+    /// An ICMP destination unreachable quoting this flow's SYN (the
+    /// client's address, port and ISN), before any answer from the server.
+    pub fn icmp_error(&mut self, frame: u64, ns: i64, q: &crate::decode::IcmpQuote) {
+        if self.icmp.is_none()
+            && !self.server_seen
+            && q.src == self.client
+            && q.sport == self.cport
+            && self.client_isn == Some(q.seq)
+        {
+            self.icmp = Some(IcmpAnswer {
+                frame,
+                ns,
+                code: q.code,
+                v6: q.v6,
+                from: q.from,
+            });
         }
     }
 

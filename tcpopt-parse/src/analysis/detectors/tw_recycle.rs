@@ -21,7 +21,7 @@ use super::unit::{Ctx, Detector, Draft};
 use crate::analysis::finding::{
     Code, Confidence, Evidence, Finding, Severity, SynUnansweredEvidence, TwRecycleEvidence,
 };
-use crate::analysis::flow::{Flow, Frames, Prediction};
+use crate::analysis::flow::{Flow, Frames, IcmpAnswer, Prediction};
 use crate::analysis::report::{r3, secs};
 use crate::analysis::serial;
 use crate::analysis::state::Pair;
@@ -59,6 +59,7 @@ struct Attempt {
     predicted: u32,
     predicted_no_ts: u32,
     prediction: Option<Prediction>,
+    icmp: Option<IcmpAnswer>,
 }
 
 impl Attempt {
@@ -115,6 +116,7 @@ impl Detector for TwRecycle {
                     predicted: f.predicted,
                     predicted_no_ts: f.predicted_no_ts,
                     prediction: f.prediction,
+                    icmp: f.icmp,
                 });
         }
     }
@@ -127,6 +129,13 @@ impl Detector for TwRecycle {
                 continue;
             }
             let served = self.served.get(&(pair.server, port)).copied().unwrap_or(0);
+            // An ICMP error is an answer, not silence: neither TS-01 nor
+            // "no answer", but said with its frame.
+            let (icmp, failed): (Vec<&Attempt>, Vec<&Attempt>) =
+                failed.iter().partition(|a| a.icmp.is_some());
+            if !icmp.is_empty() {
+                out.push(icmp_finding(pair, port, served, &icmp));
+            }
             let (ts01, ts10): (Vec<&Attempt>, Vec<&Attempt>) =
                 failed.iter().partition(|a| served > 0 && a.predicted > 0);
             if !ts01.is_empty() {
@@ -341,6 +350,73 @@ fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[&Attempt
     }
     .about(pair)
 }
+
+/// SYNs answered by an ICMP destination unreachable instead of the server.
+fn icmp_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
+    let mut frames: Vec<u64> = flows.iter().flat_map(|a| a.syn_frames(false)).collect();
+    frames.extend(flows.iter().filter_map(|a| a.icmp.map(|i| i.frame)));
+    let syns: u32 = flows.iter().map(|a| a.syns.total).sum();
+    let with_ts: u32 = flows.iter().map(|a| a.syns_with_ts).sum();
+    let n = flows.len() as u32;
+    let first = flows.iter().find_map(|a| a.icmp.map(|i| (a, i)));
+    let (what, from, frame, after) = first
+        .map(|(a, i)| {
+            (
+                i.describe(),
+                alloc::string::ToString::to_string(&i.from),
+                i.frame,
+                secs(i.ns.saturating_sub(a.syn_first_ns)),
+            )
+        })
+        .unwrap_or((
+            "destination unreachable",
+            alloc::string::String::new(),
+            0,
+            0.0,
+        ));
+    let waited = flows
+        .iter()
+        .map(|a| a.syn_last_ns.saturating_sub(a.syn_first_ns))
+        .max()
+        .unwrap_or(0);
+    Draft {
+        code: Code::SynUnanswered,
+        severity: Severity::Warning,
+        summary: format!(
+            "{n} connection attempt(s) from {} to {}:{port} answered only by ICMP {what} \
+            from {from} (frame {frame}), no SYN-ACK",
+            pair.client, pair.server
+        ),
+        explanation: format!(
+            "{n} connection attempt(s) from {} to {}:{port} ({syns} SYNs) got no SYN-ACK and no \
+            RST; instead {from} sent an ICMP destination unreachable ({what}) quoting the SYN, \
+            {after:.3} s after it (frame {frame}). The SYN did not get lost silently: a router, \
+            a firewall or the host refused it. {served} connection(s) to that port were \
+            served in this capture.",
+            pair.client, pair.server
+        ),
+        remedy: ICMP_REMEDY,
+        frames,
+        flows: flows.iter().map(|a| a.id as usize).collect(),
+        evidence: Evidence::SynUnanswered(SynUnansweredEvidence {
+            server_port: port,
+            failed_connections: n,
+            syns,
+            retransmissions: syns.saturating_sub(n),
+            syns_with_ts: with_ts,
+            waited_s: r3(secs(waited)),
+            served_connections: served,
+            per_host_state_visible: false,
+        }),
+    }
+    .about(pair)
+}
+
+const ICMP_REMEDY: &str = "Look at the device that sent the ICMP message: \"administratively \
+    prohibited\" is a firewall rule (iptables `-j REJECT --reject-with icmp-admin-prohibited`, \
+    a cloud security group or ACL) to open for this port; \"port unreachable\" or \"host \
+    unreachable\" means nothing listens there or the route ends: check the service and the \
+    address.";
 
 /// Lone SYNs never retransmitted: info, they show no failing connection.
 fn lone_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
