@@ -83,6 +83,9 @@ pub(crate) struct Line {
     pub significant: bool,
 }
 
+/// (capture ns, unwrapped TSval relative to the line's anchor).
+type Point = (i64, i64);
+
 const MAX_LINE_POINTS: usize = 2048;
 /// Gaps longer than this may hold a pause: not used for the rate.
 const RATE_GAP_NS: i64 = 60_000_000_000;
@@ -141,7 +144,7 @@ impl Line {
     }
 
     /// The points nearest before and after `t`.
-    fn around(&self, t: i64) -> (Option<(i64, i64)>, Option<(i64, i64)>) {
+    fn around(&self, t: i64) -> (Option<Point>, Option<Point>) {
         let i = self.points.partition_point(|p| p.0 <= t);
         let before = i.checked_sub(1).and_then(|k| self.points.get(k)).copied();
         (before, self.points.get(i).copied())
@@ -149,7 +152,7 @@ impl Line {
 
     /// Unwraps `v` against the prediction from point `p` under rate `h`:
     /// (error in ticks, unwrapped value, Δt in s).
-    fn against(&self, p: (i64, i64), h: f64, t: i64, v: u32) -> (i64, i64, f64) {
+    fn against(&self, p: Point, h: f64, t: i64, v: u32) -> (i64, i64, f64) {
         let dt = t.saturating_sub(p.0) as f64 / 1e9;
         let pred = (h * dt) as i64;
         let pv = self.anchor_tsval.wrapping_add(p.1 as u32);

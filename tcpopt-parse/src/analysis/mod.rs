@@ -21,13 +21,17 @@
 //!   server's FIN came first, with the latest client segment carrying the
 //!   flow's maximal TSval (= `remembered_from_frame` of the truth files).
 //! - **Clock lines** ([`clock`]) per (client, server) address; the
-//!   NAT rule: at least two lines that are each reused by ≥ 2
-//!   connections and carry together ≥ half of the TS connections ⇒ NAT
-//!   (TS-06). Every line single (or reused lines < a third of the lines)
-//!   ⇒ per-connection offsets, not NAT (the 2026 kernels of the shared
-//!   captures, FreeBSD, macOS). In between ⇒ undetermined. A host with
-//!   per-4-tuple offsets that pins several source ports looks like NAT:
-//!   that cannot be told apart from TSvals.
+//!   NAT rule: at least two *significant* lines (reused, and unlikely to
+//!   be chance alignments of per-connection offsets given every TS
+//!   connection of the capture), together carrying ≥ half of the TS
+//!   connections, in use at the same time (connections of each start
+//!   while the other is in use) ⇒ NAT (TS-06, with a confidence).
+//!   Significant lines that only follow one another ⇒ `sequential_clocks`
+//!   (one host whose clock restarted, slept or changed offset). No
+//!   significant line (or few) ⇒ per-connection offsets, not NAT (the 2026
+//!   kernels of the shared captures, FreeBSD, macOS). In between ⇒
+//!   undetermined. A host with per-4-tuple offsets that pins several
+//!   source ports looks like NAT: that cannot be told apart from TSvals.
 //!
 //! # Decisions beyond or against `spec/timestamps.md`
 //! - TS-01 fires only on observed failure (no answer at all to any SYN of
@@ -61,7 +65,7 @@
 //! | `findings[].client`, `.server` | string? | addresses |
 //! | `findings[].evidence` | object | per code, see [`Evidence`]; TS-01: `syn_tsval`, `remembered_tsval`, `remembered_age_s`, `remembered_frame`, `tsval_behind_by`, `server_port`, `dropped_syns`, `dropped_syns_without_ts`, `failed_connections`, `served_connections`, `client_clock_lines`, `confidence` (`high`/`medium`) |
 //! | `flows[]` | array | [`FlowReport`]: `index`, `client`, `client_port`, `server`, `server_port`, `mid_stream`, `handshake` (`completed`, `syn_acked`, `syn_unanswered`, `syn_answered_by_rst`, `syn_answered_by_bare_ack`, `mid_stream`), `first_frame`, `last_frame`, `syn_frames` (first 8), `syns`, `syn_retransmissions`, `synack_frame`, `ts_negotiated`, `first_fin` (`client`/`server`/null), `client_rst`, `server_rst`, `client_ts`/`server_ts` {`first_tsval`,`last_tsval`,`segments`,`segments_with_ts`}, `clock_line`, `probe`, `previous_flow` |
-//! | `clocks[]` | array | per (client, server), sorted: `client`, `server`, `classification` (`no_timestamps`, `one_clock`, `nat_same_host`, `nat_different_machines`, `nat`, `per_connection_offsets`, `undetermined`), `description`, `connections_with_ts`, `connections_without_ts`, `lines[]` {`connections`, `first_frame`, `rate_hz`, `offset`, `rate_snapped`, `span_s`, `skew_ppm`, `flows`} |
+//! | `clocks[]` | array | per (client, server), sorted: `client`, `server`, `classification` (`no_timestamps`, `one_clock`, `nat_same_host`, `nat_different_machines`, `nat`, `per_connection_offsets`, `undetermined`, `sequential_clocks`), `description`, `connections_with_ts`, `connections_without_ts`, `lines[]` {`connections`, `first_frame`, `rate_hz`, `offset`, `rate_snapped`, `span_s`, `skew_ppm`, `flows`} |
 //! | `limits` | object | `max_flows`, `flows_cap_hit`, `segments_untracked`, `max_evidence_frames`, `findings_with_frames_cut`, `max_findings_per_code`, `findings_dropped` |
 
 pub(crate) mod analyzer;
