@@ -214,8 +214,9 @@ export interface CaptureSummary {
  * - "nat": Several reused lines; skew not measurable (data spans < 10 min).
  * - "per_connection_offsets": (Nearly) one line per connection: per-connection TSval offsets (Linux 4.10, Linux with 165573e41f2f, FreeBSD, macOS), not NAT.
  * - "undetermined": Several lines, too few of them reused to tell NAT from per-connection offsets.
+ * - "sequential_clocks": Several reused lines that follow one another in time and never overlap: one host whose clock restarted, slept or changed offset. NAT needs connections on different lines at the same time.
  */
-export type ClockClass = "no_timestamps" | "one_clock" | "nat_same_host" | "nat_different_machines" | "nat" | "per_connection_offsets" | "undetermined";
+export type ClockClass = "no_timestamps" | "one_clock" | "nat_same_host" | "nat_different_machines" | "nat" | "per_connection_offsets" | "undetermined" | "sequential_clocks";
 
 /**
  * A TS clock line in the report.
@@ -322,6 +323,16 @@ export interface ClocksEvidence {
    * data.
    */
   skew_difference_ppm: number | null;
+  /**
+   * How sure the NAT verdict is: `high` when at least two pairs of
+   * reused lines interleave at least twice each way, else `medium`.
+   */
+  confidence: Confidence;
+  /**
+   * Connections on one line that started while another line was in use
+   * (the positive evidence of NAT).
+   */
+  interleaved_connections: number;
 }
 
 /**

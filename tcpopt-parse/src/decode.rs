@@ -60,6 +60,85 @@ pub struct Decoded<'a> {
     /// Why decoding stopped short, with the offset relative to the start of
     /// the packet; `None` when every header on the way was sound.
     pub stop: Option<Error>,
+    /// An ICMP or ICMPv6 "destination unreachable" quoting a TCP header:
+    /// the answer some SYNs get instead of a SYN-ACK or RST.
+    pub icmp: Option<IcmpQuote>,
+}
+
+/// An ICMP destination unreachable (ICMPv4 type 3, RFC 792; ICMPv6 type 1,
+/// RFC 4443 §3.1) and the start of the TCP segment it quotes. ICMP quotes
+/// the IP header and at least 8 bytes of what follows: ports and sequence
+/// number are all a TCP header gives there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpQuote {
+    /// ICMP type and code (e.g. 3/3 port unreachable, 3/13 administratively
+    /// prohibited; ICMPv6 1/1 administratively prohibited).
+    pub icmp_type: u8,
+    pub code: u8,
+    pub v6: bool,
+    /// Who sent the ICMP message (a router, a firewall or the host).
+    pub from: core::net::IpAddr,
+    /// Addresses and ports of the quoted segment (its sender first).
+    pub src: core::net::IpAddr,
+    pub dst: core::net::IpAddr,
+    pub sport: u16,
+    pub dport: u16,
+    pub seq: u32,
+}
+
+/// ICMP header bytes before the quoted datagram (type, code, checksum, 4
+/// unused/MTU bytes), RFC 792 and RFC 4443.
+const ICMP_HEADER_LEN: usize = 8;
+const ICMP_UNREACHABLE: u8 = 3;
+const ICMPV6_UNREACHABLE: u8 = 1;
+
+/// The TCP segment an ICMP destination unreachable quotes, if it does.
+fn icmp_quote(v6: bool, from: core::net::IpAddr, data: &[u8]) -> Option<IcmpQuote> {
+    let (&icmp_type, rest) = data.split_first()?;
+    let &code = rest.first()?;
+    if icmp_type
+        != if v6 {
+            ICMPV6_UNREACHABLE
+        } else {
+            ICMP_UNREACHABLE
+        }
+    {
+        return None;
+    }
+    let q = data.get(ICMP_HEADER_LEN..)?;
+    let (src, dst, tcp) = if v6 {
+        // Fixed header only: a quoted extension header chain is not followed.
+        if q.first()? >> 4 != 6 || *q.get(6)? != protocol::TCP {
+            return None;
+        }
+        let a = |o: usize| -> Option<core::net::IpAddr> {
+            let b: [u8; 16] = q.get(o..o + 16)?.try_into().ok()?;
+            Some(core::net::IpAddr::from(b))
+        };
+        (a(8)?, a(24)?, q.get(40..48)?)
+    } else {
+        let ihl = usize::from(q.first()? & 0x0f) * 4;
+        if q.first()? >> 4 != 4 || ihl < 20 || *q.get(9)? != protocol::TCP {
+            return None;
+        }
+        let a = |o: usize| -> Option<core::net::IpAddr> {
+            let b: [u8; 4] = q.get(o..o + 4)?.try_into().ok()?;
+            Some(core::net::IpAddr::from(b))
+        };
+        (a(12)?, a(16)?, q.get(ihl..ihl + 8)?)
+    };
+    let be16 = |o: usize| Some(u16::from_be_bytes([*tcp.get(o)?, *tcp.get(o + 1)?]));
+    Some(IcmpQuote {
+        icmp_type,
+        code,
+        v6,
+        from,
+        src,
+        dst,
+        sport: be16(0)?,
+        dport: be16(2)?,
+        seq: u32::from_be_bytes(tcp.get(4..8)?.try_into().ok()?),
+    })
 }
 
 impl<'a> Decoded<'a> {
@@ -108,6 +187,7 @@ pub fn decode(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
         ip: None,
         transport: None,
         stop: None,
+        icmp: None,
     };
     let mut decoder = Decoder {
         data,
@@ -815,6 +895,13 @@ impl<'a> Decoder<'a, '_> {
                 "encrypted (IPsec ESP) payload, ip protocol",
                 p.into(),
             )),
+            protocol::ICMP | protocol::ICMPV6 => {
+                // Not a segment (tshark shows none), but the answer to one.
+                if let Some(ip) = self.d.ip {
+                    self.d.icmp = icmp_quote(p == protocol::ICMPV6, ip.src, self.data);
+                }
+                Ok(Next::Done)
+            }
             // ICMP quotes TCP headers but carries no segment; ESP is
             // opaque; the rest is not TCP.
             _ => Ok(Next::Done),

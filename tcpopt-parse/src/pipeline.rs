@@ -278,7 +278,10 @@ impl Tally {
             self.last_link = Some(record.linktype.0);
             self.link_types.insert(record.linktype.0);
         }
-        let (segment, stop) = Dissected::segment_of(record);
+        let (segment, icmp, stop) = Dissected::segment_or_icmp_of(record);
+        if let Some(q) = icmp {
+            analyzer.push_icmp(record.frame, record.ts.nanos, &q);
+        }
         if let Some(seg) = segment {
             self.tcp_segments += 1;
             if seg.timestamps.is_some() {

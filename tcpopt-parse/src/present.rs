@@ -142,6 +142,7 @@ pub const fn class_name(c: ClockClass) -> &'static str {
         ClockClass::Nat => "nat",
         ClockClass::PerConnectionOffsets => "per_connection_offsets",
         ClockClass::Undetermined => "undetermined",
+        ClockClass::SequentialClocks => "sequential_clocks",
     }
 }
 

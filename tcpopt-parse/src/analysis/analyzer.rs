@@ -150,6 +150,19 @@ impl Analyzer {
         }
     }
 
+    /// Feeds an ICMP destination unreachable that quotes a TCP segment
+    /// (capture order): when it quotes a flow's SYN, that SYN was answered
+    /// by ICMP (SYN_UNANSWERED says so, with this frame).
+    pub fn push_icmp(&mut self, frame: u64, ns: i64, q: &crate::decode::IcmpQuote) {
+        let key = FlowKey::new(q.src, q.sport, q.dst, q.dport);
+        let Some(&slot) = self.map.get(&key) else {
+            return;
+        };
+        if let Some(Some(f)) = self.slots.get_mut(slot as usize) {
+            f.icmp_error(frame, ns, q);
+        }
+    }
+
     /// The reports of flows retired since the last call, in retirement
     /// order (only with `Config::stream_flows`; empty otherwise). Drain it
     /// after each [`push`](Self::push) batch to keep memory constant;
@@ -169,7 +182,13 @@ impl Analyzer {
                 let retransmission = self
                     .flow(slot)
                     .map(|f| {
-                        f.client == seg.src && f.cport == seg.sport && f.client_isn == Some(seg.seq)
+                        f.client == seg.src
+                            && f.cport == seg.sport
+                            && (f.client_isn == Some(seg.seq)
+                                // A late copy of the SYN that the flow's
+                                // SYN-ACK already acknowledged.
+                                || (f.client_isn.is_none()
+                                    && f.synack_ack == Some(seg.seq.wrapping_add(1))))
                     })
                     .unwrap_or(false);
                 if syn_only && !retransmission {
@@ -225,6 +244,12 @@ impl Analyzer {
         if ns < c.last_ns {
             c.backwards += 1;
         } else {
+            if c.last_ns != i64::MIN && ns > c.last_ns {
+                c.gaps += 1;
+                if (ns - c.last_ns) % 1_000_000 == 0 {
+                    c.gaps_whole_ms += 1;
+                }
+            }
             c.last_ns = ns;
         }
     }

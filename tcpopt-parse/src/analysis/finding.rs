@@ -122,6 +122,10 @@ pub enum ClockClass {
     /// Several lines, too few of them reused to tell NAT from
     /// per-connection offsets.
     Undetermined,
+    /// Several reused lines that follow one another in time and never
+    /// overlap: one host whose clock restarted, slept or changed offset.
+    /// NAT needs connections on different lines at the same time.
+    SequentialClocks,
 }
 
 impl ClockClass {
@@ -147,6 +151,9 @@ impl ClockClass {
             }
             ClockClass::Undetermined => {
                 "several clocks but too few connections per clock to tell NAT from per-connection offsets"
+            }
+            ClockClass::SequentialClocks => {
+                "several clock lines that follow one another in time and never overlap: one host whose clock restarted, slept or changed offset, not NAT (NAT shows connections on different lines at the same time)"
             }
         }
     }
@@ -387,6 +394,12 @@ pub struct ClocksEvidence {
     /// The largest skew difference between lines (ppm), with at least 10 min of
     /// data.
     pub skew_difference_ppm: Option<f64>,
+    /// How sure the NAT verdict is: `high` when at least two pairs of
+    /// reused lines interleave at least twice each way, else `medium`.
+    pub confidence: Confidence,
+    /// Connections on one line that started while another line was in use
+    /// (the positive evidence of NAT).
+    pub interleaved_connections: u32,
 }
 
 /// TS-07.

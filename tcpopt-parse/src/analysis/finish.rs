@@ -59,6 +59,7 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         line_of: &line_of,
         end_ns: p.counters.end_ns(),
         config: &p.config,
+        rewritten_times: p.counters.rewritten_times(),
     };
     let mut findings: Vec<Finding> = Vec::new();
     for d in p.detectors.iter_mut() {
@@ -118,10 +119,12 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
 
 /// Clock lines, classification and TS-less connections of every pair.
 fn pair_clocks(pairs: &[Pair]) -> Vec<PairClocks> {
+    // Every TS connection of the capture is a trial for a chance line.
+    let trials: usize = pairs.iter().map(|p| p.clock.len()).sum();
     pairs
         .iter()
         .map(|p| {
-            let lines = clock::build_lines(&p.clock);
+            let lines = clock::build_lines(&p.clock, trials);
             let class = clock::classify(&lines, p.client, p.server);
             PairClocks {
                 lines,
@@ -176,7 +179,7 @@ fn cap_and_order(findings: &mut Vec<Finding>, config: &Config, limits: &mut Limi
 fn handshake(f: &Flow) -> Handshake {
     if f.mid_stream {
         Handshake::MidStream
-    } else if f.synack.is_some() && f.hs_ack.is_some() {
+    } else if (f.synack.is_some() && f.hs_ack.is_some()) || f.answered_unseen.is_some() {
         Handshake::Completed
     } else if f.synack.is_some() {
         Handshake::SynAcked
@@ -232,7 +235,7 @@ fn clock_report(pairs: &[Pair], clocks: &[PairClocks], max_flows: usize) -> Vec<
         .iter()
         .zip(clocks)
         .map(|(p, c)| {
-            let class = c.class.map(|c| c.0).unwrap_or(ClockClass::NoTimestamps);
+            let class = c.class.map(|c| c.class).unwrap_or(ClockClass::NoTimestamps);
             let with_ts = c.lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
             ClockPair {
                 client: p.client.to_string(),

@@ -195,11 +195,48 @@ pub(crate) struct Dir {
     pub tsecr_k_const: bool,
     pub tsecr_zero: Frames<4>,
     pub last_ack: Option<u32>,
+    /// The sequence number after the highest byte (SYN and FIN count one)
+    /// this direction sent: a keep-alive probe sits one below it.
+    pub snd_nxt: Option<u32>,
+    /// The last segment of this direction was a keep-alive probe.
+    pub last_keepalive: bool,
+    /// The segment being recorded carries only data this direction had
+    /// already sent (set before `record_ts`).
+    pub old_copy: bool,
 }
 
 impl Dir {
     pub fn has_ts(&self) -> bool {
         self.with_ts > 0
+    }
+
+    /// Whether a segment is a keep-alive probe (RFC 9293 §3.8.4): no SYN,
+    /// FIN or RST, at most one byte, sequence number one below what this
+    /// direction sent next. Darwin sends them without any option.
+    pub fn is_keepalive(&self, seq: u32, len: u32, syn_fin_rst: bool) -> bool {
+        !syn_fin_rst && len <= 1 && self.snd_nxt == Some(seq.wrapping_add(1))
+    }
+
+    /// Whether a segment with payload carries only bytes already sent.
+    pub fn only_old_data(&self, seq: u32, len: u32) -> bool {
+        len > 0
+            && self.snd_nxt.is_some_and(|n| {
+                // Within a window's reach: another sender's random
+                // sequence numbers (two clients on one tuple) rarely are.
+                (0..=1 << 20).contains(&serial::diff(n, seq.wrapping_add(len)))
+            })
+    }
+
+    /// Advances `snd_nxt` past a segment (serially, never back).
+    pub fn sent(&mut self, seq: u32, len: u32, syn: bool, fin: bool) {
+        let end = seq
+            .wrapping_add(len)
+            .wrapping_add(u32::from(syn))
+            .wrapping_add(u32::from(fin));
+        match self.snd_nxt {
+            Some(n) if !serial::after(end, n) => {}
+            _ => self.snd_nxt = Some(end),
+        }
     }
 
     /// Records one TSval (not from an RST). Returns the unwrapped value
@@ -229,7 +266,9 @@ impl Dir {
         }
         self.max_idle_ns = self.max_idle_ns.max(ns.saturating_sub(self.last_ns));
         let behind = serial::diff(self.max_tsval, v) as i64;
-        if behind > 2 {
+        // A late copy of data already sent, old TSval and all (a network or
+        // capture duplicate): exactly what PAWS is for, and harmless.
+        if behind > 2 && !self.old_copy {
             let r = Regression {
                 frame,
                 ticks: behind,
@@ -356,6 +395,37 @@ pub(crate) struct PrevClose {
     pub cport: u16,
 }
 
+/// An ICMP destination unreachable that quoted a flow's SYN.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IcmpAnswer {
+    pub frame: u64,
+    pub ns: i64,
+    pub code: u8,
+    pub v6: bool,
+    pub from: IpAddr,
+}
+
+impl IcmpAnswer {
+    /// What the message says, in words (RFC 792, RFC 1812 §5.2.7.1,
+    /// RFC 4443 §3.1).
+    pub fn describe(&self) -> &'static str {
+        match (self.v6, self.code) {
+            (false, 0) => "network unreachable",
+            (false, 1) => "host unreachable",
+            (false, 2) => "protocol unreachable",
+            (false, 3) => "port unreachable",
+            (false, 9 | 10 | 13) => "administratively prohibited",
+            (false, _) => "destination unreachable",
+            (true, 0) => "no route to destination",
+            (true, 1) => "administratively prohibited",
+            (true, 3) => "address unreachable",
+            (true, 4) => "port unreachable",
+            (true, 5 | 6) => "rejected by policy",
+            (true, _) => "destination unreachable",
+        }
+    }
+}
+
 /// Index 0: client → server; 1: server → client.
 pub(crate) const C2S: usize = 0;
 pub(crate) const S2C: usize = 1;
@@ -390,6 +460,14 @@ pub(crate) struct Flow {
     pub synack: Option<u64>,
     pub synack_ns: i64,
     pub synack_has_ts: bool,
+    /// The acknowledgment number of the SYN-ACK (a late copy of the SYN it
+    /// answers is that SYN, not a new connection).
+    pub synack_ack: Option<u32>,
+    /// A client ACK of the SYN-ACK (sequence ISN+1) while the capture holds
+    /// no SYN-ACK: a one-sided capture, the SYN was answered.
+    pub answered_unseen: Option<u64>,
+    /// The ICMP destination unreachable that answered the SYN instead.
+    pub icmp: Option<IcmpAnswer>,
     pub hs_ack: Option<u64>,
     pub bare_ack: Option<BareAck>,
     pub server_rst: Option<u64>,
@@ -439,6 +517,9 @@ impl Flow {
             synack: None,
             synack_ns: 0,
             synack_has_ts: false,
+            synack_ack: None,
+            answered_unseen: None,
+            icmp: None,
             hs_ack: None,
             bare_ack: None,
             server_rst: None,
@@ -487,7 +568,9 @@ impl Flow {
             });
             if v == u32::MAX && e == 0 {
                 self.probe = Some(ProbeKind::Nmap);
-            } else if v == 0 {
+            } else if v == 0 && self.probe.is_none() {
+                // Until an ordinary exchange follows (`handshake`): Windows
+                // starts its SYNs at TSval 0.
                 self.probe = Some(ProbeKind::ZeroTsval);
             }
         }
@@ -544,6 +627,21 @@ impl Flow {
             if flags.ack() && !flags.syn() && self.synack.is_some() && self.hs_ack.is_none() {
                 self.hs_ack = Some(seg.frame);
             }
+            // One-sided capture: the client acknowledges a SYN-ACK the
+            // capture does not hold (its sequence number is ISN+1).
+            if flags.ack()
+                && !flags.syn()
+                && !rst
+                && self.synack.is_none()
+                && self.answered_unseen.is_none()
+                && !self.server_seen
+                && self.client_isn.map(|i| i.wrapping_add(1)) == Some(seg.seq)
+            {
+                self.answered_unseen = Some(seg.frame);
+            }
+            if !flags.syn() && !rst && self.probe == Some(ProbeKind::ZeroTsval) && self.served() {
+                self.probe = None;
+            }
             if rst && self.client_rst.is_none() {
                 self.client_rst = Some((seg.frame, seg.seq));
             }
@@ -569,13 +667,22 @@ impl Flow {
         self.synack = Some(seg.frame);
         self.synack_ns = seg.ts.nanos;
         self.synack_has_ts = seg.timestamps.is_some();
+        self.synack_ack = Some(seg.ack);
         let syn_seen = self.client_isn.is_some();
         match (syn_seen, self.syns_with_ts > 0, seg.timestamps) {
             (true, false, Some(_)) => self.synack_ts_without_syn_ts = Some(seg.frame),
             (true, true, None) => self.not_negotiated = Some(seg.frame),
-            (true, true, Some((_, e))) => {
+            (true, true, Some((v, e))) => {
                 self.ts_negotiated = true;
-                if let Some((lo, hi)) = self.syn_ts {
+                if e == 0 {
+                    // Linux ignores a SYN-ACK's TSecr of 0
+                    // (tcp_rcv_synsent_state_process). TSval 0 with TSecr 0
+                    // is Windows' own SYN-ACK: no finding; otherwise it is
+                    // an ACK with TSecr 0 (info).
+                    if v != 0 {
+                        self.dir[S2C].tsecr_zero.push(seg.frame);
+                    }
+                } else if let Some((lo, hi)) = self.syn_ts {
                     if serial::before(e, lo) || serial::after(e, hi) {
                         self.synack_tsecr_outside = Some(seg.frame);
                     }
@@ -603,7 +710,8 @@ impl Flow {
         let flags = seg.flags;
         let rst = flags.rst();
         let syn_only = flags.syn() && !flags.ack();
-        let ts = if rst { None } else { seg.timestamps };
+        // A SYN or SYN-ACK with TSval 0 carries no clock reading (Windows).
+        let ts = if rst { None } else { seg.timestamps }.filter(|&(v, _)| !(flags.syn() && v == 0));
         let ns = seg.ts.nanos;
         let is_bare_ack = self.bare_ack.map(|b| b.frame == seg.frame).unwrap_or(false) && d == S2C;
         let start_seen = !self.mid_stream;
@@ -615,6 +723,18 @@ impl Flow {
             (s2c, &mut *c2s)
         };
         me.segments += 1;
+        let keepalive =
+            me.is_keepalive(seg.seq, seg.payload_len, flags.syn() || flags.fin() || rst);
+        // The answer to a keep-alive: a bare ACK of what the prober sent.
+        let keepalive_ack = peer.last_keepalive
+            && seg.payload_len == 0
+            && flags.ack()
+            && peer.snd_nxt == Some(seg.ack);
+        me.last_keepalive = keepalive;
+        me.old_copy = me.only_old_data(seg.seq, seg.payload_len);
+        if !rst {
+            me.sent(seg.seq, seg.payload_len, flags.syn(), flags.fin());
+        }
         if flags.ack()
             && !flags.syn()
             && !flags.fin()
@@ -640,8 +760,17 @@ impl Flow {
                     me.check_tsecr(e, peer, start_seen, seg.frame, ns);
                 }
             }
+            None if seg.timestamps.is_some() => {}
             None => {
-                if !rst && ts_negotiated && seg.options_complete && !syn_only {
+                // Keep-alives legitimately omit options (Darwin sends them
+                // bare; FreeBSD's tolerate_missing_ts exists for such stacks).
+                if !rst
+                    && ts_negotiated
+                    && seg.options_complete
+                    && !syn_only
+                    && !keepalive
+                    && !keepalive_ack
+                {
                     me.missing_ts.push(seg.frame);
                 }
             }
@@ -689,9 +818,38 @@ impl Flow {
         }
     }
 
-    /// The SYN was seen and nothing at all came back from the server.
+    /// An ICMP destination unreachable quoting this flow's SYN (the
+    /// client's address, port and ISN), before any answer from the server.
+    pub fn icmp_error(&mut self, frame: u64, ns: i64, q: &crate::decode::IcmpQuote) {
+        if self.icmp.is_none()
+            && !self.server_seen
+            && q.src == self.client
+            && q.sport == self.cport
+            && self.client_isn == Some(q.seq)
+        {
+            self.icmp = Some(IcmpAnswer {
+                frame,
+                ns,
+                code: q.code,
+                v6: q.v6,
+                from: q.from,
+            });
+        }
+    }
+
+    /// The SYN was seen and nothing at all came back from the server, nor
+    /// did the client acknowledge a SYN-ACK the capture missed.
     pub fn unanswered(&self) -> bool {
-        self.client_isn.is_some() && !self.mid_stream && !self.server_seen
+        self.client_isn.is_some()
+            && !self.mid_stream
+            && !self.server_seen
+            && self.answered_unseen.is_none()
+    }
+
+    /// The server answered the SYN with a SYN-ACK, seen or proven by the
+    /// client's acknowledgment of it.
+    pub fn served(&self) -> bool {
+        self.synack.is_some() || self.answered_unseen.is_some()
     }
 
     /// Both sides sent a FIN.

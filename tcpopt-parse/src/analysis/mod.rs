@@ -21,13 +21,17 @@
 //!   server's FIN came first, with the latest client segment carrying the
 //!   flow's maximal TSval (= `remembered_from_frame` of the truth files).
 //! - **Clock lines** ([`clock`]) per (client, server) address; the
-//!   NAT rule: at least two lines that are each reused by ≥ 2
-//!   connections and carry together ≥ half of the TS connections ⇒ NAT
-//!   (TS-06). Every line single (or reused lines < a third of the lines)
-//!   ⇒ per-connection offsets, not NAT (the 2026 kernels of the shared
-//!   captures, FreeBSD, macOS). In between ⇒ undetermined. A host with
-//!   per-4-tuple offsets that pins several source ports looks like NAT:
-//!   that cannot be told apart from TSvals.
+//!   NAT rule: at least two *significant* lines (reused, and unlikely to
+//!   be chance alignments of per-connection offsets given every TS
+//!   connection of the capture), together carrying ≥ half of the TS
+//!   connections, in use at the same time (connections of each start
+//!   while the other is in use) ⇒ NAT (TS-06, with a confidence).
+//!   Significant lines that only follow one another ⇒ `sequential_clocks`
+//!   (one host whose clock restarted, slept or changed offset). No
+//!   significant line (or few) ⇒ per-connection offsets, not NAT (the 2026
+//!   kernels of the shared captures, FreeBSD, macOS). In between ⇒
+//!   undetermined. A host with per-4-tuple offsets that pins several
+//!   source ports looks like NAT: that cannot be told apart from TSvals.
 //!
 //! # Decisions beyond or against `spec/timestamps.md`
 //! - TS-01 fires only on observed failure (no answer at all to any SYN of

@@ -75,6 +75,11 @@ impl Pair {
     }
 }
 
+/// Gaps between segments needed before whole-millisecond gaps prove that a
+/// tool wrote the packet times (by chance, 10 gaps of a µs-resolution
+/// capture are all whole milliseconds with probability 10^-30).
+const REWRITTEN_MIN_GAPS: u64 = 10;
+
 /// Segment and time counters of the whole capture.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Counters {
@@ -87,6 +92,11 @@ pub(crate) struct Counters {
     pub last_ns: i64,
     /// Capture time went backwards this many times.
     pub backwards: u64,
+    /// Gaps between consecutive segments, and how many of them are exact
+    /// multiples of 1 ms: all of them means a tool wrote the capture's
+    /// times (no TS clock rate can be measured against them).
+    pub gaps: u64,
+    pub gaps_whole_ms: u64,
     /// Segments that arrived on a 4-tuple after its flow was retired
     /// (a retransmitted FIN or ACK, a RST after the close): counted only.
     pub late_segments: u64,
@@ -104,6 +114,8 @@ impl Default for Counters {
             first_ns: None,
             last_ns: i64::MIN,
             backwards: 0,
+            gaps: 0,
+            gaps_whole_ms: 0,
             late_segments: 0,
             probe_flows: 0,
         }
@@ -114,6 +126,12 @@ impl Counters {
     /// The capture's end time (its last non-regressing timestamp).
     pub fn end_ns(&self) -> i64 {
         self.last_ns.max(self.first_ns.unwrap_or(0))
+    }
+
+    /// `Some(gaps)` when every one of at least [`REWRITTEN_MIN_GAPS`] gaps
+    /// between segments is a whole number of milliseconds.
+    pub fn rewritten_times(&self) -> Option<u64> {
+        (self.gaps >= REWRITTEN_MIN_GAPS && self.gaps_whole_ms == self.gaps).then_some(self.gaps)
     }
 }
 

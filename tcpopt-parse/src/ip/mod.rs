@@ -12,7 +12,9 @@ pub mod protocol {
     pub const HOPOPT: u8 = 0;
     /// IPv4 encapsulated in IP (RFC 2003).
     pub const IPIP: u8 = 4;
+    pub const ICMP: u8 = 1;
     pub const TCP: u8 = 6;
+    pub const ICMPV6: u8 = 58;
     pub const UDP: u8 = 17;
     /// IPv6 encapsulated in IP (RFC 2473, RFC 4213).
     pub const IPV6: u8 = 41;

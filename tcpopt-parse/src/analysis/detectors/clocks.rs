@@ -1,12 +1,20 @@
 //! TS-06 `MULTIPLE_TS_CLOCKS_BEHIND_IP` and TS-08 `TS_CLOCK_RATE_ANOMALY`.
 //!
 //! TS-06 is raised only for the NAT classes of `clock::classify`: at least
-//! two lines each reused by ≥ 2 connections, together carrying at least
-//! half of the pair's TS connections. An inner host keeps its clock across
+//! two significant lines (reused, and too unlikely to be chance alignments
+//! of per-connection offsets), together carrying at least half of the
+//! pair's TS connections, in use at the same time (connections of each
+//! start while the other is in use). An inner host keeps its clock across
 //! its connections; a kernel with per-connection offsets gives nearly every
 //! connection its own line (per-connection-offsets.pcap), which is not NAT
-//! and raises nothing. Severity: info; warning when the same pair also has
-//! TS-01 (the server drops its SYNs; the spec's "warn if S drops SYNs").
+//! and raises nothing; lines that only follow one another are one host
+//! whose clock restarted or slept. Severity: info; warning when the same
+//! pair also has TS-01 (the server drops its SYNs; the spec's "warn if S
+//! drops SYNs"). The finding says how sure it is.
+//!
+//! TS-08 trusts a rate only from a significant line or from one
+//! connection's own data, and never against packet times a tool wrote
+//! (every gap a whole millisecond): it says so instead.
 
 use alloc::collections::BTreeSet;
 use alloc::format;
@@ -14,9 +22,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::unit::{Ctx, Detector, Draft};
-use crate::analysis::clock::Line;
+use crate::analysis::clock::{Line, Verdict};
 use crate::analysis::finding::{
-    ClocksEvidence, Code, Evidence, Finding, LineSummary, RateEvidence, Severity,
+    ClocksEvidence, Code, Confidence, Evidence, Finding, LineSummary, RateEvidence, Severity,
 };
 use crate::analysis::report::r3;
 use crate::analysis::state::Pair;
@@ -45,18 +53,21 @@ impl Detector for Clocks {
         for (pi, pair) in cx.pairs.iter().enumerate() {
             let pi = pi as u32;
             let lines = cx.lines_of(pi);
-            let (class, dskew) = cx.class_of(pi);
-            if class.is_nat() {
+            let Some(verdict) = cx.verdict_of(pi) else {
+                continue;
+            };
+            if verdict.class.is_nat() {
                 let key = (pair.client.to_string(), pair.server.to_string());
                 let severity = if escalate.contains(&key) {
                     Severity::Warning
                 } else {
                     Severity::Info
                 };
-                out.push(nat_finding(cx, pi, pair, lines, severity, dskew));
+                out.push(nat_finding(cx, pi, pair, lines, severity, verdict));
             }
+            let mut rewritten_noted = false;
             for l in lines {
-                rate_findings(pair, l, out);
+                rate_findings(cx, pair, l, out, &mut rewritten_noted);
             }
         }
     }
@@ -68,19 +79,20 @@ fn nat_finding(
     pair: &Pair,
     lines: &[Line],
     severity: Severity,
-    dskew: Option<f64>,
+    verdict: Verdict,
 ) -> Finding {
-    let (class, _) = cx.class_of(pi);
+    let (class, dskew) = (verdict.class, verdict.skew_difference_ppm);
     let with_ts = lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
     let without = cx.without_ts(pi);
+    let clocks: Vec<&Line> = lines.iter().filter(|l| l.significant).collect();
     let mut frames = Vec::new();
     let mut flows = Vec::new();
-    for l in lines {
+    for l in &clocks {
         frames.extend_from_slice(&l.frames);
         flows.extend_from_slice(&l.flows);
     }
     flows.sort_unstable();
-    let summary_lines: Vec<LineSummary> = lines
+    let summary_lines: Vec<LineSummary> = clocks
         .iter()
         .map(|l| LineSummary {
             connections: l.flows.len() as u32,
@@ -89,23 +101,43 @@ fn nat_finding(
             offset: l.offset(),
         })
         .collect();
-    let counts: Vec<String> = lines.iter().map(|l| format!("{}", l.flows.len())).collect();
+    let counts: Vec<String> = clocks
+        .iter()
+        .map(|l| format!("{}", l.flows.len()))
+        .collect();
+    let (sure, why) = match verdict.confidence {
+        Confidence::High => (
+            "high",
+            "the clocks interleave repeatedly and each carries at least 3 connections",
+        ),
+        Confidence::Medium => (
+            "medium",
+            "the clocks interleave only a little or carry only 2 connections each",
+        ),
+    };
     let summary = format!(
-        "{} TS clocks behind {} towards {} (NAT): clock lines of {} connections",
-        lines.len(),
+        "{} TS clocks behind {} towards {} (NAT, confidence {sure}): clock lines of {} \
+            connections, {} connection(s) started while another clock was in use",
+        clocks.len(),
         pair.client,
         pair.server,
-        counts.join(", ")
+        counts.join(", "),
+        verdict.interleaved
     );
     let explanation = format!(
         "Several independent TCP timestamp clocks share this IP, which means NAT: {} \
             clock lines, each reused across several connections (an inner host keeps its \
-            clock across its connections), {} connections with timestamps and {} without. \
-            Classification: {}. Servers that keep per-IP timestamp state (tcp_tw_recycle) \
-            will drop some of these clients.",
-        lines.len(),
+            clock across its connections) and too many to be chance alignments of \
+            per-connection offsets, in use at the same time: {} connection(s) started on \
+            one clock while another was in use, which one host with one clock cannot do. \
+            {} connections with timestamps and {} without; {} line(s) in all. \
+            Classification: {}. Confidence {sure}: {why}. Servers that keep per-IP \
+            timestamp state (tcp_tw_recycle) will drop some of these clients.",
+        clocks.len(),
+        verdict.interleaved,
         with_ts,
         without,
+        lines.len(),
         class.describe()
     );
     Draft {
@@ -122,13 +154,34 @@ fn nat_finding(
             connections_with_ts: with_ts,
             connections_without_ts: without,
             skew_difference_ppm: dskew.map(r3),
+            confidence: verdict.confidence,
+            interleaved_connections: verdict.interleaved,
         }),
     }
     .about(pair)
 }
 
-fn rate_findings(pair: &Pair, l: &Line, out: &mut Vec<Finding>) {
+fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted: &mut bool) {
     let Some(hz) = l.hz else { return };
+    // A rate is evidence only from one connection's own data or from a
+    // line that is not chance (clock.rs, "Chance").
+    if !(l.significant || l.flows.len() == 1) {
+        return;
+    }
+    let odd_rate = !(1.0..=1000.0 * 1.02).contains(&hz);
+    let changes = l
+        .flow_rates
+        .iter()
+        .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
+        .copied();
+    if let Some(gaps) = cx.rewritten_times {
+        // Against tool-written packet times a TS clock has no rate.
+        if (odd_rate || changes.is_some()) && !*noted {
+            *noted = true;
+            out.push(rewritten_finding(pair, l, hz, gaps));
+        }
+        return;
+    }
     let mut emit = |kind: &'static str, other: Option<f64>, summary: String| {
         let other_text = other
             .map(|o| format!(", but one of its connections measured {o:.3} Hz"))
@@ -156,7 +209,7 @@ fn rate_findings(pair: &Pair, l: &Line, out: &mut Vec<Finding>) {
             .about(pair),
         );
     };
-    if !(1.0..=1000.0 * 1.02).contains(&hz) {
+    if odd_rate {
         let kind = if l.snapped && hz == 1_000_000.0 {
             "usec_clock"
         } else {
@@ -165,28 +218,79 @@ fn rate_findings(pair: &Pair, l: &Line, out: &mut Vec<Finding>) {
         emit(
             kind,
             None,
-            format!("TS clock of {} ticks at {:.0} Hz ({kind})", pair.client, hz),
+            format!(
+                "TS clock of {} ticks at {} ({kind})",
+                pair.client,
+                fmt_hz(hz, None)
+            ),
         );
     }
-    if let Some(&o) = l
-        .flow_rates
-        .iter()
-        .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
-    {
+    if let Some(o) = changes {
         emit(
             "rate_change",
             Some(o),
             format!(
-                "TS clock of {} changes rate: {:.0} Hz vs {:.0} Hz",
-                pair.client, hz, o
+                "TS clock of {} changes rate: {} vs {}",
+                pair.client,
+                fmt_hz(hz, Some(o)),
+                fmt_hz(o, Some(hz))
             ),
         );
     }
 }
 
+/// TS-08 on a capture whose packet times a tool wrote: no rate, say why.
+fn rewritten_finding(pair: &Pair, l: &Line, hz: f64, gaps: u64) -> Finding {
+    Draft {
+        code: Code::TsClockRateAnomaly,
+        severity: Severity::Info,
+        summary: format!(
+            "TS clock rate of {} not measured: the capture's packet times were rewritten \
+                (all {gaps} gaps between segments are whole milliseconds)",
+            pair.client
+        ),
+        explanation: format!(
+            "Every one of the {gaps} gaps between consecutive TCP segments of this capture is \
+                an exact multiple of 1 ms, which a real capture clock does not produce: a tool \
+                wrote these times (a replay, a test generator or an editor). TSvals measured \
+                against them give no clock rate (this one would read {}), so none is reported.",
+            fmt_hz(hz, None)
+        ),
+        remedy: RATE_REMEDY,
+        frames: l.frames.clone(),
+        flows: l.flows.clone(),
+        evidence: Evidence::Rate(RateEvidence {
+            rate_hz: r3(hz),
+            kind: "capture_times_rewritten",
+            other_rate_hz: None,
+        }),
+    }
+    .about(pair)
+}
+
+/// A rate for a sentence: whole Hz, or as many decimals as it takes to tell
+/// it from `other` (never "2 Hz vs 2 Hz").
+fn fmt_hz(hz: f64, other: Option<f64>) -> String {
+    for digits in 0..4 {
+        let a = format!("{hz:.digits$}");
+        if other.is_none_or(|o| format!("{o:.digits$}") != a) {
+            return format!("{a} Hz");
+        }
+    }
+    format!("{hz:.3} Hz")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_in_words_differ_when_they_differ() {
+        assert_eq!(fmt_hz(1000.0, None), "1000 Hz");
+        assert_eq!(fmt_hz(2.2, Some(2.4)), "2.2 Hz");
+        assert_eq!(fmt_hz(2.4, Some(2.2)), "2.4 Hz");
+        assert_eq!(fmt_hz(241.2, Some(188.0)), "241 Hz");
+    }
     use crate::analysis::clock;
     use crate::analysis::detectors::unit::testkit::*;
     use crate::analysis::detectors::unit::PairClocks;
@@ -226,7 +330,7 @@ mod tests {
                 clock::ClockRec::of(f)
             })
             .collect();
-        let lines = clock::build_lines(&recs);
+        let lines = clock::build_lines(&recs, recs.len());
         let class = clock::classify(&lines, CLIENT, SERVER);
         PairClocks {
             lines,

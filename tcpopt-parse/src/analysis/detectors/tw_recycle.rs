@@ -21,7 +21,7 @@ use super::unit::{Ctx, Detector, Draft};
 use crate::analysis::finding::{
     Code, Confidence, Evidence, Finding, Severity, SynUnansweredEvidence, TwRecycleEvidence,
 };
-use crate::analysis::flow::{Flow, Frames, Prediction};
+use crate::analysis::flow::{Flow, Frames, IcmpAnswer, Prediction};
 use crate::analysis::report::{r3, secs};
 use crate::analysis::serial;
 use crate::analysis::state::Pair;
@@ -62,12 +62,22 @@ struct Attempt {
     predicted: u32,
     predicted_no_ts: u32,
     prediction: Option<Prediction>,
+    icmp: Option<IcmpAnswer>,
 }
 
 impl Attempt {
+    /// Retransmitted, or the capture went on for the answer timeout.
     fn failed(&self, cx: &Ctx) -> bool {
-        self.syns.total >= 2
+        self.retried()
             || cx.end_ns.saturating_sub(self.syn_first_ns) >= cx.config.syn_answer_timeout_ns
+    }
+
+    /// Every stack retransmits an unanswered SYN within 3 s (Linux and
+    /// macOS after 1 s, Windows after 3 s). A lone SYN never retransmitted
+    /// is a scanner, an attempt the application abandoned, or a capture
+    /// that lacks the client's retries: not a connection seen to fail.
+    fn retried(&self) -> bool {
+        self.syns.total >= 2
     }
 
     fn syn_frames(&self, only_predicted: bool) -> impl Iterator<Item = u64> + '_ {
@@ -92,7 +102,7 @@ pub(crate) struct TwRecycle {
 
 impl Detector for TwRecycle {
     fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
-        if f.synack.is_some() {
+        if f.served() {
             *self.served.entry((f.server, f.sport)).or_default() += 1;
         }
         let unanswered = f.unanswered() && f.probe.is_none();
@@ -110,6 +120,7 @@ impl Detector for TwRecycle {
                     predicted: f.predicted,
                     predicted_no_ts: f.predicted_no_ts,
                     prediction: f.prediction,
+                    icmp: f.icmp,
                 });
         }
         unanswered
@@ -125,13 +136,25 @@ impl Detector for TwRecycle {
                 continue;
             }
             let served = self.served.get(&(pair.server, port)).copied().unwrap_or(0);
+            // An ICMP error is an answer, not silence: neither TS-01 nor
+            // "no answer", but said with its frame.
+            let (icmp, failed): (Vec<&Attempt>, Vec<&Attempt>) =
+                failed.iter().partition(|a| a.icmp.is_some());
+            if !icmp.is_empty() {
+                out.push(icmp_finding(pair, port, served, &icmp));
+            }
             let (ts01, ts10): (Vec<&Attempt>, Vec<&Attempt>) =
                 failed.iter().partition(|a| served > 0 && a.predicted > 0);
             if !ts01.is_empty() {
                 out.push(ts01_finding(cx, pi, pair, port, served, &ts01));
             }
-            if !ts10.is_empty() {
-                out.push(ts10_finding(cx, pair, port, served, &ts10));
+            let (retry, lone): (Vec<&Attempt>, Vec<&Attempt>) =
+                ts10.iter().partition(|a| a.retried());
+            if !retry.is_empty() {
+                out.push(ts10_finding(cx, pair, port, served, &retry));
+            }
+            if !lone.is_empty() {
+                out.push(lone_finding(pair, port, served, &lone));
             }
         }
     }
@@ -339,6 +362,115 @@ fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[&Attempt
     }
     .about_cut(pair, beyond)
 }
+
+/// SYNs answered by an ICMP destination unreachable instead of the server.
+fn icmp_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
+    let mut frames: Vec<u64> = flows.iter().flat_map(|a| a.syn_frames(false)).collect();
+    frames.extend(flows.iter().filter_map(|a| a.icmp.map(|i| i.frame)));
+    let syns: u32 = flows.iter().map(|a| a.syns.total).sum();
+    let with_ts: u32 = flows.iter().map(|a| a.syns_with_ts).sum();
+    let n = flows.len() as u32;
+    let first = flows.iter().find_map(|a| a.icmp.map(|i| (a, i)));
+    let (what, from, frame, after) = first
+        .map(|(a, i)| {
+            (
+                i.describe(),
+                alloc::string::ToString::to_string(&i.from),
+                i.frame,
+                secs(i.ns.saturating_sub(a.syn_first_ns)),
+            )
+        })
+        .unwrap_or((
+            "destination unreachable",
+            alloc::string::String::new(),
+            0,
+            0.0,
+        ));
+    let waited = flows
+        .iter()
+        .map(|a| a.syn_last_ns.saturating_sub(a.syn_first_ns))
+        .max()
+        .unwrap_or(0);
+    Draft {
+        code: Code::SynUnanswered,
+        severity: Severity::Warning,
+        summary: format!(
+            "{n} connection attempt(s) from {} to {}:{port} answered only by ICMP {what} \
+            from {from} (frame {frame}), no SYN-ACK",
+            pair.client, pair.server
+        ),
+        explanation: format!(
+            "{n} connection attempt(s) from {} to {}:{port} ({syns} SYNs) got no SYN-ACK and no \
+            RST; instead {from} sent an ICMP destination unreachable ({what}) quoting the SYN, \
+            {after:.3} s after it (frame {frame}). The SYN did not get lost silently: a router, \
+            a firewall or the host refused it. {served} connection(s) to that port were \
+            served in this capture.",
+            pair.client, pair.server
+        ),
+        remedy: ICMP_REMEDY,
+        frames,
+        flows: flows.iter().map(|a| a.id as usize).collect(),
+        evidence: Evidence::SynUnanswered(SynUnansweredEvidence {
+            server_port: port,
+            failed_connections: n,
+            syns,
+            retransmissions: syns.saturating_sub(n),
+            syns_with_ts: with_ts,
+            waited_s: r3(secs(waited)),
+            served_connections: served,
+            per_host_state_visible: false,
+        }),
+    }
+    .about(pair)
+}
+
+const ICMP_REMEDY: &str = "Look at the device that sent the ICMP message: \"administratively \
+    prohibited\" is a firewall rule (iptables `-j REJECT --reject-with icmp-admin-prohibited`, \
+    a cloud security group or ACL) to open for this port; \"port unreachable\" or \"host \
+    unreachable\" means nothing listens there or the route ends: check the service and the \
+    address.";
+
+/// Lone SYNs never retransmitted: info, they show no failing connection.
+fn lone_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
+    let frames: Vec<u64> = flows.iter().flat_map(|a| a.syn_frames(false)).collect();
+    let with_ts: u32 = flows.iter().map(|a| a.syns_with_ts).sum();
+    let n = flows.len() as u32;
+    Draft {
+        code: Code::SynUnanswered,
+        severity: Severity::Info,
+        summary: format!(
+            "{n} SYN(s) from {} to {}:{port} got no answer and were never retransmitted",
+            pair.client, pair.server
+        ),
+        explanation: format!(
+            "{n} connection attempt(s) from {} to {}:{port} sent one SYN each and nothing came \
+             back, yet the client never retransmitted, although every TCP stack retransmits an \
+             unanswered SYN within 3 s (Linux and macOS after 1 s, Windows after 3 s) and the \
+             capture went on for longer. So this is a port scan, an attempt the application \
+             abandoned, or a capture that lacks the client's later packets; it shows no \
+             connection failing. {served} connection(s) to that port were served in this \
+             capture.",
+            pair.client, pair.server
+        ),
+        remedy: LONE_REMEDY,
+        frames,
+        flows: flows.iter().map(|a| a.id as usize).collect(),
+        evidence: Evidence::SynUnanswered(SynUnansweredEvidence {
+            server_port: port,
+            failed_connections: n,
+            syns: n,
+            retransmissions: 0,
+            syns_with_ts: with_ts,
+            waited_s: 0.0,
+            served_connections: served,
+            per_host_state_visible: false,
+        }),
+    }
+    .about(pair)
+}
+
+const LONE_REMEDY: &str = "Nothing to fix from this capture alone. If these attempts matter, \
+    capture where both directions and the client's retransmissions are visible.";
 
 #[cfg(test)]
 mod tests {

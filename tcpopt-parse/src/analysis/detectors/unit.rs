@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use hashbrown::HashMap;
 
-use crate::analysis::clock::Line;
+use crate::analysis::clock::{Line, Verdict};
 use crate::analysis::config::Config;
 use crate::analysis::finding::{ClockClass, Code, Evidence, Finding, Severity};
 use crate::analysis::flow::Flow;
@@ -33,7 +33,7 @@ pub(crate) trait Detector {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PairClocks {
     pub lines: Vec<Line>,
-    pub class: Option<(ClockClass, Option<f64>)>,
+    pub class: Option<Verdict>,
     /// Connections whose client sent no TSval (probes excluded).
     pub without_ts: u32,
 }
@@ -46,6 +46,9 @@ pub(crate) struct Ctx<'a> {
     pub line_of: &'a HashMap<u32, u32>,
     pub end_ns: i64,
     pub config: &'a Config,
+    /// The capture's packet times were written by a tool: every one of
+    /// this many gaps between segments is a whole number of milliseconds.
+    pub rewritten_times: Option<u64>,
 }
 
 impl Ctx<'_> {
@@ -63,7 +66,12 @@ impl Ctx<'_> {
         self.clocks
             .get(pair as usize)
             .and_then(|c| c.class)
+            .map(|v| (v.class, v.skew_difference_ppm))
             .unwrap_or((ClockClass::NoTimestamps, None))
+    }
+    /// The pair's whole clock verdict (confidence, interleaving).
+    pub fn verdict_of(&self, pair: u32) -> Option<Verdict> {
+        self.clocks.get(pair as usize).and_then(|c| c.class)
     }
     pub fn without_ts(&self, pair: u32) -> u32 {
         self.clocks
@@ -163,7 +171,9 @@ pub(crate) mod testkit {
             dst,
             sport,
             dport,
-            seq: if c2s { 1000 } else { 5000 },
+            // The ISN on SYNs, ISN+1 after them, as a real stack sends
+            // (ISN on a later segment would be a keep-alive probe).
+            seq: if c2s { 1000 } else { 5000 } + u32::from(flags & 0x002 == 0),
             ack: if c2s { 5001 } else { 1001 },
             flags: TcpFlags(flags),
             window: 65535,
@@ -228,6 +238,7 @@ pub(crate) mod testkit {
             line_of: &line_of,
             end_ns,
             config: &config,
+            rewritten_times: None,
         };
         let mut out = Vec::new();
         det.finish(&cx, &mut out);

@@ -6,12 +6,14 @@
 
 use alloc::collections::BTreeMap;
 use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::unit::{Ctx, Detector, Draft};
 use crate::analysis::finding::{Code, Evidence, Finding, Severity, WrapEvidence};
 use crate::analysis::flow::{Flow, C2S};
 use crate::analysis::report::{r3, secs};
+use crate::analysis::state::Pair;
 
 const REMEDY: &str =
     "Nothing to fix: TSvals wrap at 2^32 and serial arithmetic (RFC 7323 §5.2) handles it. \
@@ -112,23 +114,13 @@ impl Detector for Wrap {
                 continue;
             }
             let (b, a, hz) = first.unwrap_or((0, 0, None));
+            let (summary, explanation) = texts(pair, wraps, (b, a), idle_flows, max_idle);
             out.push(
                 Draft {
                     code: Code::TsvalWrap,
                     severity: Severity::Info,
-                    summary: format!(
-                        "{wraps} TSval wraps past 2^32 between {} and {} ({b} -> {a}); \
-                        {idle_flows} flows idle past the PAWS horizon",
-                        pair.client, pair.server
-                    ),
-                    explanation: format!(
-                        "The 32-bit TSval wrapped around {wraps} time(s) ({b} -> {a}): \
-                        normal, a serial increase (a 1 kHz clock wraps every 49.7 days, a 1 \
-                        MHz clock every 71.6 min). {idle_flows} flow(s) stayed idle longer \
-                        than the PAWS horizon of their clock (max {:.0} s), after which the \
-                        peer's TS.Recent is stale.",
-                        secs(max_idle)
-                    ),
+                    summary,
+                    explanation,
                     remedy: REMEDY,
                     frames,
                     flows,
@@ -145,6 +137,47 @@ impl Detector for Wrap {
             );
         }
     }
+}
+
+/// Says only what happened: wraps, flows idle past the horizon, or both
+/// (never "0 wraps").
+fn texts(
+    pair: &Pair,
+    wraps: u32,
+    (b, a): (u32, u32),
+    idle: u32,
+    max_idle: i64,
+) -> (String, String) {
+    let idle_text = format!(
+        "{idle} flow(s) stayed idle longer than the PAWS horizon of their clock (max {:.0} s), \
+        after which the peer's TS.Recent is stale.",
+        secs(max_idle)
+    );
+    if wraps == 0 {
+        return (
+            format!(
+                "{idle} flow(s) between {} and {} idle past the PAWS horizon (max {:.0} s)",
+                pair.client,
+                pair.server,
+                secs(max_idle)
+            ),
+            idle_text,
+        );
+    }
+    let mut summary = format!(
+        "{wraps} TSval wrap(s) past 2^32 between {} and {} ({b} -> {a})",
+        pair.client, pair.server
+    );
+    let mut explanation = format!(
+        "The 32-bit TSval wrapped around {wraps} time(s) ({b} -> {a}): normal, a serial \
+        increase (a 1 kHz clock wraps every 49.7 days, a 1 MHz clock every 71.6 min)."
+    );
+    if idle > 0 {
+        summary.push_str(&format!("; {idle} flow(s) idle past the PAWS horizon"));
+        explanation.push(' ');
+        explanation.push_str(&idle_text);
+    }
+    (summary, explanation)
 }
 
 #[cfg(test)]
