@@ -16,7 +16,7 @@ use crate::analyze::progress_mode;
 use crate::args::{AnalyzeArgs, ColorChoice, CorrelateArgs, CorrelateFormat, FailOn, ReportFormat};
 use crate::input::Input;
 use crate::report_text;
-use crate::ExitCode;
+use crate::exit::ExitCode;
 
 const CHUNK: usize = 256 * 1024;
 
