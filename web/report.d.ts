@@ -1378,3 +1378,640 @@ export interface PairView {
    */
   lines: LineView[];
 }
+
+/**
+ * Everything the two captures say together.
+ */
+export interface CorrelationReport {
+  /**
+   * The correlation report's schema version (see
+   * [`CORRELATION_SCHEMA_VERSION`]): changes when a field changes
+   * meaning or disappears.
+   */
+  schema_version: number;
+  /**
+   * The joint verdict, one line: the most severe warning or critical
+   * finding's summary; otherwise "All N connection attempts seen in both
+   * captures matched, nothing lost between them" (followed by "; note: "
+   * and the first info finding's summary when there is one), or "No
+   * connection is in both captures".
+   */
+  verdict: string;
+  /**
+   * The two captures, A then B.
+   */
+  vantages: VantageSummary[];
+  /**
+   * The offset between the two capture clocks.
+   */
+  clock: ClockOffset;
+  /**
+   * Per direction of travel with matched segments: `a_to_b`, then
+   * `b_to_a`, then `unknown` (direction of travel not known).
+   */
+  paths: PathStats[];
+  /**
+   * The address and port translation between the points.
+   */
+  nat: NatSummary;
+  /**
+   * What the path changed in the segments, per kind and direction.
+   */
+  rewrites: Rewrite[];
+  /**
+   * The findings, most severe first.
+   */
+  findings: CorrelationFinding[];
+  /**
+   * The first connection attempts (capped; see `totals.attempts_not_listed`).
+   */
+  attempts: AttemptReport[];
+  /**
+   * Counts over the whole pair, also of what is not listed.
+   */
+  totals: CorrelationTotals;
+}
+
+/**
+ * One connection attempt (one client ISN), in both captures.
+ */
+export interface AttemptReport {
+  /**
+   * Stable id, in the order attempts were created (not contiguous: a
+   * paired attempt takes the first of its two flows' numbers).
+   */
+  index: number;
+  /**
+   * What happened to the attempt between the two points.
+   */
+  outcome: Outcome;
+  /**
+   * The client (SYN sender) as A saw it, `addr:port` (`None`: not seen there).
+   */
+  client_a: string | null;
+  /**
+   * The server as A saw it, `addr:port` (`None`: not seen there).
+   */
+  server_a: string | null;
+  /**
+   * The client as B saw it, `addr:port` (`None`: not seen there).
+   */
+  client_b: string | null;
+  /**
+   * The server as B saw it, `addr:port` (`None`: not seen there).
+   */
+  server_b: string | null;
+  /**
+   * The capture nearer the client (`None`: not known).
+   */
+  client_side: Vantage | null;
+  /**
+   * The client's initial sequence number, which identifies the attempt
+   * (`None`: its SYN was not seen).
+   */
+  isn: number | null;
+  /**
+   * SYNs of the attempt in A (retransmissions included).
+   */
+  syns_a: number;
+  /**
+   * SYNs of the attempt in B.
+   */
+  syns_b: number;
+  /**
+   * SYN-ACKs of the attempt in A.
+   */
+  synacks_a: number;
+  /**
+   * SYN-ACKs of the attempt in B.
+   */
+  synacks_b: number;
+  /**
+   * Segments of the attempt (both directions) in A.
+   */
+  segments_a: number;
+  /**
+   * Segments of the attempt (both directions) in B.
+   */
+  segments_b: number;
+  /**
+   * Segments seen at both points.
+   */
+  matched: number;
+  /**
+   * Segments lost between the points (unmatched, the other capture on their path).
+   */
+  lost: number;
+  /**
+   * One sentence, e.g. "The 4 SYNs of 192.0.2.20:50020 (B) all reached A as 198.51.100.1:50020 …".
+   */
+  description: string;
+  /**
+   * The first segments of the attempt, both captures side by side.
+   */
+  ladder: LadderRow[];
+  /**
+   * Segments beyond the ladder's cap.
+   */
+  ladder_cut: number;
+}
+
+/**
+ * The offset between the two capture clocks, from matched pairs.
+ *
+ * `offset_ns` is B's clock minus A's. A segment travelling A→B gives
+ * `tB − tA = offset + delay`, one travelling B→A gives `offset − delay`,
+ * so with both directions the offset lies in
+ * `[max(B→A samples), min(A→B samples)]`; with one direction only one
+ * bound exists and the delay cannot be told from the offset.
+ */
+export interface ClockOffset {
+  /**
+   * Best estimate, B − A, nanoseconds (`None`: nothing matched).
+   */
+  offset_ns: number | null;
+  /**
+   * ± around the estimate within which the true offset lies (`None`: unbounded on one side).
+   */
+  uncertainty_ns: number | null;
+  /**
+   * Lower bound of the offset, nanoseconds: the largest `tB − tA` of the
+   * pairs travelling B→A (`None`: none did).
+   */
+  lower_ns: number | null;
+  /**
+   * Upper bound of the offset, nanoseconds: the smallest `tB − tA` of the
+   * pairs travelling A→B (`None`: none did).
+   */
+  upper_ns: number | null;
+  /**
+   * Matched pairs the estimate rests on.
+   */
+  pairs: number;
+  /**
+   * One line: the offset, its uncertainty and what it rests on.
+   */
+  description: string;
+}
+
+/**
+ * Finding codes of the correlation.
+ * - "SYN_REACHED_SERVER_DROPPED": SYNs crossed both points, no SYN-ACK came back past the far one.
+ * - "SYN_LOST_BETWEEN_CAPTURES": SYNs never reached the other point.
+ * - "ANSWER_LOST_BETWEEN_CAPTURES": The SYN-ACK (or a later answer) left one point and never reached the other.
+ * - "SEGMENTS_LOST_BETWEEN_CAPTURES": Segments of established connections lost between the points.
+ * - "SEGMENTS_MADE_BETWEEN_CAPTURES": Segments that appear between the points (a middlebox's own).
+ * - "TS_OPTION_STRIPPED_OR_INJECTED": The timestamps option was removed or added on the way (two-vantage TS-04).
+ * - "TCP_HEADER_REWRITTEN": Another TCP option or header field was changed on the way.
+ * - "NAT_MAPPING": Addresses or ports translated between the points.
+ * - "NO_COMMON_TRAFFIC": Nothing matched: the captures do not share traffic.
+ */
+export type CorrelationCode = "SYN_REACHED_SERVER_DROPPED" | "SYN_LOST_BETWEEN_CAPTURES" | "ANSWER_LOST_BETWEEN_CAPTURES" | "SEGMENTS_LOST_BETWEEN_CAPTURES" | "SEGMENTS_MADE_BETWEEN_CAPTURES" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TCP_HEADER_REWRITTEN" | "NAT_MAPPING" | "NO_COMMON_TRAFFIC";
+
+/**
+ * A finding of the correlation, with its frames in each capture.
+ */
+export interface CorrelationFinding {
+  /**
+   * What was found.
+   */
+  code: CorrelationCode;
+  /**
+   * How bad it is.
+   */
+  severity: Severity;
+  /**
+   * The capture whose segments the finding is about (`A`, `B`), or
+   * `None` when it is about the path between both.
+   */
+  vantage: Vantage | null;
+  /**
+   * One line: what happened, with the connections and counts.
+   */
+  summary: string;
+  /**
+   * Why it happens and how the two captures show it.
+   */
+  explanation: string;
+  /**
+   * What to do about it.
+   */
+  remedy: string;
+  /**
+   * Frames as each capture numbers them: one entry per capture involved.
+   */
+  frames: VantageFrames[];
+  /**
+   * Attempts (`attempts[].index`) the finding is about.
+   */
+  attempts: number[];
+}
+
+/**
+ * Counts over the whole pair.
+ */
+export interface CorrelationTotals {
+  /**
+   * Segments matched to their copy in the other capture (pairs).
+   */
+  matched_pairs: number;
+  /**
+   * Connection attempts seen in both captures.
+   */
+  attempts_in_both: number;
+  /**
+   * Connection attempts seen in A only.
+   */
+  attempts_only_a: number;
+  /**
+   * Connection attempts seen in B only.
+   */
+  attempts_only_b: number;
+  /**
+   * Attempts whose outcome is `all_matched`, over all attempts (also
+   * those not listed); the next five fields likewise per outcome.
+   */
+  all_matched: number;
+  /**
+   * Attempts whose outcome is `syns_reached_no_answer`.
+   */
+  syns_reached_no_answer: number;
+  /**
+   * Attempts whose outcome is `syns_never_reached`.
+   */
+  syns_never_reached: number;
+  /**
+   * Attempts whose outcome is `answer_lost`.
+   */
+  answer_lost: number;
+  /**
+   * Attempts whose outcome is `some_lost`.
+   */
+  some_lost: number;
+  /**
+   * Attempts whose outcome is `not_on_path`.
+   */
+  not_on_path: number;
+  /**
+   * Segments unmatched, on the other capture's path (lost between).
+   */
+  lost_segments: number;
+  /**
+   * Segments seen only where their direction arrives: made between the
+   * points (a SYN proxy's or firewall's own segments).
+   */
+  injected_segments: number;
+  /**
+   * Most segments held at once waiting for their copy (the time window's memory).
+   */
+  peak_pending: number;
+  /**
+   * Attempts not listed in `attempts` (the cap) but counted here.
+   */
+  attempts_not_listed: number;
+}
+
+/**
+ * One segment of an attempt's ladder: its frame in each capture where it
+ * was seen (`None`: not seen there).
+ */
+export interface LadderRow {
+  /**
+   * The segment's frame number in A (`None`: not seen there).
+   */
+  frame_a: number | null;
+  /**
+   * The segment's frame number in B (`None`: not seen there).
+   */
+  frame_b: number | null;
+  /**
+   * Capture time in A's own clock (`seconds.nanoseconds`).
+   */
+  time_a: string | null;
+  /**
+   * Capture time in B's own clock (`seconds.nanoseconds`).
+   */
+  time_b: string | null;
+  /**
+   * Nanoseconds since the attempt's first segment in A.
+   */
+  t_a: number | null;
+  /**
+   * Nanoseconds since the attempt's first segment in B.
+   */
+  t_b: number | null;
+  /**
+   * True when the client (SYN sender) sent it.
+   */
+  from_client: boolean;
+  /**
+   * tcpdump-style flags, `S`, `S.`, `.`, `P.`, `F.`, `R`.
+   */
+  flags: string;
+  /**
+   * Sequence number (raw, not relative), as A saw it when seen there,
+   * else as B saw it.
+   */
+  seq: number;
+  /**
+   * Acknowledgement number (raw), from the same capture as `seq`.
+   */
+  ack: number;
+  /**
+   * TCP payload length, bytes.
+   */
+  len: number;
+  /**
+   * Unmatched, and the other capture was on its path: lost between.
+   */
+  lost: boolean;
+  /**
+   * Unmatched, seen where its direction arrives: made between the
+   * points (a middlebox's own segment) or missed by the other capture.
+   */
+  injected: boolean;
+}
+
+/**
+ * One NAT mapping: a connection's endpoints as each capture saw them.
+ */
+export interface NatMapping {
+  /**
+   * The connection's client (SYN sender) as A saw it (`addr:port`).
+   */
+  client_a: string;
+  /**
+   * The client as B saw it (`addr:port`).
+   */
+  client_b: string;
+  /**
+   * The server (SYN receiver) as A saw it (`addr:port`).
+   */
+  server_a: string;
+  /**
+   * The server as B saw it (`addr:port`).
+   */
+  server_b: string;
+  /**
+   * Which of the four the path changed: `client address`, `client port`, ...
+   */
+  rewritten: string[];
+  /**
+   * Connection attempts with this mapping.
+   */
+  connections: number;
+  /**
+   * First frame of the first such connection in A.
+   */
+  first_frame_a: number;
+  /**
+   * First frame of the first such connection in B.
+   */
+  first_frame_b: number;
+}
+
+/**
+ * Every mapping seen (capped), and what they say together.
+ */
+export interface NatSummary {
+  /**
+   * The mappings seen, in order of first appearance (capped; see
+   * `connections_not_listed`).
+   */
+  mappings: NatMapping[];
+  /**
+   * Connections whose mapping is not listed (the list's cap).
+   */
+  connections_not_listed: number;
+  /**
+   * Connections whose addresses or ports differ between the captures.
+   */
+  translated_connections: number;
+  /**
+   * Of those, how many kept the client's source port.
+   */
+  ports_kept: number;
+  /**
+   * `Some(true)` when every translated connection kept its source port.
+   */
+  keeps_ports: boolean | null;
+  /**
+   * One line: what the mappings say together (no translation, NAT, PAT).
+   */
+  description: string;
+}
+
+/**
+ * What happened to one connection attempt between the two points.
+ * - "all_matched": Every segment of both directions seen at both points.
+ * - "syns_reached_no_answer": The handshake's SYNs crossed, no SYN-ACK came back past the far point.
+ * - "syns_never_reached": The SYNs never reached the other point (the server side saw other traffic to the same server at the time).
+ * - "answer_lost": The far side answered, the answer never came back to the near point.
+ * - "some_lost": Some segments of an otherwise crossing connection were lost between.
+ * - "not_on_path": The connection is in one capture only and does not pass the other's point.
+ */
+export type Outcome = "all_matched" | "syns_reached_no_answer" | "syns_never_reached" | "answer_lost" | "some_lost" | "not_on_path";
+
+/**
+ * What the path between the capture points does, per direction.
+ */
+export interface PathStats {
+  /**
+   * `a_to_b`, `b_to_a` or `unknown`.
+   */
+  way: Way | null;
+  /**
+   * Segment pairs (seen at both points) travelling this way.
+   */
+  matched: number;
+  /**
+   * TTL (hop limit) at the sending side minus at the receiving side: the
+   * routers between the points (smallest over the pairs; `None`: no pair).
+   */
+  ttl_decrement_min: number | null;
+  /**
+   * The largest TTL decrement over the pairs (differs from the smallest
+   * when the path changed or a middlebox rewrote the TTL).
+   */
+  ttl_decrement_max: number | null;
+  /**
+   * Smallest one-way delay, nanoseconds; only when both directions fix
+   * the clock offset (`None` otherwise).
+   */
+  delay_min_ns: number | null;
+  /**
+   * Median one-way delay, nanoseconds; `None` as `delay_min_ns`.
+   */
+  delay_median_ns: number | null;
+  /**
+   * Pairs with an IPv4 ID on both sides.
+   */
+  ip_id_pairs: number;
+  /**
+   * Of those, how many arrived with the IPv4 ID unchanged (a NAT or
+   * scrubber that rewrites IDs lowers it).
+   */
+  ip_id_kept: number;
+}
+
+/**
+ * One kind of rewrite in one direction, over all connections.
+ */
+export interface Rewrite {
+  /**
+   * What was changed.
+   */
+  kind: RewriteKind;
+  /**
+   * The direction of travel it was changed in.
+   */
+  way: Way;
+  /**
+   * Value before the rewrite, where it is one value (MSS 1460 → 1200:
+   * `1460`; `None`: several values or none).
+   */
+  before: string | null;
+  /**
+   * Value after the rewrite, as `before`.
+   */
+  after: string | null;
+  /**
+   * Segments rewritten this way.
+   */
+  segments: number;
+  /**
+   * Connection attempts with at least one segment rewritten this way.
+   */
+  connections: number;
+  /**
+   * For the shifts: after minus before, signed (serial arithmetic), the
+   * first few distinct values (one per connection for a SYN proxy).
+   */
+  shifts: number[];
+  /**
+   * One line, e.g. "MSS clamped 1460 → 1200 on the way A→B (2 SYNs)".
+   */
+  description: string;
+  /**
+   * The rewritten segments' frames, one entry per capture.
+   */
+  frames: VantageFrames[];
+}
+
+/**
+ * What the path changed in a segment.
+ * - "timestamps_removed": The timestamps option was removed on the way.
+ * - "timestamps_added": A timestamps option was added on the way.
+ * - "tsval_shifted": TSval changed by a constant per connection (pf `modulate`, SYNPROXY).
+ * - "tsecr_shifted": TSecr changed by a constant per connection (the other half of it).
+ * - "mss_changed": The MSS option's value changed (MSS clamping).
+ * - "mss_removed": The MSS option was removed.
+ * - "mss_added": An MSS option was added.
+ * - "window_scale_changed": The window scale option's shift count changed.
+ * - "window_scale_removed": The window scale option was removed.
+ * - "window_scale_added": A window scale option was added.
+ * - "sack_permitted_removed": The SACK-permitted option was removed.
+ * - "sack_permitted_added": A SACK-permitted option was added.
+ * - "seq_shifted": Sequence (and the other side's acknowledgement) numbers moved by a constant per connection (SYNPROXY, pf `modulate state`).
+ * - "window_changed": The window field differs (a change of window scale, or a middlebox).
+ */
+export type RewriteKind = "timestamps_removed" | "timestamps_added" | "tsval_shifted" | "tsecr_shifted" | "mss_changed" | "mss_removed" | "mss_added" | "window_scale_changed" | "window_scale_removed" | "window_scale_added" | "sack_permitted_removed" | "sack_permitted_added" | "seq_shifted" | "window_changed";
+
+/**
+ * Which capture: the first (`A`) or the second (`B`) given.
+ * - "A": The first capture given.
+ * - "B": The second capture given.
+ */
+export type Vantage = "A" | "B";
+
+/**
+ * Frames of one capture, as that capture numbers them.
+ */
+export interface VantageFrames {
+  /**
+   * `A` or `B`.
+   */
+  vantage: string;
+  /**
+   * The capture's name (file name).
+   */
+  capture: string;
+  /**
+   * Sorted, unique, at most [`super::Config::max_frames`].
+   */
+  frames: number[];
+  /**
+   * Frames before the cap.
+   */
+  frames_total: number;
+}
+
+/**
+ * One capture of the pair.
+ */
+export interface VantageSummary {
+  /**
+   * `A` or `B`.
+   */
+  vantage: string;
+  /**
+   * The capture's name (file name, as given).
+   */
+  capture: string;
+  /**
+   * The capture's file format: `pcap`, `pcap (nanosecond)`, `pcapng`,
+   * or `unknown` when not even the header was read.
+   */
+  format: string;
+  /**
+   * Packet records read.
+   */
+  packets: number;
+  /**
+   * Of those, TCP segments (the ones matched against the other capture).
+   */
+  tcp_segments: number;
+  /**
+   * Capture time of the first packet, in this capture's own clock
+   * (`seconds.fraction` since the Unix epoch; `None`: no packet).
+   */
+  first_ts: string | null;
+  /**
+   * Capture time of the last packet, as `first_ts`.
+   */
+  last_ts: string | null;
+  /**
+   * Segments matched to a segment of the other capture.
+   */
+  matched: number;
+  /**
+   * Unmatched while the other capture was running and on the same path:
+   * lost between the two points (or made between them).
+   */
+  unmatched_on_path: number;
+  /**
+   * Unmatched, seen where their direction arrives: made between the points.
+   */
+  made_between: number;
+  /**
+   * Unmatched, in connections the other capture never saw or outside
+   * its time span: other traffic, not loss.
+   */
+  unmatched_elsewhere: number;
+  /**
+   * Where reading stopped early: `frame N: reason`.
+   */
+  fault: string | null;
+  /**
+   * True when the capture was read to its end (no `fault`).
+   */
+  complete: boolean;
+}
+
+/**
+ * Which way a segment travelled between the two capture points.
+ * - "a_to_b": Seen at A first, then at B.
+ * - "b_to_a": Seen at B first, then at A.
+ * - "unknown": Same TTL on both sides and no measurable delay: the order is not known.
+ */
+export type Way = "a_to_b" | "b_to_a" | "unknown";

@@ -2,8 +2,9 @@
 //! declarations, both derived from the report types themselves (feature
 //! `schema`).
 //!
-//! The Rust types in [`crate::analysis`] (the report) and [`crate::present`]
-//! (what the faces show) are the single source: every field is documented
+//! The Rust types in [`crate::analysis`] (the report), [`crate::present`]
+//! (what the faces show) and [`crate::correlate::report`] (the two-vantage
+//! correlation report) are the single source: every field is documented
 //! once, on the type, and those doc comments become the schema's
 //! `description`s and the TypeScript's JSDoc. The generated files are
 //! checked in (`tcpopt-parse/schema/*.schema.json`, `web/report.d.ts`);
@@ -25,6 +26,7 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::analysis::Report;
+use crate::correlate::CorrelationReport;
 use crate::present::{FlowRow, ReportView};
 
 fn schema_of<T: JsonSchema>(id: &str, also: &[fn(&mut schemars::SchemaGenerator)]) -> Value {
@@ -59,8 +61,17 @@ pub fn view_schema() -> Value {
     )
 }
 
-/// `web/report.d.ts`: TypeScript declarations of the report and the view,
-/// written from [`report_schema`] and [`view_schema`].
+/// The JSON Schema of [`CorrelationReport`]: what `tcpopt correlate
+/// --format json` prints (and `analyze --correlate` under `correlation`)
+/// and the browser's `Correlator.finish()` returns.
+pub fn correlation_schema() -> Value {
+    schema_of::<CorrelationReport>("https://tcpopt.invalid/schema/correlation.schema.json", &[])
+}
+
+/// `web/report.d.ts`: TypeScript declarations of the report, the view and
+/// the correlation report, written from [`report_schema`], [`view_schema`]
+/// and [`correlation_schema`] (one file, so the types they share, such as
+/// `Severity`, are declared once).
 pub fn typescript() -> String {
     let mut out = String::from(
         "// Generated from the Rust report types by tcpopt-parse's `schema` feature\n\
@@ -68,7 +79,7 @@ pub fn typescript() -> String {
          // Do not edit.\n",
     );
     let mut done: Vec<String> = Vec::new();
-    for root in [report_schema(), view_schema()] {
+    for root in [report_schema(), view_schema(), correlation_schema()] {
         let name = root["title"].as_str().unwrap_or("Root").to_owned();
         declare(&mut out, &mut done, &name, &root);
         if let Some(Value::Object(defs)) = root.get("$defs") {
@@ -220,7 +231,7 @@ fn ts_type(s: &Value, indent: &str) -> String {
     }
 }
 
-/// Every property name the two schemas declare, at any depth: what the
+/// Every property name the three schemas declare, at any depth: what the
 /// page may read (tests/schema.rs greps `www/` against it).
 pub fn field_names() -> Vec<String> {
     fn walk(v: &Value, out: &mut Vec<String>) {
@@ -244,6 +255,7 @@ pub fn field_names() -> Vec<String> {
     let mut out = Vec::new();
     walk(&report_schema(), &mut out);
     walk(&view_schema(), &mut out);
+    walk(&correlation_schema(), &mut out);
     out.sort();
     out
 }

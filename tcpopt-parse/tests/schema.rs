@@ -1,6 +1,7 @@
 //! The checked-in contract is what the Rust types generate:
-//! `tcpopt-parse/schema/report.schema.json`, `tcpopt-parse/schema/view.schema.json`
-//! and `web/report.d.ts`. A stale file fails; `TCPOPT_BLESS=1` rewrites them:
+//! `tcpopt-parse/schema/report.schema.json`, `tcpopt-parse/schema/view.schema.json`,
+//! `tcpopt-parse/schema/correlation.schema.json` and `web/report.d.ts`. A
+//! stale file fails; `TCPOPT_BLESS=1` rewrites them:
 //!
 //! ```sh
 //! TCPOPT_BLESS=1 cargo test -p tcpopt-parse --features schema --test schema
@@ -69,6 +70,14 @@ fn view_schema_is_current() {
 }
 
 #[test]
+fn correlation_schema_is_current() {
+    check(
+        &repo().join("tcpopt-parse/schema/correlation.schema.json"),
+        &pretty(&schema::correlation_schema()),
+    );
+}
+
+#[test]
 fn typescript_is_current() {
     check(&repo().join("web/report.d.ts"), &schema::typescript());
 }
@@ -99,6 +108,11 @@ fn every_field_is_documented() {
     let mut missing = Vec::new();
     walk(&schema::report_schema(), "Report", &mut missing);
     walk(&schema::view_schema(), "ReportView", &mut missing);
+    walk(
+        &schema::correlation_schema(),
+        "CorrelationReport",
+        &mut missing,
+    );
     assert!(
         missing.is_empty(),
         "fields without a doc comment: {missing:#?}"

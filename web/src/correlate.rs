@@ -70,6 +70,7 @@ impl Correlator {
     }
 
     /// Ends both inputs; the correlation report as a plain object.
+    #[wasm_bindgen(unchecked_return_type = "CorrelationReport")]
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
         let c = self
             .inner

@@ -19,7 +19,7 @@ use tcpopt_parse::present::ReportView;
 pub use correlate::Correlator;
 use wasm_bindgen::prelude::*;
 
-// The report's types, generated from the Rust report types
+// The report's, the view's and the correlation report's types, generated from the Rust types
 // (tcpopt-parse's `schema` feature; see tcpopt_parse::schema).
 #[wasm_bindgen(typescript_custom_section)]
 const REPORT_TS: &str = include_str!("../report.d.ts");

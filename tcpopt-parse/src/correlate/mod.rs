@@ -47,6 +47,10 @@
 //! to its end first holds all of it in memory.
 //!
 //! # JSON (feature `serde`; `tcpopt correlate --format json` and the page)
+//! Every field is documented on its type in [`report`]; with feature
+//! `schema` they generate `tcpopt-parse/schema/correlation.schema.json`
+//! and the `CorrelationReport` declarations in `web/report.d.ts`.
+//!
 //! | field | meaning |
 //! |---|---|
 //! | `schema_version` | 1 ([`CORRELATION_SCHEMA_VERSION`]) |
