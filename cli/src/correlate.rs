@@ -14,9 +14,9 @@ use tcpopt_parse::pipeline::CaptureAnalysis;
 
 use crate::analyze::progress_mode;
 use crate::args::{AnalyzeArgs, ColorChoice, CorrelateArgs, CorrelateFormat, FailOn, ReportFormat};
+use crate::exit::ExitCode;
 use crate::input::Input;
 use crate::report_text;
-use crate::exit::ExitCode;
 
 const CHUNK: usize = 256 * 1024;
 

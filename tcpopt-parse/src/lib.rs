@@ -53,11 +53,11 @@ pub mod tcp;
 #[cfg(feature = "alloc")]
 pub mod analysis;
 #[cfg(feature = "alloc")]
+pub mod correlate;
+#[cfg(feature = "alloc")]
 pub mod present;
 #[cfg(feature = "schema")]
 pub mod schema;
-#[cfg(feature = "alloc")]
-pub mod correlate;
 
 pub use segment::Segment;
 

@@ -14,9 +14,9 @@ mod engine;
 mod flows;
 pub mod plot;
 
+pub use correlate::Correlator;
 use tcpopt_parse::analysis::Report;
 use tcpopt_parse::present::ReportView;
-pub use correlate::Correlator;
 use wasm_bindgen::prelude::*;
 
 // The report's, the view's and the correlation report's types, generated from the Rust types
