@@ -17,6 +17,9 @@ cargo build -q -p tcpopt-parse --no-default-features --target thumbv7em-none-eab
 cargo build -q -p tcpopt-parse --no-default-features --features alloc --target thumbv7em-none-eabihf
 cargo build -q -p tcpopt-parse --no-default-features --target wasm32-unknown-unknown
 
+step "module graph (no module imports one that imports it back)"
+python3 scripts/module-cycles.py
+
 step "clippy"
 cargo clippy -q --workspace --all-targets --all-features -- -D warnings
 

@@ -72,6 +72,7 @@
 //!   started together).
 
 mod engine;
+mod flow;
 pub mod observe;
 pub mod report;
 mod rewrite;

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use hashbrown::HashMap;
 
-use super::engine::way_index;
+use super::flow::way_index;
 use super::observe::Observed;
 use super::report::{Rewrite, RewriteKind, VantageFrames, Way};
 

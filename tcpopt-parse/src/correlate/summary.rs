@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use hashbrown::HashMap;
 
-use super::engine::{Correlator, Flow};
+use super::flow::{ladder, Flow};
 use super::observe::Endpoint;
 use super::report::*;
 use super::rewrite::RewriteTally;
@@ -379,7 +379,7 @@ impl Summary {
         let side_ends = |f: Option<&Flow>| f.map(|f| (endpoint(f.client), endpoint(f.server)));
         let (ca, sa) = side_ends(a.as_ref()).unzip();
         let (cb, sb) = side_ends(b.as_ref()).unzip();
-        let mut ladder = Correlator::ladder(a.as_ref(), b.as_ref(), boot_offset);
+        let mut ladder = ladder(a.as_ref(), b.as_ref(), boot_offset);
         if outcome == Outcome::SynsNeverReached {
             // No copy anywhere in the other capture: every segment was lost.
             for r in &mut ladder {
