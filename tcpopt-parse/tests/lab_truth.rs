@@ -296,7 +296,6 @@ fn usec_ts() {
 }
 
 #[test]
-#[ignore = "until TS-03's severity follows the spec: today INFLOW_TSVAL_REGRESSION is critical on >= 3 duplicate ACKs alone, although here the connection progressed and the request succeeded (count and frames already match PAWSEstab)"]
 fn paws_estab() {
     check("paws-estab");
 }

@@ -310,6 +310,10 @@ pub struct RegressionEvidence {
     pub duplicate_acks_after: u32,
     /// Flows with a regression.
     pub flows_affected: u32,
+    /// Of those, flows whose peer acknowledged no new data after the last
+    /// regression (the connection stalled; with at least 3 duplicate ACKs
+    /// this makes the finding critical). 0: every connection progressed.
+    pub stalled_flows: u32,
 }
 
 /// TS-04.

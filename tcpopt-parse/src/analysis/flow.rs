@@ -157,6 +157,9 @@ impl Points {
 pub(crate) struct Regression {
     pub frame: u64,
     pub ticks: i64,
+    /// The peer's highest acknowledgment number when this segment came
+    /// (TS-03: progress means the peer acknowledged past it later).
+    pub peer_ack: Option<u32>,
 }
 
 /// State of one direction of a flow.
@@ -183,6 +186,8 @@ pub(crate) struct Dir {
     pub regressions: [Regression; 4],
     pub regression_count: u32,
     pub worst_regression: Regression,
+    /// The most recent regression of more than 2 ticks.
+    pub latest_regression: Regression,
     pub dupacks_after_regression: u32,
     pub wraps: u32,
     pub wrap_first: Option<(u64, u32, u32, i64)>,
@@ -195,6 +200,11 @@ pub(crate) struct Dir {
     pub tsecr_k_const: bool,
     pub tsecr_zero: Frames<4>,
     pub last_ack: Option<u32>,
+    /// The serially highest acknowledgment number this direction sent.
+    pub max_ack: Option<u32>,
+    /// The peer's `max_ack` when the segment being recorded came (set
+    /// before `record_ts`, kept in its [`Regression`]).
+    pub peer_ack: Option<u32>,
     /// The sequence number after the highest byte (SYN and FIN count one)
     /// this direction sent: a keep-alive probe sits one below it.
     pub snd_nxt: Option<u32>,
@@ -272,7 +282,9 @@ impl Dir {
             let r = Regression {
                 frame,
                 ticks: behind,
+                peer_ack: self.peer_ack,
             };
+            self.latest_regression = r;
             if let Some(slot) = self.regressions.get_mut(self.regression_count as usize) {
                 *slot = r;
             }
@@ -705,7 +717,8 @@ impl Flow {
     /// The timestamps of one segment in direction `d`: the direction's
     /// TSval record (TS-03, TS-07), the client's clock points, TSecr
     /// against the peer (TS-05), missing options (TS-04), duplicate ACKs
-    /// after a regression (TS-03's escalation).
+    /// after a regression and whether acknowledged data advanced after it
+    /// (TS-03's escalation).
     pub fn timestamps(&mut self, seg: &Segment, d: usize) {
         let flags = seg.flags;
         let rst = flags.rst();
@@ -747,7 +760,11 @@ impl Flow {
         }
         if flags.ack() {
             me.last_ack = Some(seg.ack);
+            if !rst && me.max_ack.is_none_or(|m| serial::after(seg.ack, m)) {
+                me.max_ack = Some(seg.ack);
+            }
         }
+        me.peer_ack = peer.max_ack;
         match ts {
             Some((v, e)) => {
                 let u = me.record_ts(v, seg.frame, ns);
