@@ -349,8 +349,9 @@ export interface ClocksEvidence {
  * - "SYNTHETIC_TSVAL_PROBE": TS-09.
  * - "SYN_UNANSWERED": TS-10.
  * - "FOURTUPLE_COLLISION": A SYN on a 4-tuple whose connection is still open, answered by a (challenge) ACK: two clients share one 4-tuple (lab `collision`).
+ * - "TS_CLOCK_USEC": TS-08's known mode: a 1 MHz TSval clock, Linux `tcp_usec_ts` (Linux >= 6.7, per route): context, not an anomaly (lab `usec-ts`).
  */
-export type Code = "TW_RECYCLE_PER_HOST_PAWS_DROP" | "TIMEWAIT_SYN_REJECTED_OLD_TSVAL" | "INFLOW_TSVAL_REGRESSION" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TS_NOT_NEGOTIATED" | "TSECR_MISMATCH" | "MULTIPLE_TS_CLOCKS_BEHIND_IP" | "TSVAL_WRAP" | "TS_CLOCK_RATE_ANOMALY" | "SYNTHETIC_TSVAL_PROBE" | "SYN_UNANSWERED" | "FOURTUPLE_COLLISION";
+export type Code = "TW_RECYCLE_PER_HOST_PAWS_DROP" | "TIMEWAIT_SYN_REJECTED_OLD_TSVAL" | "INFLOW_TSVAL_REGRESSION" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TS_NOT_NEGOTIATED" | "TSECR_MISMATCH" | "MULTIPLE_TS_CLOCKS_BEHIND_IP" | "TSVAL_WRAP" | "TS_CLOCK_RATE_ANOMALY" | "SYNTHETIC_TSVAL_PROBE" | "SYN_UNANSWERED" | "FOURTUPLE_COLLISION" | "TS_CLOCK_USEC";
 
 /**
  * `FOURTUPLE_COLLISION`.
@@ -771,7 +772,8 @@ export interface RateEvidence {
    */
   rate_hz: number;
   /**
-   * `outside_rfc7323`, `usec_clock` or `rate_change`.
+   * `outside_rfc7323`, `rate_change` or `capture_times_rewritten` (TS-08),
+   * `usec_clock` (`TS_CLOCK_USEC`).
    */
   kind: string;
   /**
@@ -813,6 +815,12 @@ export interface RegressionEvidence {
    * Flows with a regression.
    */
   flows_affected: number;
+  /**
+   * Of those, flows whose peer acknowledged no new data after the last
+   * regression (the connection stalled; with at least 3 duplicate ACKs
+   * this makes the finding critical). 0: every connection progressed.
+   */
+  stalled_flows: number;
 }
 
 /**

@@ -290,7 +290,6 @@ fn ts_no_offset() {
 }
 
 #[test]
-#[ignore = "until the usec-clock classification lands (issue 12 item 3): today a 1 MHz clock is reported as TS_CLOCK_RATE_ANOMALY (info), the truth says it is a known mode, not an anomaly"]
 fn usec_ts() {
     check("usec-ts");
 }

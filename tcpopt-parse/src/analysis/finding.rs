@@ -37,6 +37,9 @@ pub enum Code {
     /// A SYN on a 4-tuple whose connection is still open, answered by a
     /// (challenge) ACK: two clients share one 4-tuple (lab `collision`).
     FourtupleCollision,
+    /// TS-08's known mode: a 1 MHz TSval clock, Linux `tcp_usec_ts`
+    /// (Linux >= 6.7, per route): context, not an anomaly (lab `usec-ts`).
+    TsClockUsec,
 }
 
 impl Code {
@@ -55,6 +58,7 @@ impl Code {
             Code::SyntheticTsvalProbe => "SYNTHETIC_TSVAL_PROBE",
             Code::SynUnanswered => "SYN_UNANSWERED",
             Code::FourtupleCollision => "FOURTUPLE_COLLISION",
+            Code::TsClockUsec => "TS_CLOCK_USEC",
         }
     }
 }
@@ -433,7 +437,8 @@ pub struct WrapEvidence {
 pub struct RateEvidence {
     /// The measured rate (Hz).
     pub rate_hz: f64,
-    /// `outside_rfc7323`, `usec_clock` or `rate_change`.
+    /// `outside_rfc7323`, `rate_change` or `capture_times_rewritten` (TS-08),
+    /// `usec_clock` (`TS_CLOCK_USEC`).
     pub kind: &'static str,
     /// For `rate_change`: the other rate (Hz).
     pub other_rate_hz: Option<f64>,

@@ -188,8 +188,9 @@ impl Detector for Regression {
                         retransmissions (carrying a current TSval) got through, so the \
                         connection progressed and was only slowed, by about one round trip \
                         and a retransmission per discarded segment. It is degraded, not \
-                        failed, but every segment the rewriter lowers again is lost the \
-                        same way, and a rewrite of every segment would stall it."
+                        failed, but every further segment that arrives with an old TSval is \
+                        lost the same way, and if all of them did the connection would \
+                        stall."
                 )
             } else {
                 format!(
@@ -206,7 +207,7 @@ impl Detector for Regression {
                     (threshold {thr_w} ticks at {hz_w} Hz). The receiver's PAWS check \
                     (RFC 7323 §5.3 R1; Linux counts TcpExtPAWSEstab) discards such a \
                     segment and answers with a duplicate ACK ({dup} duplicate ACKs seen \
-                    after the first). {consequence} A regression this large means \
+                    after the first of them). {consequence} A regression this large means \
                     something on the path rewrote the timestamps or two senders share \
                     the connection."
             );
