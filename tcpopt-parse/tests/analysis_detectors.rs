@@ -56,6 +56,9 @@ impl Gen {
             ts_malformed: false,
             max_nop_run: 0,
             options_complete: true,
+            mss: None,
+            wscale: None,
+            sack_permitted: false,
         });
     }
     /// A full HTTP-like connection, server closes first. `cts(ns)` gives the

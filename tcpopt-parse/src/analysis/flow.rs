@@ -438,6 +438,27 @@ impl IcmpAnswer {
     }
 }
 
+/// The handshake options of a SYN or SYN-ACK besides timestamps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SynOpts {
+    pub mss: Option<u16>,
+    pub ws: bool,
+    pub sack: bool,
+    /// The options area was walked to its end (absence proves something).
+    pub complete: bool,
+}
+
+impl SynOpts {
+    pub fn of(seg: &Segment) -> Self {
+        SynOpts {
+            mss: seg.mss,
+            ws: seg.wscale.is_some(),
+            sack: seg.sack_permitted,
+            complete: seg.options_complete,
+        }
+    }
+}
+
 /// Index 0: client → server; 1: server → client.
 pub(crate) const C2S: usize = 0;
 pub(crate) const S2C: usize = 1;
@@ -472,6 +493,14 @@ pub(crate) struct Flow {
     pub synack: Option<u64>,
     pub synack_ns: i64,
     pub synack_has_ts: bool,
+    /// The first SYN's MSS, window scale and SACK-permitted options, and
+    /// the first SYN-ACK's (SYN_COOKIES: a Linux cookie without
+    /// timestamps drops window scale and SACK).
+    pub syn_opts: SynOpts,
+    pub synack_opts: SynOpts,
+    /// SYN-ACK segments seen, retransmissions included (a SYN cookie
+    /// keeps no state to retransmit from).
+    pub synacks: u32,
     /// The acknowledgment number of the SYN-ACK (a late copy of the SYN it
     /// answers is that SYN, not a new connection).
     pub synack_ack: Option<u32>,
@@ -529,6 +558,9 @@ impl Flow {
             synack: None,
             synack_ns: 0,
             synack_has_ts: false,
+            syn_opts: SynOpts::default(),
+            synack_opts: SynOpts::default(),
+            synacks: 0,
             synack_ack: None,
             answered_unseen: None,
             icmp: None,
@@ -569,6 +601,7 @@ impl Flow {
         if self.client_isn.is_none() {
             self.client_isn = Some(seg.seq);
             self.syn_first_ns = seg.ts.nanos;
+            self.syn_opts = SynOpts::of(seg);
         }
         self.syns.push(seg.frame);
         self.syn_last_ns = seg.ts.nanos;
@@ -617,6 +650,7 @@ impl Flow {
         if d == S2C {
             self.server_seen = true;
             if flags.syn() && flags.ack() {
+                self.synacks = self.synacks.saturating_add(1);
                 if self.synack.is_none() {
                     self.synack_answer(seg);
                 }
@@ -679,6 +713,7 @@ impl Flow {
         self.synack = Some(seg.frame);
         self.synack_ns = seg.ts.nanos;
         self.synack_has_ts = seg.timestamps.is_some();
+        self.synack_opts = SynOpts::of(seg);
         self.synack_ack = Some(seg.ack);
         let syn_seen = self.client_isn.is_some();
         match (syn_seen, self.syns_with_ts > 0, seg.timestamps) {

@@ -100,7 +100,7 @@ impl Detector for Regression {
             // that followed a stall.
             let (mut shown, mut stalled, mut stalled_dup) = (Vec::new(), 0u32, 0u32);
             for &(id, dirs) in candidates.iter() {
-                let mut hit = false;
+                let (mut hit, mut flow_stalled) = (false, false);
                 for (d, dir) in dirs.iter().enumerate() {
                     let Some(dir) = dir else { continue };
                     let hz = (if d == C2S { cx.line_hz(pi, id) } else { None })
@@ -133,7 +133,7 @@ impl Detector for Regression {
                     shown.push(dir.worst.frame);
                     dup = dup.max(dir.dupacks);
                     if !dir.progressed_after(&last) {
-                        stalled += 1;
+                        flow_stalled = true;
                         stalled_dup = stalled_dup.max(dir.dupacks);
                     }
                     if dir.worst.ticks > worst {
@@ -149,6 +149,7 @@ impl Detector for Regression {
                 }
                 if hit {
                     flows.push(id as usize);
+                    stalled += u32::from(flow_stalled);
                 }
             }
             if flows.is_empty() {
@@ -170,9 +171,14 @@ impl Detector for Regression {
             }
             let frame_list = frame_list.join(", ");
             let outcome = if stalled == 0 {
-                "the connection still progressed"
+                String::from("the connection still progressed")
+            } else if severity == Severity::Critical {
+                format!("{stalled} connection(s) stalled")
             } else {
-                "the connection stalled"
+                format!(
+                    "{stalled} connection(s) made no progress after the last one, with fewer \
+                        than 3 duplicate ACKs there"
+                )
             };
             let summary = format!(
                 "TSvals went backwards by up to {worst} ticks (threshold {thr_w} at \
@@ -195,8 +201,8 @@ impl Detector for Regression {
             } else {
                 format!(
                     "In {stalled} connection(s) the receiver acknowledged no new data after \
-                        the last of them: the retransmissions were discarded too (or never \
-                        came) and the connection stalled, which is how such a connection \
+                        the last of them: the retransmissions were discarded too, never \
+                        came, or the capture ended first; a connection that stalls this way \
                         fails."
                 )
             };
