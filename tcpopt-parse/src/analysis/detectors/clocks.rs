@@ -44,8 +44,7 @@ const RATE_REMEDY: &str =
     range (1 ms to 1 s per tick): check the sender's TCP stack or a middlebox that \
     rewrites TSval; a rate that changes within one clock is a stack or a rewriter \
     switching clocks.";
-const USEC_REMEDY: &str =
-    "Nothing to fix: Linux (>= 6.7) uses a 1 µs TS clock on routes with the \
+const USEC_REMEDY: &str = "Nothing to fix: Linux (>= 6.7) uses a 1 µs TS clock on routes with the \
     `tcp_usec_ts` feature (`ip route show` lists `features tcp_usec_ts` or `features \
     0x10`). If a peer or middlebox mishandles it (per-host timestamp state, assumptions \
     of a 1 ms tick, idle connections older than 35 min), remove the feature from the \
@@ -450,8 +449,16 @@ mod tests {
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].code, Code::TsClockUsec);
         assert_eq!(out[0].severity, Severity::Info);
-        assert!(out[0].explanation.contains("71.6 min"), "{}", out[0].explanation);
-        assert!(out[0].explanation.contains("2147 s"), "{}", out[0].explanation);
+        assert!(
+            out[0].explanation.contains("71.6 min"),
+            "{}",
+            out[0].explanation
+        );
+        assert!(
+            out[0].explanation.contains("2147 s"),
+            "{}",
+            out[0].explanation
+        );
         let Evidence::Rate(e) = &out[0].evidence else {
             panic!()
         };

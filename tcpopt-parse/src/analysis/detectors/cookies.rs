@@ -141,7 +141,11 @@ impl Detector for Cookies {
                 frames.push(s.synack);
                 flows.push(s.id as usize);
             }
-            let synack_frames: Vec<_> = list.iter().take(8).map(|s| format!("{}", s.synack)).collect();
+            let synack_frames: Vec<_> = list
+                .iter()
+                .take(8)
+                .map(|s| format!("{}", s.synack))
+                .collect();
             let more = if list.len() > 8 { ", ..." } else { "" };
             let lost = match (ws > 0, sack > 0) {
                 (true, true) => "window scaling and SACK",
@@ -220,13 +224,27 @@ mod tests {
         syn.mss = Some(1460);
         syn.wscale = Some(7);
         syn.sack_permitted = true;
-        let mut sa = seg(frame + 1, frame as i64 + 1, false, cport, SYNACK, t(200).map(|_| (200, 100)));
+        let mut sa = seg(
+            frame + 1,
+            frame as i64 + 1,
+            false,
+            cport,
+            SYNACK,
+            t(200).map(|_| (200, 100)),
+        );
         sa.mss = Some(1460);
         if echo {
             sa.wscale = Some(7);
             sa.sack_permitted = true;
         }
-        let ack = seg(frame + 2, frame as i64 + 2, true, cport, ACK, t(101).map(|_| (101, 200)));
+        let ack = seg(
+            frame + 2,
+            frame as i64 + 2,
+            true,
+            cport,
+            ACK,
+            t(101).map(|_| (101, 200)),
+        );
         flow(&[syn, sa, ack])
     }
 

@@ -196,7 +196,7 @@ impl Detector for Regression {
                         and a retransmission per discarded segment. It is degraded, not \
                         failed, but every further segment that arrives with an old TSval is \
                         lost the same way, and if all of them did the connection would \
-                        stall."
+                        stall.",
                 )
             } else {
                 format!(
@@ -356,6 +356,10 @@ mod tests {
             "{}",
             out[0].summary
         );
-        assert!(out[0].explanation.contains("frames 400"), "{}", out[0].explanation);
+        assert!(
+            out[0].explanation.contains("frames 400"),
+            "{}",
+            out[0].explanation
+        );
     }
 }
