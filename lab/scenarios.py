@@ -361,11 +361,9 @@ def syncookies(lab, out):
             "any('TS' in o for o in cap['per_client']['cli1']['synack_options'])",
         ],
         _expect("syncookies.pcap", must_not=NOT_WARN + ["MULTIPLE_TS_CLOCKS_BEHIND_IP"],
-                planned=[{"code": "SYN_COOKIES", "severity": "info",
-                          "frames_include": per["cli2"]["synack_frames"][:2],
-                          "says": "cookies (queue overflow or forced); cli2 lost window scaling and SACK"}],
-                why="Cookies are context, not an anomaly: info at most; the cost for the TS-less client is the "
-                    "planned SYN_COOKIES finding's."),
+                must=[{"code": "SYN_COOKIES", "frames_include": per["cli2"]["synack_frames"][:2]}],
+                why="Cookies are context, not an anomaly: info at most; the cost for the TS-less client (cli2 lost "
+                    "window scaling and SACK) is the SYN_COOKIES finding's (was planned), on cli2's SYN-ACKs."),
         from_capture=fc, succeeded=n,
     )
 
@@ -462,10 +460,13 @@ def usec_ts(lab, out):
             "cap['client_span_s'] >= 2",
             "out['cli1']['succeeded'] == 1",
         ],
+        # Frame 1: the client's SYN, which starts its clock line (the
+        # capture holds only this one connection).
         _expect("usec-ts.pcap", must_not=must_not,
-                planned=[{"code": "TS_CLOCK_USEC", "severity": "info",
-                          "says": "a 1 MHz TS clock is Linux tcp_usec_ts: it wraps every 71.6 min and PAWS is relaxed after 2147 s idle"}],
-                why="A 1 MHz clock is a known mode (Linux >= 6.7, per route), not an anomaly."),
+                must=[{"code": "TS_CLOCK_USEC", "frames_include": [1]}],
+                why="A 1 MHz clock is a known mode (Linux >= 6.7, per route), not an anomaly. TS_CLOCK_USEC (was "
+                    "planned) is that known mode's info note: it says the clock wraps every 71.6 min and PAWS is "
+                    "relaxed after 2147 s idle; frame 1 is the SYN that starts the client's clock line."),
         from_capture=fc,
     )
 

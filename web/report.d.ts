@@ -349,8 +349,10 @@ export interface ClocksEvidence {
  * - "SYNTHETIC_TSVAL_PROBE": TS-09.
  * - "SYN_UNANSWERED": TS-10.
  * - "FOURTUPLE_COLLISION": A SYN on a 4-tuple whose connection is still open, answered by a (challenge) ACK: two clients share one 4-tuple (lab `collision`).
+ * - "TS_CLOCK_USEC": TS-08's known mode: a 1 MHz TSval clock, Linux `tcp_usec_ts` (Linux >= 6.7, per route): context, not an anomaly (lab `usec-ts`).
+ * - "SYN_COOKIES": A Linux server answering with SYN cookies where it costs the client window scaling and SACK (it sent no timestamps): info (lab `syncookies`).
  */
-export type Code = "TW_RECYCLE_PER_HOST_PAWS_DROP" | "TIMEWAIT_SYN_REJECTED_OLD_TSVAL" | "INFLOW_TSVAL_REGRESSION" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TS_NOT_NEGOTIATED" | "TSECR_MISMATCH" | "MULTIPLE_TS_CLOCKS_BEHIND_IP" | "TSVAL_WRAP" | "TS_CLOCK_RATE_ANOMALY" | "SYNTHETIC_TSVAL_PROBE" | "SYN_UNANSWERED" | "FOURTUPLE_COLLISION";
+export type Code = "TW_RECYCLE_PER_HOST_PAWS_DROP" | "TIMEWAIT_SYN_REJECTED_OLD_TSVAL" | "INFLOW_TSVAL_REGRESSION" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TS_NOT_NEGOTIATED" | "TSECR_MISMATCH" | "MULTIPLE_TS_CLOCKS_BEHIND_IP" | "TSVAL_WRAP" | "TS_CLOCK_RATE_ANOMALY" | "SYNTHETIC_TSVAL_PROBE" | "SYN_UNANSWERED" | "FOURTUPLE_COLLISION" | "TS_CLOCK_USEC" | "SYN_COOKIES";
 
 /**
  * `FOURTUPLE_COLLISION`.
@@ -405,7 +407,7 @@ export type Confidence = "high" | "medium";
  * Typed evidence, one shape per code (serialised as a plain object; the
  * finding's `code` says which shape it is).
  */
-export type Evidence = TwRecycleEvidence | SynUnansweredEvidence | TimeWaitEvidence | RegressionEvidence | OptionsEvidence | NotNegotiatedEvidence | TsecrEvidence | ClocksEvidence | WrapEvidence | RateEvidence | ProbeEvidence | CollisionEvidence;
+export type Evidence = TwRecycleEvidence | SynUnansweredEvidence | TimeWaitEvidence | RegressionEvidence | OptionsEvidence | NotNegotiatedEvidence | TsecrEvidence | ClocksEvidence | WrapEvidence | RateEvidence | ProbeEvidence | CollisionEvidence | SynCookiesEvidence;
 
 /**
  * A finding, grouped per (client address, server address).
@@ -771,7 +773,8 @@ export interface RateEvidence {
    */
   rate_hz: number;
   /**
-   * `outside_rfc7323`, `usec_clock` or `rate_change`.
+   * `outside_rfc7323`, `rate_change` or `capture_times_rewritten` (TS-08),
+   * `usec_clock` (`TS_CLOCK_USEC`).
    */
   kind: string;
   /**
@@ -813,6 +816,12 @@ export interface RegressionEvidence {
    * Flows with a regression.
    */
   flows_affected: number;
+  /**
+   * Of those, flows whose peer acknowledged no new data after the last
+   * regression (the connection stalled; with at least 3 duplicate ACKs
+   * this makes the finding critical). 0: every connection progressed.
+   */
+  stalled_flows: number;
 }
 
 /**
@@ -859,6 +868,45 @@ export interface Stats {
    * Capture time went backwards this many times (tolerated).
    */
   time_went_backwards: number;
+}
+
+/**
+ * `SYN_COOKIES`.
+ */
+export interface SynCookiesEvidence {
+  /**
+   * The server port.
+   */
+  server_port: number;
+  /**
+   * Connections whose SYN had no timestamps and offered window scale or
+   * SACK-permitted, and whose SYN-ACK (never retransmitted) carried only
+   * MSS.
+   */
+  connections: number;
+  /**
+   * Of those, connections whose SYN offered window scaling (lost).
+   */
+  window_scale_lost: number;
+  /**
+   * Of those, connections whose SYN offered SACK-permitted (lost).
+   */
+  sack_lost: number;
+  /**
+   * The MSS the first such SYN offered.
+   */
+  client_mss: number | null;
+  /**
+   * The MSS a Linux cookie keeps for it: the largest value of the cookie
+   * table not above it (IPv4 536, 1300, 1440, 1460; IPv6 1220, 1420,
+   * 1440, 8940).
+   */
+  cookie_mss: number | null;
+  /**
+   * SYN-ACKs from the same server port that did carry window scale or
+   * SACK-permitted (the server supports them).
+   */
+  synacks_with_options: number;
 }
 
 /**

@@ -381,6 +381,9 @@ impl Script {
                 ts_malformed: mode & 0x10 != 0 && misc & 0x80 != 0,
                 max_nop_run: (misc >> 4) & 0xb,
                 options_complete: misc & 0x8 == 0,
+                mss: None,
+                wscale: None,
+                sack_permitted: false,
             });
         }
         Script { config, segments }

@@ -150,5 +150,8 @@ fn segment(
         ts_malformed: sum.ts_malformed,
         max_nop_run: sum.max_nop_run,
         options_complete: sum.complete,
+        mss: sum.mss,
+        wscale: sum.wscale,
+        sack_permitted: sum.sack_permitted,
     }
 }

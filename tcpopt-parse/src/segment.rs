@@ -40,4 +40,10 @@ pub struct Segment {
     /// Whether the options area could be walked to its end (false when the
     /// capture cut the header, so absent options prove nothing).
     pub options_complete: bool,
+    /// The first well-formed MSS option's value (SYN_COOKIES).
+    pub mss: Option<u16>,
+    /// The first well-formed window scale option's shift (SYN_COOKIES).
+    pub wscale: Option<u8>,
+    /// A SACK-permitted option was present (SYN_COOKIES).
+    pub sack_permitted: bool,
 }

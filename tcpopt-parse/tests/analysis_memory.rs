@@ -43,6 +43,9 @@ fn seg(
         ts_malformed: false,
         max_nop_run: 0,
         options_complete: true,
+        mss: None,
+        wscale: None,
+        sack_permitted: false,
     }
 }
 

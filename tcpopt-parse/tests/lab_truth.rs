@@ -290,13 +290,11 @@ fn ts_no_offset() {
 }
 
 #[test]
-#[ignore = "until the usec-clock classification lands (issue 12 item 3): today a 1 MHz clock is reported as TS_CLOCK_RATE_ANOMALY (info), the truth says it is a known mode, not an anomaly"]
 fn usec_ts() {
     check("usec-ts");
 }
 
 #[test]
-#[ignore = "until TS-03's severity follows the spec: today INFLOW_TSVAL_REGRESSION is critical on >= 3 duplicate ACKs alone, although here the connection progressed and the request succeeded (count and frames already match PAWSEstab)"]
 fn paws_estab() {
     check("paws-estab");
 }

@@ -442,6 +442,9 @@ fn tiny_flow(i: u32) -> Segment {
         ts_malformed: false,
         max_nop_run: 1,
         options_complete: true,
+        mss: None,
+        wscale: None,
+        sack_permitted: false,
     }
 }
 

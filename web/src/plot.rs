@@ -181,6 +181,9 @@ mod tests {
             ts_malformed: false,
             max_nop_run: 0,
             options_complete: true,
+            mss: None,
+            wscale: None,
+            sack_permitted: false,
         }
     }
     const C: [u8; 4] = [198, 51, 100, 1];

@@ -37,6 +37,13 @@ pub enum Code {
     /// A SYN on a 4-tuple whose connection is still open, answered by a
     /// (challenge) ACK: two clients share one 4-tuple (lab `collision`).
     FourtupleCollision,
+    /// TS-08's known mode: a 1 MHz TSval clock, Linux `tcp_usec_ts`
+    /// (Linux >= 6.7, per route): context, not an anomaly (lab `usec-ts`).
+    TsClockUsec,
+    /// A Linux server answering with SYN cookies where it costs the client
+    /// window scaling and SACK (it sent no timestamps): info (lab
+    /// `syncookies`).
+    SynCookies,
 }
 
 impl Code {
@@ -55,6 +62,8 @@ impl Code {
             Code::SyntheticTsvalProbe => "SYNTHETIC_TSVAL_PROBE",
             Code::SynUnanswered => "SYN_UNANSWERED",
             Code::FourtupleCollision => "FOURTUPLE_COLLISION",
+            Code::TsClockUsec => "TS_CLOCK_USEC",
+            Code::SynCookies => "SYN_COOKIES",
         }
     }
 }
@@ -177,6 +186,33 @@ pub enum Evidence {
     Rate(RateEvidence),
     Probe(ProbeEvidence),
     Collision(CollisionEvidence),
+    SynCookies(SynCookiesEvidence),
+}
+
+/// `SYN_COOKIES`.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SynCookiesEvidence {
+    /// The server port.
+    pub server_port: u16,
+    /// Connections whose SYN had no timestamps and offered window scale or
+    /// SACK-permitted, and whose SYN-ACK (never retransmitted) carried only
+    /// MSS.
+    pub connections: u32,
+    /// Of those, connections whose SYN offered window scaling (lost).
+    pub window_scale_lost: u32,
+    /// Of those, connections whose SYN offered SACK-permitted (lost).
+    pub sack_lost: u32,
+    /// The MSS the first such SYN offered.
+    pub client_mss: Option<u16>,
+    /// The MSS a Linux cookie keeps for it: the largest value of the cookie
+    /// table not above it (IPv4 536, 1300, 1440, 1460; IPv6 1220, 1420,
+    /// 1440, 8940).
+    pub cookie_mss: Option<u16>,
+    /// SYN-ACKs from the same server port that did carry window scale or
+    /// SACK-permitted (the server supports them).
+    pub synacks_with_options: u32,
 }
 
 /// `FOURTUPLE_COLLISION`.
@@ -310,6 +346,10 @@ pub struct RegressionEvidence {
     pub duplicate_acks_after: u32,
     /// Flows with a regression.
     pub flows_affected: u32,
+    /// Of those, flows whose peer acknowledged no new data after the last
+    /// regression (the connection stalled; with at least 3 duplicate ACKs
+    /// this makes the finding critical). 0: every connection progressed.
+    pub stalled_flows: u32,
 }
 
 /// TS-04.
@@ -429,7 +469,8 @@ pub struct WrapEvidence {
 pub struct RateEvidence {
     /// The measured rate (Hz).
     pub rate_hz: f64,
-    /// `outside_rfc7323`, `usec_clock` or `rate_change`.
+    /// `outside_rfc7323`, `rate_change` or `capture_times_rewritten` (TS-08),
+    /// `usec_clock` (`TS_CLOCK_USEC`).
     pub kind: &'static str,
     /// For `rate_change`: the other rate (Hz).
     pub other_rate_hz: Option<f64>,

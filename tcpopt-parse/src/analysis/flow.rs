@@ -157,6 +157,9 @@ impl Points {
 pub(crate) struct Regression {
     pub frame: u64,
     pub ticks: i64,
+    /// The peer's highest acknowledgment number when this segment came
+    /// (TS-03: progress means the peer acknowledged past it later).
+    pub peer_ack: Option<u32>,
 }
 
 /// State of one direction of a flow.
@@ -183,6 +186,8 @@ pub(crate) struct Dir {
     pub regressions: [Regression; 4],
     pub regression_count: u32,
     pub worst_regression: Regression,
+    /// The most recent regression of more than 2 ticks.
+    pub latest_regression: Regression,
     pub dupacks_after_regression: u32,
     pub wraps: u32,
     pub wrap_first: Option<(u64, u32, u32, i64)>,
@@ -195,6 +200,11 @@ pub(crate) struct Dir {
     pub tsecr_k_const: bool,
     pub tsecr_zero: Frames<4>,
     pub last_ack: Option<u32>,
+    /// The serially highest acknowledgment number this direction sent.
+    pub max_ack: Option<u32>,
+    /// The peer's `max_ack` when the segment being recorded came (set
+    /// before `record_ts`, kept in its [`Regression`]).
+    pub peer_ack: Option<u32>,
     /// The sequence number after the highest byte (SYN and FIN count one)
     /// this direction sent: a keep-alive probe sits one below it.
     pub snd_nxt: Option<u32>,
@@ -272,7 +282,9 @@ impl Dir {
             let r = Regression {
                 frame,
                 ticks: behind,
+                peer_ack: self.peer_ack,
             };
+            self.latest_regression = r;
             if let Some(slot) = self.regressions.get_mut(self.regression_count as usize) {
                 *slot = r;
             }
@@ -426,6 +438,27 @@ impl IcmpAnswer {
     }
 }
 
+/// The handshake options of a SYN or SYN-ACK besides timestamps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SynOpts {
+    pub mss: Option<u16>,
+    pub ws: bool,
+    pub sack: bool,
+    /// The options area was walked to its end (absence proves something).
+    pub complete: bool,
+}
+
+impl SynOpts {
+    pub fn of(seg: &Segment) -> Self {
+        SynOpts {
+            mss: seg.mss,
+            ws: seg.wscale.is_some(),
+            sack: seg.sack_permitted,
+            complete: seg.options_complete,
+        }
+    }
+}
+
 /// Index 0: client → server; 1: server → client.
 pub(crate) const C2S: usize = 0;
 pub(crate) const S2C: usize = 1;
@@ -460,6 +493,14 @@ pub(crate) struct Flow {
     pub synack: Option<u64>,
     pub synack_ns: i64,
     pub synack_has_ts: bool,
+    /// The first SYN's MSS, window scale and SACK-permitted options, and
+    /// the first SYN-ACK's (SYN_COOKIES: a Linux cookie without
+    /// timestamps drops window scale and SACK).
+    pub syn_opts: SynOpts,
+    pub synack_opts: SynOpts,
+    /// SYN-ACK segments seen, retransmissions included (a SYN cookie
+    /// keeps no state to retransmit from).
+    pub synacks: u32,
     /// The acknowledgment number of the SYN-ACK (a late copy of the SYN it
     /// answers is that SYN, not a new connection).
     pub synack_ack: Option<u32>,
@@ -517,6 +558,9 @@ impl Flow {
             synack: None,
             synack_ns: 0,
             synack_has_ts: false,
+            syn_opts: SynOpts::default(),
+            synack_opts: SynOpts::default(),
+            synacks: 0,
             synack_ack: None,
             answered_unseen: None,
             icmp: None,
@@ -557,6 +601,7 @@ impl Flow {
         if self.client_isn.is_none() {
             self.client_isn = Some(seg.seq);
             self.syn_first_ns = seg.ts.nanos;
+            self.syn_opts = SynOpts::of(seg);
         }
         self.syns.push(seg.frame);
         self.syn_last_ns = seg.ts.nanos;
@@ -605,6 +650,7 @@ impl Flow {
         if d == S2C {
             self.server_seen = true;
             if flags.syn() && flags.ack() {
+                self.synacks = self.synacks.saturating_add(1);
                 if self.synack.is_none() {
                     self.synack_answer(seg);
                 }
@@ -667,6 +713,7 @@ impl Flow {
         self.synack = Some(seg.frame);
         self.synack_ns = seg.ts.nanos;
         self.synack_has_ts = seg.timestamps.is_some();
+        self.synack_opts = SynOpts::of(seg);
         self.synack_ack = Some(seg.ack);
         let syn_seen = self.client_isn.is_some();
         match (syn_seen, self.syns_with_ts > 0, seg.timestamps) {
@@ -705,7 +752,8 @@ impl Flow {
     /// The timestamps of one segment in direction `d`: the direction's
     /// TSval record (TS-03, TS-07), the client's clock points, TSecr
     /// against the peer (TS-05), missing options (TS-04), duplicate ACKs
-    /// after a regression (TS-03's escalation).
+    /// after a regression and whether acknowledged data advanced after it
+    /// (TS-03's escalation).
     pub fn timestamps(&mut self, seg: &Segment, d: usize) {
         let flags = seg.flags;
         let rst = flags.rst();
@@ -747,7 +795,11 @@ impl Flow {
         }
         if flags.ack() {
             me.last_ack = Some(seg.ack);
+            if !rst && me.max_ack.is_none_or(|m| serial::after(seg.ack, m)) {
+                me.max_ack = Some(seg.ack);
+            }
         }
+        me.peer_ack = peer.max_ack;
         match ts {
             Some((v, e)) => {
                 let u = me.record_ts(v, seg.frame, ns);

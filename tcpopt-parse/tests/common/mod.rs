@@ -52,6 +52,9 @@ pub fn segments_of(path: &Path) -> Vec<Segment> {
         "ipv6.hlim",
         "tcp.options.timestamp.tsval",
         "tcp.options.timestamp.tsecr",
+        "tcp.options.mss_val",
+        "tcp.options.wscale.shift",
+        "tcp.options.sack_perm",
     ];
     let mut cmd = Command::new("tshark");
     cmd.args(["-n", "-r"]).arg(path).args([
@@ -121,6 +124,9 @@ pub fn segments_of(path: &Path) -> Vec<Segment> {
             ts_malformed: false,
             max_nop_run: 0,
             options_complete: true,
+            mss: (!g(17).is_empty()).then(|| num(g(17)) as u16),
+            wscale: (!g(18).is_empty()).then(|| num(g(18)) as u8),
+            sack_permitted: !g(19).is_empty(),
         });
     }
     segs

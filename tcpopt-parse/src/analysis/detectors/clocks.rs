@@ -1,4 +1,5 @@
-//! TS-06 `MULTIPLE_TS_CLOCKS_BEHIND_IP` and TS-08 `TS_CLOCK_RATE_ANOMALY`.
+//! TS-06 `MULTIPLE_TS_CLOCKS_BEHIND_IP`, TS-08 `TS_CLOCK_RATE_ANOMALY` and
+//! its known mode `TS_CLOCK_USEC`.
 //!
 //! TS-06 is raised only for the NAT classes of `clock::classify`: at least
 //! two significant lines (reused, and too unlikely to be chance alignments
@@ -14,7 +15,11 @@
 //!
 //! TS-08 trusts a rate only from a significant line or from one
 //! connection's own data, and never against packet times a tool wrote
-//! (every gap a whole millisecond): it says so instead.
+//! (every gap a whole millisecond): it says so instead. A line that snaps
+//! to 10^6 Hz is Linux `tcp_usec_ts` (Linux >= 6.7, a per-route feature):
+//! a known mode, reported as the info note `TS_CLOCK_USEC` (with what it
+//! changes: a wrap every 71.6 min, PAWS relaxed after 2147 s idle), not as
+//! an anomaly.
 
 use alloc::collections::BTreeSet;
 use alloc::format;
@@ -35,9 +40,16 @@ const REMEDY: &str = "Nothing to fix by itself. If servers keep per-address time
     net.ipv4.tcp_timestamps=0`), or `=2` in every network namespace of one physical host \
     (one shared clock), or avoid the NAT.";
 const RATE_REMEDY: &str =
-    "Informational. A 1 MHz clock is Linux `tcp_usec_ts` (`ip route ... features \
-    tcp_usec_ts`, Linux >= 6.7): its TSvals wrap every 71.6 min, so peers with per-host \
-    PAWS state may misjudge it; other rates outside 1 Hz..1 kHz violate RFC 7323 §5.4.";
+    "Informational. Rates outside 1 Hz..1 kHz are outside RFC 7323 §5.4's recommended \
+    range (1 ms to 1 s per tick): check the sender's TCP stack or a middlebox that \
+    rewrites TSval; a rate that changes within one clock is a stack or a rewriter \
+    switching clocks.";
+const USEC_REMEDY: &str = "Nothing to fix: Linux (>= 6.7) uses a 1 µs TS clock on routes with the \
+    `tcp_usec_ts` feature (`ip route show` lists `features tcp_usec_ts` or `features \
+    0x10`). If a peer or middlebox mishandles it (per-host timestamp state, assumptions \
+    of a 1 ms tick, idle connections older than 35 min), remove the feature from the \
+    route (`ip route change <prefix> ... ` without `features tcp_usec_ts`) to return to \
+    the 1 ms clock.";
 
 /// TS-06 and TS-08, from the clock lines alone (no per-flow state).
 pub(crate) struct Clocks;
@@ -182,6 +194,11 @@ fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted:
         }
         return;
     }
+    // Linux tcp_usec_ts: a known mode, not an anomaly.
+    let usec = odd_rate && l.snapped && hz == 1_000_000.0;
+    if usec {
+        out.push(usec_finding(pair, l, hz));
+    }
     let mut emit = |kind: &'static str, other: Option<f64>, summary: String| {
         let other_text = other
             .map(|o| format!(", but one of its connections measured {o:.3} Hz"))
@@ -209,12 +226,8 @@ fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted:
             .about(pair),
         );
     };
-    if odd_rate {
-        let kind = if l.snapped && hz == 1_000_000.0 {
-            "usec_clock"
-        } else {
-            "outside_rfc7323"
-        };
+    if odd_rate && !usec {
+        let kind = "outside_rfc7323";
         emit(
             kind,
             None,
@@ -237,6 +250,41 @@ fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted:
             ),
         );
     }
+}
+
+/// `TS_CLOCK_USEC`: a 1 MHz line, Linux `tcp_usec_ts`: a known mode.
+fn usec_finding(pair: &Pair, l: &Line, hz: f64) -> Finding {
+    let n = l.flows.len();
+    Draft {
+        code: Code::TsClockUsec,
+        severity: Severity::Info,
+        summary: format!(
+            "TS clock of {} ticks at 1 MHz (Linux tcp_usec_ts, a known mode) in {n} \
+                connection(s): TSvals wrap every 71.6 min",
+            pair.client
+        ),
+        explanation: format!(
+            "The timestamp clock of {} (line first seen in frame {}, {n} connection(s)) \
+                ticks at 1 MHz ({hz:.0} Hz measured): Linux >= 6.7 uses a microsecond TS \
+                clock on routes with the tcp_usec_ts feature (RTAX_FEATURE_TCP_USEC_TS, \
+                614e8316aa4c), chosen by the sender alone, per route. This is a known mode, \
+                not an anomaly: RFC 7323 §5.4 allows ticks down to 59 ns. What it changes: \
+                the 32-bit TSval wraps every 71.6 min (2^32 µs) instead of every 49.7 days, \
+                and Linux therefore relaxes PAWS for a connection idle longer than 2147 s \
+                (TCP_PAWS_WRAP, af7721448a60) instead of after 24 days. Peers that keep \
+                per-host timestamp state or assume a 1 ms tick can misjudge it.",
+            pair.client, l.first_frame
+        ),
+        remedy: USEC_REMEDY,
+        frames: l.frames.clone(),
+        flows: l.flows.clone(),
+        evidence: Evidence::Rate(RateEvidence {
+            rate_hz: r3(hz),
+            kind: "usec_clock",
+            other_rate_hz: None,
+        }),
+    }
+    .about(pair)
 }
 
 /// TS-08 on a capture whose packet times a tool wrote: no rate, say why.
@@ -386,5 +434,34 @@ mod tests {
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].code, Code::TsClockRateAnomaly);
         assert!(out[0].summary.contains("10000000 Hz"), "{}", out[0].summary);
+    }
+
+    #[test]
+    fn a_usec_clock_is_a_known_mode_not_an_anomaly() {
+        // 1 µs per tick over 3 s: Linux tcp_usec_ts.
+        let v = |ms: i64| 7 + (ms as u32).wrapping_mul(1000);
+        let mut flows = alloc::vec![flow(&[
+            seg(1, 0, true, 4000, SYN, Some((v(0), 0))),
+            seg(3, 3000, true, 4000, ACK, Some((v(3000), 9))),
+        ])];
+        let c = clocks_of(&mut flows);
+        let out = run(&mut Clocks, &flows, c);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].code, Code::TsClockUsec);
+        assert_eq!(out[0].severity, Severity::Info);
+        assert!(
+            out[0].explanation.contains("71.6 min"),
+            "{}",
+            out[0].explanation
+        );
+        assert!(
+            out[0].explanation.contains("2147 s"),
+            "{}",
+            out[0].explanation
+        );
+        let Evidence::Rate(e) = &out[0].evidence else {
+            panic!()
+        };
+        assert_eq!((e.rate_hz, e.kind), (1_000_000.0, "usec_clock"));
     }
 }

@@ -24,6 +24,7 @@ use alloc::vec::Vec;
 
 pub(crate) mod clocks;
 pub(crate) mod collision;
+pub(crate) mod cookies;
 pub(crate) mod options;
 pub(crate) mod probe;
 pub(crate) mod regression;
@@ -47,5 +48,6 @@ pub(crate) fn all() -> Vec<Box<dyn Detector>> {
         Box::new(clocks::Clocks),
         Box::new(wrap::Wrap::default()),
         Box::new(probe::Probe::default()),
+        Box::new(cookies::Cookies::default()),
     ]
 }

@@ -183,6 +183,9 @@ pub(crate) mod testkit {
             ts_malformed: false,
             max_nop_run: 0,
             options_complete: true,
+            mss: None,
+            wscale: None,
+            sack_permitted: false,
         }
     }
 
