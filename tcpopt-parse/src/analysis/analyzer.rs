@@ -17,9 +17,13 @@
 //! that the server closed first leaves a tombstone on its 4-tuple (what
 //! TS-02 needs of it) for `PAWS_MSL` (60 s, the server's TIME_WAIT), so a
 //! new SYN there finds its previous connection and late segments are
-//! counted, not mistaken for a new mid-stream flow. Live state is the
-//! open flows, the tombstones of the last 60 s, one compact record per
-//! retired TS flow, and the detectors' evidence.
+//! counted, not mistaken for a new mid-stream flow. An open flow whose SYN
+//! got TIME_WAIT's bare ACK is indexed by (pair, client ISN) until it
+//! retires, so that its retry from another source port (a NAT's new
+//! mapping; the client keeps the ISN) is linked to it (`Flow::retry_of`,
+//! TS-02's recovery). Live state is the open flows, the tombstones of the
+//! last 60 s, one compact record per retired TS flow, and the detectors'
+//! evidence.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
