@@ -458,7 +458,11 @@ impl Analyzer {
         self.free.push(slot);
         self.open -= 1;
         if let (Some(_), Some(isn)) = (f.bare_ack, f.client_isn) {
-            if self.refused.get(&(f.pair, isn)).is_some_and(|&(_, id)| id == f.id) {
+            if self
+                .refused
+                .get(&(f.pair, isn))
+                .is_some_and(|&(_, id)| id == f.id)
+            {
                 self.refused.remove(&(f.pair, isn));
             }
         }

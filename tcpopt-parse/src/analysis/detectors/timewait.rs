@@ -248,7 +248,8 @@ impl Detector for TimeWait {
                 }
                 let (mut prev, mut last) = (None, r);
                 for _ in 0..16 {
-                    let Some(next) = self.retries.get(&last.id).and_then(|t| by_id.get(&t.id)) else {
+                    let Some(next) = self.retries.get(&last.id).and_then(|t| by_id.get(&t.id))
+                    else {
                         break;
                     };
                     prev = Some(last.syn_first_ns);
@@ -421,7 +422,12 @@ mod tests {
     fn a_retry_from_another_port_recovers_it() {
         let out = run(
             &mut TimeWait::default(),
-            &[closed_by_server(), reuse(300, 777, false), retry_elsewhere(4001, 1010, true), later(9000)],
+            &[
+                closed_by_server(),
+                reuse(300, 777, false),
+                retry_elsewhere(4001, 1010, true),
+                later(9000),
+            ],
             PairClocks::default(),
         );
         assert_eq!(out.len(), 1);
@@ -431,8 +437,16 @@ mod tests {
             panic!()
         };
         assert_eq!((e.rejections, e.recovered), (1, 1));
-        assert_eq!(e.retry_delay_ms, Some(12.0), "SYN at 999 ms, its retry's SYN-ACK at 1011 ms");
-        assert!(f.frames.contains(&20) && f.frames.contains(&21), "{:?}", f.frames);
+        assert_eq!(
+            e.retry_delay_ms,
+            Some(12.0),
+            "SYN at 999 ms, its retry's SYN-ACK at 1011 ms"
+        );
+        assert!(
+            f.frames.contains(&20) && f.frames.contains(&21),
+            "{:?}",
+            f.frames
+        );
     }
 
     #[test]
@@ -447,7 +461,13 @@ mod tests {
         third.retry_of = Some(2);
         let out = run(
             &mut TimeWait::default(),
-            &[closed_by_server(), reuse(300, 777, false), second, third, later(9000)],
+            &[
+                closed_by_server(),
+                reuse(300, 777, false),
+                second,
+                third,
+                later(9000),
+            ],
             PairClocks::default(),
         );
         let Evidence::TimeWait(e) = &out[0].evidence else {
@@ -455,7 +475,11 @@ mod tests {
         };
         assert_eq!((e.rejections, e.recovered), (2, 2));
         assert_eq!(out[0].severity, Severity::Warning);
-        assert!(out[0].summary.contains("of 1 connection attempts 0 never"), "{}", out[0].summary);
+        assert!(
+            out[0].summary.contains("of 1 connection attempts 0 never"),
+            "{}",
+            out[0].summary
+        );
     }
 
     #[test]
@@ -465,8 +489,16 @@ mod tests {
             &[closed_by_server(), reuse(300, 777, false)],
             PairClocks::default(),
         );
-        assert_eq!(out[0].severity, Severity::Warning, "its retry was due after the end");
-        assert!(out[0].summary.contains("1 still waited"), "{}", out[0].summary);
+        assert_eq!(
+            out[0].severity,
+            Severity::Warning,
+            "its retry was due after the end"
+        );
+        assert!(
+            out[0].summary.contains("1 still waited"),
+            "{}",
+            out[0].summary
+        );
     }
 
     #[test]
