@@ -187,6 +187,22 @@ pub fn generate<W: Write>(cfg: &GenConfig, out: W) -> io::Result<GenStats> {
     Generator::new(cfg).run(out)
 }
 
+/// The client addresses that are NAT gateways (2–4 hosts with their own
+/// clocks behind one address) in the capture `cfg` makes: what tcpopt
+/// should report as `MULTIPLE_TS_CLOCKS_BEHIND_IP` (each one that made
+/// enough connections), and nothing else as that.
+pub fn planted_nats(cfg: &GenConfig) -> Vec<std::net::IpAddr> {
+    Generator::new(cfg)
+        .clients
+        .iter()
+        .filter(|c| matches!(c.kind, ClientKind::Nat(_)))
+        .map(|c| match c.addr {
+            Addr::V4(a) => std::net::IpAddr::from(a),
+            Addr::V6(a) => std::net::IpAddr::from(a),
+        })
+        .collect()
+}
+
 struct Generator<'c> {
     cfg: &'c GenConfig,
     rng: Rng,

@@ -251,14 +251,12 @@ fn every_truth_is_tested_and_made_by_the_kernel() {
 }
 
 #[test]
-#[ignore = "until engine lands: today TS-02 links a rejected SYN's retry only on the same 4-tuple, but the NAT moves ~95 % of the kernel's retries to a new port (same ISN), so `recovered` is far below the kernel's, and per-4-tuple offsets become clock lines and rates"]
 fn busy_nat() {
     check("busy-nat");
 }
 
-/// The part of busy-nat that tcpopt already gets right, kept checked while
-/// the whole truth waits for the engine: the TIME_WAIT rejections it counts
-/// are the server's PAWSTimewait within 1 % (issue 15 check 2, first clause).
+/// The first clause of busy-nat on its own (issue 15 check 2): the TIME_WAIT
+/// rejections tcpopt counts are the server's PAWSTimewait within 1 %.
 #[test]
 fn busy_nat_rejections_are_the_kernels_paws_timewait() {
     let t = truth("busy-nat");

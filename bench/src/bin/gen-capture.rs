@@ -1,11 +1,13 @@
 //! `gen-capture [--size 2G] [--seed N] [--snaplen 128|0] [--short-flows N]
 //! [--bulk-flows N] -o FILE`: writes a deterministic benchmark capture
-//! (see the `tcpopt_bench` crate docs for the mix). Write big ones to /tmp.
+//! (see the `tcpopt_bench` crate docs for the mix). Write big ones to /tmp;
+//! `-o /dev/stdout` streams it into a pipe. `--planted` prints the NAT
+//! client addresses the capture will hold (one a line) and exits.
 
 use std::fs::File;
 use std::process::ExitCode;
 
-use tcpopt_bench::{generate, GenConfig};
+use tcpopt_bench::{generate, planted_nats, GenConfig};
 
 fn size(s: &str) -> Option<u64> {
     let (num, mul) = match s.chars().last()? {
@@ -20,8 +22,13 @@ fn size(s: &str) -> Option<u64> {
 fn main() -> ExitCode {
     let mut cfg = GenConfig::default();
     let mut out = None;
+    let mut planted = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        if a == "--planted" {
+            planted = true;
+            continue;
+        }
         let v = args.next();
         let ok = match (a.as_str(), v.as_deref()) {
             ("--size", Some(v)) => size(v).map(|n| cfg.target_bytes = n).is_some(),
@@ -36,9 +43,15 @@ fn main() -> ExitCode {
             _ => false,
         };
         if !ok {
-            eprintln!("usage: gen-capture [--size 2G] [--seed N] [--snaplen 128|0] [--short-flows N] [--bulk-flows N] -o FILE");
+            eprintln!("usage: gen-capture [--size 2G] [--seed N] [--snaplen 128|0] [--short-flows N] [--bulk-flows N] [--planted] -o FILE");
             return ExitCode::from(2);
         }
+    }
+    if planted {
+        for a in planted_nats(&cfg) {
+            println!("{a}");
+        }
+        return ExitCode::SUCCESS;
     }
     let Some(path) = out else {
         eprintln!("gen-capture: -o FILE is required");
@@ -56,6 +69,10 @@ fn main() -> ExitCode {
             eprintln!(
                 "{path}: {} bytes, {} packets, {} flows ({} SYNs dropped by the tw_recycle server), snaplen {}, seed {}",
                 s.bytes, s.packets, s.flows, s.dropped_syns, cfg.snaplen, cfg.seed
+            );
+            eprintln!(
+                "{path}: {} NAT client addresses planted (gen-capture --planted lists them)",
+                planted_nats(&cfg).len()
             );
             ExitCode::SUCCESS
         }

@@ -17,9 +17,13 @@
 //! that the server closed first leaves a tombstone on its 4-tuple (what
 //! TS-02 needs of it) for `PAWS_MSL` (60 s, the server's TIME_WAIT), so a
 //! new SYN there finds its previous connection and late segments are
-//! counted, not mistaken for a new mid-stream flow. Live state is the
-//! open flows, the tombstones of the last 60 s, one compact record per
-//! retired TS flow, and the detectors' evidence.
+//! counted, not mistaken for a new mid-stream flow. An open flow whose SYN
+//! got TIME_WAIT's bare ACK is indexed by (pair, client ISN) until it
+//! retires, so that its retry from another source port (a NAT's new
+//! mapping; the client keeps the ISN) is linked to it (`Flow::retry_of`,
+//! TS-02's recovery). Live state is the open flows, the tombstones of the
+//! last 60 s, one compact record per retired TS flow, and the detectors'
+//! evidence.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -50,6 +54,10 @@ pub struct Analyzer {
     map: HashMap<FlowKey, u32>,
     /// 4-tuples whose flow closed with FINs less than 60 s ago.
     tombstones: HashMap<FlowKey, Tombstone>,
+    /// Open flows whose SYN got a bare ACK instead of a SYN-ACK (TIME_WAIT's
+    /// answer, TS-02), by (pair, client ISN) → (slot, id): a later SYN of the
+    /// pair with that ISN on another 4-tuple is its retry.
+    refused: HashMap<(u32, u32), (u32, u32)>,
     pairs: Vec<Pair>,
     pair_map: HashMap<(IpAddr, IpAddr), u32>,
     counters: Counters,
@@ -106,6 +114,8 @@ pub struct StateSize {
     pub pair_flow_refs: usize,
     /// TIME_WAIT tombstones (flows closed in the last 60 s).
     pub tombstones: usize,
+    /// Open flows whose SYN TIME_WAIT refused, awaiting their retry.
+    pub refused: usize,
     /// Flow reports kept because a detector may name them.
     pub kept_reports: usize,
     /// Flow slots allocated (the peak of open flows).
@@ -122,6 +132,7 @@ impl Analyzer {
             next_id: 0,
             map: HashMap::new(),
             tombstones: HashMap::new(),
+            refused: HashMap::new(),
             pairs: Vec::new(),
             pair_map: HashMap::new(),
             counters: Counters::default(),
@@ -145,6 +156,7 @@ impl Analyzer {
             flow_bytes: core::mem::size_of::<Flow>(),
             pair_flow_refs: self.pairs.iter().map(|p| p.clock.len()).sum(),
             tombstones: self.tombstones.len(),
+            refused: self.refused.len(),
             kept_reports: self.kept.len(),
             slots: self.slots.len(),
         }
@@ -353,6 +365,9 @@ impl Analyzer {
         flow.prev_close = prev.map(|p| p.1);
         flow.first_frame = seg.frame;
         flow.first_ns = seg.ts.nanos;
+        if f.syn() && !f.ack() {
+            flow.retry_of = self.retry_of(pair, seg);
+        }
         let slot = match self.free.pop() {
             Some(s) => {
                 if let Some(x) = self.slots.get_mut(s as usize) {
@@ -369,6 +384,23 @@ impl Analyzer {
         self.totals.peak_open_flows = self.totals.peak_open_flows.max(self.open as u64);
         self.map.insert(key, slot);
         Some(slot)
+    }
+
+    /// The refused flow that the SYN `seg` of `pair` retries: the same
+    /// client ISN (Linux's client keeps it when it retries after resetting
+    /// TIME_WAIT's bare ACK; a NAT changes the source port, never the
+    /// sequence number) and, when both SYNs carry one, a TSval not older
+    /// than the refused SYN's (the same client clock: the NAT does not
+    /// touch timestamps). A chance match needs the same 32-bit ISN from the
+    /// same address within the refused flow's life (at most 130 s).
+    fn retry_of(&self, pair: u32, seg: &Segment) -> Option<u32> {
+        let &(slot, id) = self.refused.get(&(pair, seg.seq))?;
+        let r = self.flow(slot).filter(|r| r.id == id)?;
+        let newer = match (r.syns_with_ts > 0, seg.timestamps) {
+            (true, Some((v, _))) => crate::analysis::serial::diff(v, r.dir[C2S].first_tsval) >= 0,
+            _ => true,
+        };
+        newer.then_some(id)
     }
 
     /// Updates the flow in `slot`; returns the (slot, id) of a traceroute
@@ -402,7 +434,13 @@ impl Analyzer {
                 }
             }
         }
+        let refused_before = f.bare_ack.is_some();
         f.handshake(seg, d);
+        if !refused_before && f.synack.is_none() {
+            if let (Some(_), Some(isn)) = (f.bare_ack, f.client_isn) {
+                self.refused.insert((f.pair, isn), (slot as u32, f.id));
+            }
+        }
         f.options(seg);
         f.timestamps(seg, d);
         if d == C2S {
@@ -419,6 +457,15 @@ impl Analyzer {
         };
         self.free.push(slot);
         self.open -= 1;
+        if let (Some(_), Some(isn)) = (f.bare_ack, f.client_isn) {
+            if self
+                .refused
+                .get(&(f.pair, isn))
+                .is_some_and(|&(_, id)| id == f.id)
+            {
+                self.refused.remove(&(f.pair, isn));
+            }
+        }
         let key = FlowKey::new(f.client, f.cport, f.server, f.sport);
         if self.map.get(&key) == Some(&slot) {
             self.map.remove(&key);

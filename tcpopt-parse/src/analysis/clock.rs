@@ -402,6 +402,13 @@ pub(crate) fn build_lines(recs: &[ClockRec], trials: usize) -> Vec<Line> {
     for l in lines.iter_mut() {
         l.significant = l.flows.len() >= 2 && l.ln_chance <= ln_alpha;
         l.skew_ppm = if l.pauses == 0 { skew(l) } else { None };
+        // Most lines of a busy pair with per-connection offsets hold one
+        // flow; their vectors were grown to 4 by the first push.
+        l.flows.shrink_to_fit();
+        l.frames.shrink_to_fit();
+        l.points.shrink_to_fit();
+        l.flow_rates.shrink_to_fit();
+        l.starts.shrink_to_fit();
     }
     lines
 }

@@ -44,7 +44,7 @@ pub(crate) struct Parts {
 }
 
 pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
-    let clocks = pair_clocks(&p.pairs);
+    let clocks = pair_clocks(&mut p.pairs);
     let mut line_of = HashMap::new();
     for c in &clocks {
         for (li, l) in c.lines.iter().enumerate() {
@@ -118,13 +118,19 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
 }
 
 /// Clock lines, classification and TS-less connections of every pair.
-fn pair_clocks(pairs: &[Pair]) -> Vec<PairClocks> {
+/// Each pair's compact clock records are freed once its lines are built
+/// (nothing reads them after): the lines of a busy capture would otherwise
+/// sit on top of every record (issue 15: 1 M connections).
+fn pair_clocks(pairs: &mut [Pair]) -> Vec<PairClocks> {
     // Every TS connection of the capture is a trial for a chance line.
     let trials: usize = pairs.iter().map(|p| p.clock.len()).sum();
     pairs
-        .iter()
+        .iter_mut()
         .map(|p| {
-            let lines = clock::build_lines(&p.clock, trials);
+            let recs = core::mem::take(&mut p.clock);
+            let mut lines = clock::build_lines(&recs, trials);
+            drop(recs);
+            lines.shrink_to_fit();
             let class = clock::classify(&lines, p.client, p.server);
             PairClocks {
                 lines,

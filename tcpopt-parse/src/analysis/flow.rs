@@ -524,6 +524,11 @@ pub(crate) struct Flow {
     pub prev: Option<u32>,
     /// The previous flow on this 4-tuple as it ended (TS-02).
     pub prev_close: Option<PrevClose>,
+    /// The open flow of the same pair whose SYN, with this flow's ISN, the
+    /// server refused with a bare ACK: this flow is its retry (TS-02; a
+    /// NAT usually moves the retry to a new source port, the client's
+    /// kernel keeps the ISN).
+    pub retry_of: Option<u32>,
     pub synack_ts_without_syn_ts: Option<u64>,
     pub not_negotiated: Option<u64>,
     pub synack_tsecr_outside: Option<u64>,
@@ -578,6 +583,7 @@ impl Flow {
             probe: None,
             prev: None,
             prev_close: None,
+            retry_of: None,
             synack_ts_without_syn_ts: None,
             not_negotiated: None,
             synack_tsecr_outside: None,

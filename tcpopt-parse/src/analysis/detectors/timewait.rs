@@ -13,8 +13,28 @@
 //! recovers: the spec's "≥ 3/min" would make timewait-reuse.pcapng (three
 //! rejections in 6 s, each recovered within 14 ms) critical, but its truth
 //! caps it at warning.
+//!
+//! Recovery: the retry after the client's RST keeps the client's ISN (Linux
+//! retransmits the same SYN), but behind a NAT it usually comes from a new
+//! source port (the RST closed the conntrack entry; busy-nat: 6333 of 6615
+//! retries), so it is another flow. The analyzer links it
+//! (`Flow::retry_of`: same pair, same ISN, TSval not older, while the
+//! refused flow is open); a rejection is recovered when its retry, or the
+//! retry of that retry, got a SYN-ACK. The retry usually retires first (it
+//! closes within ms, the refused flow waits out `closing_idle_timeout`), so
+//! the links are resolved at the end.
+//!
+//! Severity: critical only when an attempt (a refused SYN and its chain of
+//! retries, one ISN) verifiably never recovered: no SYN-ACK, and the
+//! capture went on past the moment its next retry was due (Linux doubles
+//! the SYN timeout: the gap since the chain's previous SYN, twice, at
+//! least 1 s, plus 1 s of slack), so the client gave up. An attempt still
+//! waiting for its retry when the capture ended is not counted as failed
+//! (busy-nat: one attempt refused 7 times, its 8th SYN due 4 s after the
+//! 7th, the capture ending 3.9 s after it; the client program gave up on
+//! it at 10 s and its new connection succeeded).
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -51,10 +71,56 @@ struct Rejection {
     prev: PrevClose,
 }
 
+/// A flow that retried a refused SYN (`Flow::retry_of`), as it ended.
+#[derive(Clone, Copy, Debug)]
+struct Retry {
+    id: u32,
+    cport: u16,
+    syn: u64,
+    /// Its SYN-ACK (frame, ns).
+    synack: Option<(u64, i64)>,
+}
+
 /// TS-02: rejections per pair, in flow order.
 #[derive(Default)]
 pub(crate) struct TimeWait {
     rejections: BTreeMap<u32, Vec<Rejection>>,
+    /// Refused flow id → the flow that retried it.
+    retries: BTreeMap<u32, Retry>,
+    /// Flows that are a retry (their rejection continues an attempt).
+    is_retry: BTreeSet<u32>,
+}
+
+/// Linux's next SYN retry after one at `last_ns` whose previous SYN of the
+/// attempt was at `prev_ns` is due by this time (the timeout doubles;
+/// initial 1 s), with 1 s of slack.
+fn next_retry_due(prev_ns: Option<i64>, last_ns: i64) -> i64 {
+    let gap = prev_ns.map(|p| last_ns.saturating_sub(p)).unwrap_or(0);
+    last_ns
+        .saturating_add(gap.saturating_mul(2).max(1_000_000_000))
+        .saturating_add(1_000_000_000)
+}
+
+impl TimeWait {
+    /// How `r` recovered: on its own 4-tuple, or through its chain of
+    /// retries (each retry may be refused again): (retry, SYN-ACK frame,
+    /// SYN-ACK ns).
+    fn recovery(&self, r: &Rejection) -> Option<(Option<Retry>, u64, i64)> {
+        if let Some((fr, ns)) = r.synack {
+            return Some((None, fr, ns));
+        }
+        let mut id = r.id;
+        let mut first = None;
+        for _ in 0..16 {
+            let t = *self.retries.get(&id)?;
+            first.get_or_insert(t);
+            if let Some((fr, ns)) = t.synack {
+                return Some((first, fr, ns));
+            }
+            id = t.id;
+        }
+        None
+    }
 }
 
 /// The SYN of `f` was refused by the TIME_WAIT of `prev`.
@@ -89,6 +155,18 @@ fn rejection(id: u32, f: &Flow) -> Option<Rejection> {
 
 impl Detector for TimeWait {
     fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
+        if let (Some(of), Some(&syn)) = (f.retry_of, f.syns.as_slice().first()) {
+            self.is_retry.insert(id);
+            self.retries.insert(
+                of,
+                Retry {
+                    id,
+                    cport: f.cport,
+                    syn,
+                    synack: f.synack.map(|fr| (fr, f.synack_ns)),
+                },
+            );
+        }
         let Some(r) = rejection(id, f) else {
             return false;
         };
@@ -97,7 +175,8 @@ impl Detector for TimeWait {
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
-        for (&pi, events) in &mut self.rejections {
+        let mut rejections = core::mem::take(&mut self.rejections);
+        for (&pi, events) in &mut rejections {
             // Retirement order is not creation order; the report is.
             events.sort_unstable_by_key(|r| r.id);
             let (Some(pair), Some(r0)) = (cx.pair(pi), events.first()) else {
@@ -105,24 +184,51 @@ impl Detector for TimeWait {
             };
             let mut frames = Vec::new();
             let mut recovered = 0u32;
+            let mut new_port = 0u32;
             let mut retry_delay = None;
             let mut by_port: BTreeMap<(u16, u16), u32> = BTreeMap::new();
             let mut beyond = 0u64;
+            // The first rejections' frames, whole, up to the report's cap
+            // (sorted, a busy capture's lowest frames would otherwise be
+            // previous connections only); the rest are counted.
+            let room = cx.config.max_evidence_frames;
             for r in events.iter() {
-                beyond += r.syns.beyond();
-                frames.extend_from_slice(r.syns.as_slice());
-                frames.push(r.bare.frame);
-                if let Some((rf, _)) = r.client_rst {
-                    frames.push(rf);
+                let mut mine: [u64; 14] = [0; 14];
+                let mut n = 0usize;
+                let mut put = |x: u64| {
+                    if let Some(s) = mine.get_mut(n) {
+                        *s = x;
+                        n += 1;
+                    }
+                };
+                for &s in r.syns.as_slice() {
+                    put(s);
                 }
-                if let Some((sa, sa_ns)) = r.synack {
-                    frames.push(sa);
+                put(r.bare.frame);
+                if let Some((rf, _)) = r.client_rst {
+                    put(rf);
+                }
+                if let Some((retry, sa, sa_ns)) = self.recovery(r) {
+                    if let Some(t) = retry {
+                        put(t.syn);
+                        if t.cport != r.cport {
+                            new_port += 1;
+                        }
+                    }
+                    put(sa);
                     recovered += 1;
                     if retry_delay.is_none() {
                         retry_delay = Some(r3(secs(sa_ns.saturating_sub(r.syn_first_ns)) * 1000.0));
                     }
                 }
-                frames.push(r.prev.client_max_frame);
+                put(r.prev.client_max_frame);
+                let mine = mine.get(..n).unwrap_or(&[]);
+                if frames.len() + mine.len() <= room {
+                    frames.extend_from_slice(mine);
+                    beyond += r.syns.beyond();
+                } else {
+                    beyond += mine.len() as u64 + r.syns.beyond();
+                }
                 *by_port.entry((r.cport, r.sport)).or_default() += 1;
             }
             let (syn_ts, prev_last, b0) = (r0.syn_tsval, r0.prev.client_max_tsval, r0.bare);
@@ -131,7 +237,31 @@ impl Detector for TimeWait {
                 _ => None,
             };
             let n = events.len() as u32;
-            let severity = if recovered < n {
+            // Attempts: each rejection that is not itself a retry starts
+            // one; follow its refused retries to the last.
+            let by_id: BTreeMap<u32, &Rejection> = events.iter().map(|r| (r.id, r)).collect();
+            let (mut attempts, mut failed, mut pending) = (0u32, 0u32, 0u32);
+            for r in events.iter().filter(|r| !self.is_retry.contains(&r.id)) {
+                attempts += 1;
+                if self.recovery(r).is_some() {
+                    continue;
+                }
+                let (mut prev, mut last) = (None, r);
+                for _ in 0..16 {
+                    let Some(next) = self.retries.get(&last.id).and_then(|t| by_id.get(&t.id))
+                    else {
+                        break;
+                    };
+                    prev = Some(last.syn_first_ns);
+                    last = next;
+                }
+                if cx.end_ns >= next_retry_due(prev, last.syn_first_ns) {
+                    failed += 1;
+                } else {
+                    pending += 1;
+                }
+            }
+            let severity = if failed > 0 {
                 Severity::Critical
             } else {
                 Severity::Warning
@@ -140,12 +270,22 @@ impl Detector for TimeWait {
             let summary = format!(
                 "{n} SYNs from {}:{} to {}:{} hit the server's TIME_WAIT with a TSval \
                     not newer than the previous connection's ({} ticks behind); {recovered} \
-                    recovered after the client's RST and a retry",
+                    recovered after the client's RST and a retry{}{}",
                 pair.client,
                 r0.cport,
                 pair.server,
                 r0.sport,
-                behind.unwrap_or(0)
+                behind.unwrap_or(0),
+                if failed > 0 {
+                    format!("; of {attempts} connection attempts {failed} never got a SYN-ACK")
+                } else {
+                    alloc::string::String::new()
+                },
+                if pending > 0 {
+                    format!("; {pending} still waited for a retry when the capture ended")
+                } else {
+                    alloc::string::String::new()
+                }
             );
             let opt = |v: Option<u32>| v.map(|v| format!("{v}")).unwrap_or_else(|| "none".into());
             let echoed = b0.tsecr.is_some() && b0.tsecr == prev_last;
@@ -155,7 +295,7 @@ impl Detector for TimeWait {
                     was not newer than the last one of that connection ({}), so \
                     tcp_timewait_state_process() refused it (PAWSEstab/PAWSTimewait) and \
                     answered with a bare ACK (frame {}, TSecr {}{}). The client reset and \
-                    retried, adding about 1 s (about 2 ms on Linux >= 5.6){}. The cause is \
+                    retried, adding about 1 s (about 2 ms on Linux >= 5.6){}{}. The cause is \
                     NAT or client port reuse across different clocks: {} connections reused \
                     {} 4-tuple(s) from this address.",
                 opt(syn_ts),
@@ -170,6 +310,14 @@ impl Detector for TimeWait {
                 retry_delay
                     .map(|d| format!("; here the first retry got its SYN-ACK after {d} ms"))
                     .unwrap_or_default(),
+                if new_port > 0 {
+                    format!(
+                        "; {new_port} of the {recovered} recovered retries came from another \
+                        source port (a NAT's new mapping), linked by the client's unchanged ISN"
+                    )
+                } else {
+                    alloc::string::String::new()
+                },
                 n,
                 by_port.len()
             );
@@ -260,11 +408,114 @@ mod tests {
         );
     }
 
+    /// An unrelated connection at `ms` (the capture goes on until then).
+    fn later(ms: i64) -> Flow {
+        flow(&[
+            seg(100, ms, true, 6000, SYN, Some((9000, 0))),
+            seg(101, ms + 1, false, 6000, SYNACK, Some((99, 9000))),
+        ])
+    }
+
+    /// A retry of flow 1 (the refused one) from another source port, as a
+    /// NAT sends it: the same ISN, answered when `answered`.
+    fn retry_elsewhere(cport: u16, ms: i64, answered: bool) -> Flow {
+        let mut segs = alloc::vec![seg(20, ms, true, cport, SYN, Some((310, 0)))];
+        if answered {
+            segs.push(seg(21, ms + 1, false, cport, SYNACK, Some((13, 310))));
+        }
+        let mut f = flow(&segs);
+        f.retry_of = Some(1);
+        f
+    }
+
+    #[test]
+    fn a_retry_from_another_port_recovers_it() {
+        let out = run(
+            &mut TimeWait::default(),
+            &[
+                closed_by_server(),
+                reuse(300, 777, false),
+                retry_elsewhere(4001, 1010, true),
+                later(9000),
+            ],
+            PairClocks::default(),
+        );
+        assert_eq!(out.len(), 1);
+        let f = &out[0];
+        assert_eq!(f.severity, Severity::Warning, "recovered on port 4001");
+        let Evidence::TimeWait(e) = &f.evidence else {
+            panic!()
+        };
+        assert_eq!((e.rejections, e.recovered), (1, 1));
+        assert_eq!(
+            e.retry_delay_ms,
+            Some(12.0),
+            "SYN at 999 ms, its retry's SYN-ACK at 1011 ms"
+        );
+        assert!(
+            f.frames.contains(&20) && f.frames.contains(&21),
+            "{:?}",
+            f.frames
+        );
+    }
+
+    #[test]
+    fn a_retry_refused_again_then_answered_recovers_both() {
+        // Flow 2 retries flow 1 from port 4001 and is refused too (its
+        // previous connection there was closed by the server); flow 3
+        // retries flow 2 and is answered.
+        let mut second = reuse(300, 888, false);
+        second.cport = 4001;
+        second.retry_of = Some(1);
+        let mut third = retry_elsewhere(4002, 1020, true);
+        third.retry_of = Some(2);
+        let out = run(
+            &mut TimeWait::default(),
+            &[
+                closed_by_server(),
+                reuse(300, 777, false),
+                second,
+                third,
+                later(9000),
+            ],
+            PairClocks::default(),
+        );
+        let Evidence::TimeWait(e) = &out[0].evidence else {
+            panic!()
+        };
+        assert_eq!((e.rejections, e.recovered), (2, 2));
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(
+            !out[0].summary.contains("never got a SYN-ACK"),
+            "{}",
+            out[0].summary
+        );
+    }
+
+    #[test]
+    fn an_attempt_still_waiting_at_the_end_is_not_failed() {
+        let out = run(
+            &mut TimeWait::default(),
+            &[closed_by_server(), reuse(300, 777, false)],
+            PairClocks::default(),
+        );
+        assert_eq!(
+            out[0].severity,
+            Severity::Warning,
+            "its retry was due after the end"
+        );
+        assert!(
+            out[0].summary.contains("1 still waited"),
+            "{}",
+            out[0].summary
+        );
+    }
+
     #[test]
     fn unrecovered_is_critical_newer_tsval_or_syn_ack_number_is_not_rejected() {
         let out = run(
             &mut TimeWait::default(),
-            &[closed_by_server(), reuse(300, 777, false)],
+            &[closed_by_server(), reuse(300, 777, false), later(5000)],
             PairClocks::default(),
         );
         assert_eq!(out[0].severity, Severity::Critical);
