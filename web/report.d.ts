@@ -1933,7 +1933,8 @@ export interface Rewrite {
   connections: number;
   /**
    * For the shifts: after minus before, signed (serial arithmetic), the
-   * first few distinct values (one per connection for a SYN proxy).
+   * first 16 distinct values (a SYN proxy's constant per connection, and
+   * for TSecr A→B also what its own handshake ACK carries).
    */
   shifts: number[];
   /**

@@ -300,7 +300,8 @@ pub struct Rewrite {
     /// Connection attempts with at least one segment rewritten this way.
     pub connections: u64,
     /// For the shifts: after minus before, signed (serial arithmetic), the
-    /// first few distinct values (one per connection for a SYN proxy).
+    /// first 16 distinct values (a SYN proxy's constant per connection, and
+    /// for TSecr A→B also what its own handshake ACK carries).
     pub shifts: Vec<i64>,
     /// One line, e.g. "MSS clamped 1460 → 1200 on the way A→B (2 SYNs)".
     pub description: String,
