@@ -24,12 +24,12 @@ use core::net::IpAddr;
 
 use hashbrown::{HashMap, HashSet};
 
+use super::flow::{resolve, way_index, Flow, Row};
 use super::observe::{Endpoint, Observed};
 use super::report::{Vantage, Way};
 use super::rewrite::RewriteTally;
 use super::stats::Samples;
 use super::summary::{AttemptFacts, Summary};
-use super::flow::{resolve, way_index, Flow, Row};
 use super::Config;
 
 /// How many addresses and server endpoints each side remembers.
@@ -43,7 +43,6 @@ const MAX_SYN_FRAMES: usize = 16;
 const SHIFT_SCAN: usize = 4096;
 /// Differing pairs a connection holds until its direction of travel is known.
 const MAX_DEFERRED: usize = 8;
-
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Key {
@@ -82,7 +81,6 @@ struct Pending {
     /// Its row in the flow's ladder, when within the cap.
     row: Option<usize>,
 }
-
 
 /// One capture's state.
 #[derive(Debug, Default)]
@@ -920,10 +918,7 @@ impl Correlator {
         facts.b_sees_server = sb.servers.contains(&server_b) && during(&facts.a, sb);
         facts
     }
-
 }
-
-
 
 #[cfg(test)]
 mod tests {
