@@ -155,7 +155,8 @@ struct SideTally {
 /// }
 /// let report = c.finish();
 /// assert_eq!(report.totals.matched_pairs, 1);
-/// assert_eq!(report.totals.all_matched, 0); // a lone SYN: no answer at either point
+/// // The same bytes on both sides: every segment matched, no direction of travel.
+/// assert_eq!(report.totals.all_matched, 1);
 /// assert_eq!(report.attempts[0].syns_a, 1);
 /// ```
 #[derive(Debug)]
