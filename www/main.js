@@ -121,7 +121,7 @@ async function render(report, view) {
     ...(view.clocks.length > MAX_PAIRS_LISTED ? [el('li', { text: `… and ${view.clocks.length - MAX_PAIRS_LISTED} more pairs (Export report has them all)` })] : []));
   $('results').focus({ preventScroll: true });
   $('verdict').scrollIntoView({ block: 'start' });
-  try { await flows.set((q) => ask({ type: 'rows', ...q }).then((r) => r.page)); } catch { /* a newer job replaced this one */ }
+  try { await flows.set((q) => ask({ type: 'rows', ...q }).then((r) => r.page), report.stats.flows); } catch { /* a newer job replaced this one */ }
 }
 
 function showPair(i) {
