@@ -49,7 +49,7 @@ rm -rf web/pkg
 for f in web/pkg/tcpopt_web.js web/pkg/tcpopt_web.d.ts web/pkg/tcpopt_web_bg.wasm web/pkg/package.json; do
   [ -s "$f" ] || { echo "missing $f" >&2; exit 1; }
 done
-grep -q 'class Analyzer' web/pkg/tcpopt_web.d.ts || { echo "Analyzer missing from the .d.ts" >&2; exit 1; }
+grep -q 'class CaptureAnalysis' web/pkg/tcpopt_web.d.ts || { echo "CaptureAnalysis missing from the .d.ts" >&2; exit 1; }
 grep -q 'finish(): Report' web/pkg/tcpopt_web.d.ts || { echo "finish(): Report missing from the .d.ts" >&2; exit 1; }
 grep -q 'push(chunk: Uint8Array.*): Progress' web/pkg/tcpopt_web.d.ts || { echo "push(Uint8Array) missing from the .d.ts" >&2; exit 1; }
 # The report's types are the generated web/report.d.ts (tcpopt-parse/tests/schema.rs keeps it current).

@@ -52,27 +52,39 @@ export interface Report {
 }
 
 /**
- * One fault met while reading or decoding.
+ * One fault met while reading or decoding: where (frame, layer, byte),
+ * what (`kind`, with its numbers beside it in the JSON), and how the input
+ * was compressed. Built in `pipeline` from the decoder's typed
+ * [`Error`](crate::error::Error); a reader words it from these fields.
  */
 export interface CaptureError {
   /**
-   * The frame (1-based, as Wireshark counts) the fault was met in; 0 when it
-   * is not in a frame (the file header).
+   * The frame (Wireshark numbering, from 1): for the fault that stopped
+   * reading, one more than the packets read whole.
    */
   frame: number;
   /**
-   * Byte offset of the fault in the (decompressed) capture.
+   * The byte of the fault. Its origin depends on `layer`: for capture
+   * framing (`capture`, `pcap`, `pcapng`) the capture file, counted in
+   * decompressed bytes when `compressed` is not `none`; for
+   * `compression` the compressed file; for the packet layers
+   * (`ethernet` ... `tcp_option`) the frame's own data, as in
+   * Wireshark's bytes pane.
    */
   offset: number;
   /**
-   * The layer that failed (`capture`, `ethernet`, `ipv4`, `tcp`, `gzip`,
-   * ...).
+   * The layer that failed (`capture`, `pcapng`, `gzip`, `ethernet`, `ipv4`, `tcp`, ...).
    */
-  layer: string;
+  layer: Layer;
   /**
-   * The fault in words.
+   * How the input was compressed (`none`, `gzip`, `zstd`).
    */
-  message: string;
+  compressed: Compression;
+  /**
+   * The kind in words (`truncated: needs 108 bytes, 20 available`),
+   * without the frame, layer and offset that stand beside it.
+   */
+  detail: string;
 }
 
 /**
@@ -115,6 +127,11 @@ export interface CaptureSummary {
    * stopped when `complete` is false.
    */
   errors: CaptureError[];
+  /**
+   * How many packets' decoding stopped at damage, all of them (`errors`
+   * lists at most 20).
+   */
+  packet_errors: number;
   /**
    * False when reading stopped early (truncated file, fatal error).
    */
@@ -249,6 +266,14 @@ export interface ClocksEvidence {
  * - "SYN_UNANSWERED": TS-10.
  */
 export type Code = "TW_RECYCLE_PER_HOST_PAWS_DROP" | "TIMEWAIT_SYN_REJECTED_OLD_TSVAL" | "INFLOW_TSVAL_REGRESSION" | "TS_OPTION_STRIPPED_OR_INJECTED" | "TS_NOT_NEGOTIATED" | "TSECR_MISMATCH" | "MULTIPLE_TS_CLOCKS_BEHIND_IP" | "TSVAL_WRAP" | "TS_CLOCK_RATE_ANOMALY" | "SYNTHETIC_TSVAL_PROBE" | "SYN_UNANSWERED";
+
+/**
+ * How the input was compressed, as detected from its first bytes (gzip,
+ * RFC 1952 §2.3.1; zstd, RFC 8878 §3.1.1). Decided once, by the
+ * decompressor, and carried with every fault.
+ * - "none": Not compressed (or not read far enough to tell).
+ */
+export type Compression = "gzip" | "zstd" | "none";
 
 /**
  * How sure TS-01 is (spec: high with ≥ 2 dropped SYNs plus TS-06).
@@ -465,6 +490,30 @@ export interface HandshakeTotals {
    */
   mid_stream: number;
 }
+
+/**
+ * The protocol layer (or capture structure) in which a fault was found.
+ * - "capture": Input before the capture format is known (magic detection).
+ * - "pcap": Legacy pcap file header or record header.
+ * - "pcapng": pcapng block framing or block body.
+ * - "ethernet": Ethernet II header.
+ * - "vlan": 802.1Q / 802.1ad VLAN tag.
+ * - "linux_sll": Linux cooked capture v1 (LINKTYPE_LINUX_SLL).
+ * - "linux_sll2": Linux cooked capture v2 (LINKTYPE_LINUX_SLL2).
+ * - "null": BSD null / loopback header.
+ * - "ipv4": IPv4 header.
+ * - "ipv6": IPv6 fixed header.
+ * - "ipv6_ext": IPv6 extension header chain.
+ * - "udp": UDP header (on the way to VXLAN or Geneve).
+ * - "gre": GRE header.
+ * - "vxlan": VXLAN header.
+ * - "geneve": Geneve header.
+ * - "tcp": TCP fixed header.
+ * - "tcp_option": One TCP option.
+ * - "compression": A compressed (gzip, zstd) input stream.
+ * - "link": A link type this crate does not decode.
+ */
+export type Layer = "capture" | "pcap" | "pcapng" | "ethernet" | "vlan" | "linux_sll" | "linux_sll2" | "null" | "ipv4" | "ipv6" | "ipv6_ext" | "udp" | "gre" | "vxlan" | "geneve" | "tcp" | "tcp_option" | "compression" | "link";
 
 /**
  * The caps and whether they were hit.
@@ -1004,6 +1053,12 @@ export interface ReportView {
    * Which caps were hit, in words; null when none was.
    */
   limits_line: string | null;
+  /**
+   * Each of `capture.errors` in words, same order: the first, when
+   * reading stopped early, as [`read_fault_line`], the others as
+   * [`packet_fault_line`].
+   */
+  errors: string[];
 }
 
 /**

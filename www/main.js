@@ -97,7 +97,7 @@ function done(m) {
   const c = report.capture;
   if (!(c.packets > 0) && c.errors.length > 0) {
     // Not a capture at all (or nothing readable): say so plainly, keep the previous results hidden.
-    fail(`${state.fileName} could not be read as a capture: ${c.errors[0].message}. tcpopt reads pcap and pcapng files (optionally gzip or zstd compressed).`);
+    fail(`${state.fileName} could not be read as a capture: ${state.view.errors[0]}. tcpopt reads pcap and pcapng files (optionally gzip or zstd compressed).`);
     $('results').hidden = true;
     return;
   }

@@ -38,9 +38,7 @@ export function renderVerdict(report, view, root) {
   errBox.replaceChildren();
   if (c.errors.length || !c.complete) {
     const list = el('ul');
-    for (const e of c.errors.slice(0, 20)) {
-      list.append(el('li', { text: e.frame > 0 ? `frame ${e.frame}, byte ${e.offset}: ${e.message}` : e.message }));
-    }
+    for (const line of view.errors.slice(0, 20)) list.append(el('li', { text: line }));
     if (c.errors.length > 20) list.append(el('li', { text: `… and ${c.errors.length - 20} more` }));
     const head = !c.complete
       ? 'Reading stopped early: the capture is truncated or damaged. Everything below is the partial analysis of what could be read.'

@@ -21,7 +21,7 @@
 //                   {type: 'export', id, req, blob}
 //                   {type: 'error', id, message}
 // Cancel is worker.terminate(): instant, whatever the engine is doing.
-import init, { Analyzer, version } from './tcpopt-web.js';
+import init, { CaptureAnalysis, version } from './tcpopt-web.js';
 // The plot's data is computed here so the main thread only draws.
 import { plotFrom } from './model.js';
 
@@ -45,7 +45,7 @@ async function analyze(id, file) {
   if (current) { current.free(); current = null; currentId = null; }
   const started = performance.now();
   const total = file.size;
-  const analyzer = new Analyzer();
+  const analyzer = new CaptureAnalysis();
   csvBlob = new Blob([], { type: 'text/csv' });
   let bytes = 0, packets = 0, last = 0;
   try {

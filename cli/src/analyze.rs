@@ -9,10 +9,11 @@ use tcpopt_parse::analysis::{Config, Report, Severity};
 use tcpopt_parse::pipeline::CaptureAnalysis;
 
 use crate::args::{AnalyzeArgs, ColorChoice, FailOn, ReportFormat};
+use crate::exit::ExitCode;
 use crate::fault::Fault;
-use crate::input::{Input, ProgressMode};
+use crate::input::Input;
+use crate::progress::ProgressMode;
 use crate::report_text;
-use crate::ExitCode;
 
 /// One input, analysed.
 pub struct Analysed {
@@ -54,8 +55,7 @@ pub fn analyse_path(path: &Path, progress: ProgressMode) -> Option<Analysed> {
         .first()
         .filter(|_| !report.capture.complete)
     {
-        let mut fault = Fault::from_capture_error(e, &report.capture.format);
-        fault.compression = fault.compression.or(input.compression());
+        let fault = Fault::from_capture_error(e);
         eprintln!("tcpopt: {}", fault.line(&input.name));
         if report.capture.packets == 0 && read.is_ok() {
             return None;

@@ -8,10 +8,11 @@ use tcpopt_parse::dissect::Dissected;
 use tcpopt_parse::pipeline::Feeder;
 
 use crate::args::{DumpArgs, DumpFormat};
+use crate::exit::ExitCode;
 use crate::fault::Fault;
-use crate::input::{Input, ProgressMode};
+use crate::input::Input;
+use crate::progress::ProgressMode;
 use crate::segment_fmt::{self, SegmentView};
-use crate::ExitCode;
 
 pub fn run(args: &DumpArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
     // Lines printed to the terminal as they come would be drawn over by an
@@ -63,7 +64,7 @@ pub fn run(args: &DumpArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
     match feeder.fault() {
         None => ExitCode::Ok,
         Some(f) => {
-            let fault = Fault::from_read_fault(f, input.compression());
+            let fault = Fault::from_read_fault(f);
             eprintln!("tcpopt: {}", fault.line(&input.name));
             if fault.unusable() {
                 ExitCode::Unusable

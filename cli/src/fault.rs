@@ -1,79 +1,33 @@
 //! The one line that says why reading stopped: which file, which frame,
-//! which byte, in words. Built from the structured [`ReadFault`] (dump) or
-//! from the report's [`CaptureError`] (analyze, flows, clocks), so that
-//! every command words the same fault the same way.
+//! which byte, in words. Built from the report's typed [`CaptureError`]
+//! (analyze, flows, clocks) or from the [`ReadFault`] it is made of (dump),
+//! so that every command words the same fault the same way. Nothing here
+//! reads the engine's prose: every word comes from a field.
 
 use tcpopt_parse::analysis::CaptureError;
+use tcpopt_parse::error::Layer;
 use tcpopt_parse::pipeline::ReadFault;
 
 /// A fatal reading fault, whichever way it reached the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Fault {
-    /// The frame being read (one more than the frames read whole).
-    pub frame: u64,
-    /// `Layer::name()`: `capture`, `pcap`, `pcapng`, `compressed stream`.
-    pub layer: String,
-    pub offset: u64,
-    /// `ErrorKind`'s Display: `truncated: needs 108 bytes, 20 available`.
-    pub kind: String,
-    /// The offset counts bytes of the decompressed capture.
-    pub decompressed: bool,
-    /// `gzip` or `zstd` when the input was compressed.
-    pub compression: Option<&'static str>,
+    error: CaptureError,
 }
 
-const COMPRESSED_SUFFIX: &str = " (compressed input, while reading frame ";
-const DECOMPRESSED_SUFFIX: &str = " (offset in the decompressed stream)";
-const COMPRESSION_LAYER: &str = "compressed stream";
-
 impl Fault {
-    pub fn from_read_fault(f: &ReadFault, compression: Option<&'static str>) -> Fault {
+    pub fn from_read_fault(f: &ReadFault) -> Fault {
         Fault {
-            frame: f.frame,
-            layer: f.error.layer.name().to_string(),
-            offset: f.error.offset,
-            kind: f.error.kind.to_string(),
-            decompressed: f.decompressed,
-            compression,
+            error: f.to_capture_error(),
         }
     }
 
-    /// The report keeps the fault as `ReadFault`'s Display in `message`;
-    /// the kind is the part after `at byte N: `, without the suffixes that
-    /// the frame and offset fields already say.
-    pub fn from_capture_error(e: &CaptureError, format: &str) -> Fault {
-        let marker = format!("at byte {}: ", e.offset);
-        let mut kind = match e.message.find(&marker) {
-            Some(i) => &e.message[i + marker.len()..],
-            None => e.message.as_str(),
-        };
-        if let Some(i) = kind.find(COMPRESSED_SUFFIX) {
-            kind = &kind[..i];
-        }
-        let decompressed = kind.ends_with(DECOMPRESSED_SUFFIX);
-        if let Some(k) = kind.strip_suffix(DECOMPRESSED_SUFFIX) {
-            kind = k;
-        }
-        let compression = if format.contains("gzip") {
-            Some("gzip")
-        } else if format.contains("zstd") {
-            Some("zstd")
-        } else {
-            None
-        };
-        Fault {
-            frame: e.frame,
-            layer: e.layer.clone(),
-            offset: e.offset,
-            kind: kind.to_string(),
-            decompressed,
-            compression,
-        }
+    pub fn from_capture_error(e: &CaptureError) -> Fault {
+        Fault { error: e.clone() }
     }
 
     /// Frames read whole before the fault.
     pub fn frames_before(&self) -> u64 {
-        self.frame.saturating_sub(1)
+        self.error.frame.saturating_sub(1)
     }
 
     /// True when nothing at all could be read: not a capture, or empty.
@@ -83,46 +37,7 @@ impl Fault {
 
     /// What went wrong and where, without the file name.
     pub fn describe(&self) -> String {
-        let at = if self.decompressed {
-            format!("byte {} of the decompressed capture", self.offset)
-        } else {
-            format!("byte {}", self.offset)
-        };
-        if self.layer == COMPRESSION_LAYER {
-            let comp = self.compression.unwrap_or("compressed");
-            return if self.kind.contains("ended early") {
-                format!(
-                    "the {comp} stream is cut at byte {} of the compressed file, in frame {}",
-                    self.offset, self.frame
-                )
-            } else {
-                format!(
-                    "corrupt {comp} stream at byte {} of the compressed file, in frame {} ({})",
-                    self.offset, self.frame, self.kind
-                )
-            };
-        }
-        if self.layer == "capture" {
-            if let Some(i) = self.kind.find("(magic ") {
-                let magic = self.kind[i + 7..].trim_end_matches(')');
-                return format!(
-                    "not a capture: neither pcap, pcapng, gzip nor zstd (first bytes {magic})"
-                );
-            }
-            if self.kind.starts_with("truncated") && self.offset == 0 && self.unusable() {
-                return format!("empty, or too short to be a capture ({})", self.kind);
-            }
-        }
-        if let Some(rest) = self.kind.strip_prefix("truncated: ") {
-            return format!(
-                "capture cut in frame {} at {at} ({} {rest})",
-                self.frame, self.layer
-            );
-        }
-        format!(
-            "damaged capture in frame {} at {at}: {} {}",
-            self.frame, self.layer, self.kind
-        )
+        tcpopt_parse::present::read_fault_line(&self.error)
     }
 
     /// The frames read before the fault: `frames 1 to 39`, `frame 1`, `no frame`.
@@ -145,35 +60,34 @@ impl Fault {
 
     /// The one stderr line (without the `tcpopt: ` prefix).
     pub fn line(&self, name: &str) -> String {
-        if self.layer == "capture" && self.unusable() {
+        if self.error.layer == Layer::Capture && self.unusable() {
             return format!("{name}: {}", self.describe());
         }
         format!("{name}: {}; {}", self.describe(), self.coverage())
     }
 }
 
+/// A packet decoded only part way (the report's other errors).
+pub fn packet_error(e: &CaptureError) -> String {
+    tcpopt_parse::present::packet_fault_line(e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tcpopt_parse::error::{Compression, Error, ErrorKind};
 
-    fn err(frame: u64, layer: &str, offset: u64, message: &str) -> CaptureError {
-        CaptureError {
-            frame,
-            offset,
-            layer: layer.into(),
-            message: message.into(),
-        }
+    fn fault(frame: u64, error: Error, compressed: Compression) -> Fault {
+        Fault::from_capture_error(&CaptureError::new(frame, error, compressed))
     }
 
     #[test]
     fn truncated_pcapng() {
-        let e = err(
+        let f = fault(
             40,
-            "pcapng",
-            4980,
-            "frame 40: pcapng at byte 4980: truncated: needs 108 bytes, 20 available",
+            Error::truncated(Layer::Pcapng, 4980, 108, 20),
+            Compression::None,
         );
-        let f = Fault::from_capture_error(&e, "pcapng");
         assert_eq!(
             f.line("t.pcapng"),
             "t.pcapng: capture cut in frame 40 at byte 4980 (pcapng needs 108 bytes, 20 available); frames 1 to 39 were read"
@@ -181,41 +95,47 @@ mod tests {
     }
 
     #[test]
-    fn cut_gzip() {
-        let e = err(
+    fn cut_and_corrupt_gzip() {
+        let f = fault(
             99,
-            "compressed stream",
-            3000,
-            "compressed stream at byte 3000: bad compressed stream ended early, after bytes 3000 (compressed input, while reading frame 99)",
+            Error::truncated(Layer::Compression, 3000, 3001, 3000),
+            Compression::Gzip,
         );
-        let f = Fault::from_capture_error(&e, "pcapng, gzip-compressed");
         assert_eq!(
             f.line("c.gz"),
             "c.gz: the gzip stream is cut at byte 3000 of the compressed file, in frame 99; frames 1 to 98 were read"
+        );
+        let corrupt = ErrorKind::Corrupt { what: "zstd data" };
+        let f = fault(
+            2,
+            Error::new(Layer::Compression, 77, corrupt),
+            Compression::Zstd,
+        );
+        assert_eq!(
+            f.line("c.zst"),
+            "c.zst: corrupt zstd stream at byte 77 of the compressed file, in frame 2 (zstd data does not decode); only frame 1 was read"
         );
     }
 
     #[test]
     fn not_a_capture_and_empty() {
-        let e = err(
-            1,
-            "capture",
-            0,
-            "frame 1: capture at byte 0: not a pcap or pcapng capture (magic 0x68656c6c)",
-        );
-        let f = Fault::from_capture_error(&e, "unknown");
+        let magic = |found| Error::new(Layer::Capture, 0, ErrorKind::BadMagic { found });
+        let f = fault(1, magic(0x6865_6c6c), Compression::None);
         assert!(f.unusable());
         assert_eq!(
             f.line("x"),
             "x: not a capture: neither pcap, pcapng, gzip nor zstd (first bytes 0x68656c6c)"
         );
-        let e = err(
-            1,
-            "capture",
-            0,
-            "frame 1: capture at byte 0: truncated: needs 4 bytes, 0 available",
+        let f = fault(1, magic(0x6865_6c6c), Compression::Gzip);
+        assert_eq!(
+            f.line("x.gz"),
+            "x.gz: not a capture: gzip-compressed, but what it holds is neither pcap nor pcapng (it starts with 0x68656c6c \"hell\")"
         );
-        let f = Fault::from_capture_error(&e, "unknown");
+        let f = fault(
+            1,
+            Error::truncated(Layer::Capture, 0, 4, 0),
+            Compression::None,
+        );
         assert_eq!(
             f.line("e"),
             "e: empty, or too short to be a capture (truncated: needs 4 bytes, 0 available)"
@@ -224,16 +144,31 @@ mod tests {
 
     #[test]
     fn decompressed_offsets_say_so() {
-        let e = err(
-            3,
-            "pcap",
-            200,
-            "frame 3: pcap at byte 200: bad record length 9999999 (offset in the decompressed stream)",
-        );
-        let f = Fault::from_capture_error(&e, "pcap, zstd-compressed");
+        let bad = ErrorKind::BadLength {
+            what: "record length",
+            value: 9_999_999,
+        };
+        let f = fault(3, Error::new(Layer::Pcap, 200, bad), Compression::Zstd);
         assert_eq!(
             f.line("z"),
             "z: damaged capture in frame 3 at byte 200 of the decompressed capture: pcap bad record length 9999999; frames 1 to 2 were read"
+        );
+    }
+
+    #[test]
+    fn packet_errors_name_the_byte_of_the_frame() {
+        let e = CaptureError::new(
+            7,
+            Error::new(
+                Layer::Ipv4,
+                14,
+                ErrorKind::BadIpVersion { first_byte: 0x50 },
+            ),
+            Compression::None,
+        );
+        assert_eq!(
+            packet_error(&e),
+            "frame 7, byte 14 of the frame: ipv4 version 5, header length 0 (first byte 0x50)"
         );
     }
 }

@@ -8,21 +8,10 @@ use std::path::Path;
 use tcpopt_parse::capture::Event;
 use tcpopt_parse::pipeline::Feeder;
 
-use crate::progress::Progress;
+use crate::progress::{Progress, ProgressMode};
 
 /// Bytes read per chunk.
 const CHUNK: usize = 256 * 1024;
-
-/// Whether to show progress on standard error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressMode {
-    /// A bar only when stderr is a terminal and the input is a large file.
-    Auto,
-    /// Always (`--progress`): a bar on a terminal, periodic lines otherwise.
-    Always,
-    /// Never (the output itself goes to the terminal as it is read).
-    Never,
-}
 
 /// A named input: a file, or standard input for `-`.
 pub struct Input {
@@ -30,9 +19,6 @@ pub struct Input {
     reader: Box<dyn Read>,
     pub is_pipe: bool,
     progress: Option<Progress>,
-    /// The first bytes read, to name the compression in messages even when
-    /// the decompressor failed before saying what it was.
-    head: Vec<u8>,
 }
 
 impl Input {
@@ -51,7 +37,6 @@ impl Input {
                 reader: Box::new(io::stdin().lock()),
                 is_pipe: true,
                 progress,
-                head: Vec::new(),
             });
         }
         let name = path.display().to_string();
@@ -76,7 +61,6 @@ impl Input {
             reader: Box::new(file),
             is_pipe,
             progress,
-            head: Vec::new(),
         })
     }
 
@@ -88,10 +72,6 @@ impl Input {
             match self.reader.read(&mut buf) {
                 Ok(0) => break Ok(()),
                 Ok(n) => {
-                    if self.head.len() < 4 {
-                        let take = (4 - self.head.len()).min(n);
-                        self.head.extend_from_slice(&buf[..take]);
-                    }
                     if let Some(p) = &mut self.progress {
                         p.advance(n as u64);
                     }
@@ -107,15 +87,6 @@ impl Input {
             p.finish();
         }
         r
-    }
-
-    /// `gzip` or `zstd` when the input starts with their magic bytes.
-    pub fn compression(&self) -> Option<&'static str> {
-        match self.head.as_slice() {
-            [0x1f, 0x8b, ..] => Some("gzip"),
-            [0x28, 0xb5, 0x2f, 0xfd] => Some("zstd"),
-            _ => None,
-        }
     }
 
     /// Feeds the whole input through `feeder`, calling `on_event` per item,

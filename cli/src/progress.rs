@@ -9,7 +9,16 @@ use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::input::ProgressMode;
+/// Whether to show progress on standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// A bar only when stderr is a terminal and the input is a large file.
+    Auto,
+    /// Always (`--progress`): a bar on a terminal, periodic lines otherwise.
+    Always,
+    /// Never (the output itself goes to the terminal as it is read).
+    Never,
+}
 
 /// Files smaller than this read fast enough not to need a bar.
 pub const AUTO_MIN_BYTES: u64 = 8 * 1024 * 1024;

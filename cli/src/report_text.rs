@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use tcpopt_parse::analysis::{Finding, Report, Severity};
 use tcpopt_parse::present::{FindingView, ReportView};
 
-use crate::fault::Fault;
+use crate::fault::{packet_error, Fault};
 
 const WIDTH: usize = 100;
 
@@ -112,12 +112,12 @@ pub fn render(r: &Report, fault: Option<&Fault>, color: bool) -> String {
         errors = errors.get(1..).unwrap_or_default();
     }
     for e in errors {
-        let where_ = if e.frame > 0 {
-            format!("frame {}, byte {}: ", e.frame, e.offset)
-        } else {
-            String::new()
-        };
-        out.push_str(&wrap(&format!("error: {where_}{}", e.message), "  "));
+        out.push_str(&wrap(&format!("error: {}", packet_error(e)), "  "));
+    }
+    let unlisted = c.packet_errors.saturating_sub(errors.len() as u64);
+    if unlisted > 0 {
+        let more = format!("error: {unlisted} more packets could not be decoded to their end");
+        out.push_str(&wrap(&more, "  "));
     }
 
     let _ = writeln!(out, "Flows: {}", view.flows_line);

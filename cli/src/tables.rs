@@ -11,7 +11,7 @@ use tcpopt_parse::present::{self, FlowRow};
 
 use crate::analyze::{analyse_path, progress_mode, Analysed};
 use crate::args::{TableArgs, TableFormat};
-use crate::ExitCode;
+use crate::exit::ExitCode;
 
 /// How a column is aligned in the text form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,8 @@
 //! CI (CI=true) fails on any snapshot mismatch; update them locally with
 //! `INSTA_UPDATE=always cargo test -p tcpopt --test cli` and review the diff.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
@@ -30,7 +32,7 @@ fn root() -> PathBuf {
 
 /// The capture's path relative to the workspace root.
 fn netns(name: &str) -> String {
-    format!("../shared/captures/netns/{name}")
+    format!("{}/netns/{name}", common::CAPTURES)
 }
 
 fn netns_bytes(name: &str) -> Vec<u8> {
@@ -450,7 +452,7 @@ fn several_files_one_missing() {
     );
     assert!(r
         .stdout
-        .contains("== ../shared/captures/netns/ipv6-clean.pcapng"));
+        .contains(&format!("== {}", netns("ipv6-clean.pcapng"))));
 }
 
 // ---- dump options ----
@@ -471,7 +473,7 @@ fn dump_filters_and_all() {
         run(&["dump", "--tcp-only", &c]).stdout
     );
     // ...but on a capture of other protocols it prints a line per frame.
-    let igmp = "../shared/captures/tcpdump/IGMP_V2.pcap";
+    let igmp = &format!("{}/tcpdump/IGMP_V2.pcap", common::CAPTURES);
     assert_eq!(run(&["dump", igmp]).stdout, "");
     let r = run(&["dump", "--all", igmp]);
     assert!(r.stdout.lines().count() > 1);

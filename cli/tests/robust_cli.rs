@@ -5,6 +5,8 @@
 //! `--fail-on never`), naming the frame and byte offset where reading
 //! stopped.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -17,7 +19,7 @@ const EXIT_UNUSABLE: i32 = 2;
 const EXIT_PARTIAL: i32 = 3;
 
 fn shared_captures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures")
+    common::captures_dir()
 }
 
 fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {

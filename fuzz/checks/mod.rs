@@ -100,7 +100,7 @@ pub fn capture(data: &[u8]) {
             e.offset,
             cap.len()
         );
-        assert!(!e.message.is_empty());
+        assert_eq!(e.detail, e.kind.to_string());
     }
     for r in &records {
         assert!(r.offset < cap.len() as u64 && r.data.len() == r.caplen as usize);

@@ -16,6 +16,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use std::io::Write;
 
+pub use crate::error::Compression;
 use crate::error::{Error, ErrorKind, Layer};
 
 /// gzip member header magic (RFC 1952 §2.3.1).
@@ -34,29 +35,6 @@ const ZSTD_FEED: usize = 2 * 128 * 1024 + 3;
 const GZIP_FEED: usize = 1024;
 /// The largest output handed to the callback in one piece.
 pub const MAX_OUTPUT_PER_STEP: usize = 1 << 20;
-
-/// What the input turned out to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize),
-    serde(rename_all = "snake_case")
-)]
-pub enum Compression {
-    None,
-    Gzip,
-    Zstd,
-}
-
-impl Compression {
-    pub const fn name(self) -> &'static str {
-        match self {
-            Compression::None => "none",
-            Compression::Gzip => "gzip",
-            Compression::Zstd => "zstd",
-        }
-    }
-}
 
 enum State {
     /// Waiting for the first [`MAGIC_LEN`] bytes.
@@ -98,22 +76,13 @@ impl Default for Decompressor {
 }
 
 fn corrupt(offset: u64, what: &'static str) -> Error {
-    Error::new(
-        Layer::Compression,
-        offset,
-        ErrorKind::BadValue { what, value: 0 },
-    )
+    Error::new(Layer::Compression, offset, ErrorKind::Corrupt { what })
 }
 
+/// The compressed stream ended after `offset` bytes, inside a member or
+/// frame: at least one more byte was needed.
 fn cut(offset: u64) -> Error {
-    Error::new(
-        Layer::Compression,
-        offset,
-        ErrorKind::BadLength {
-            what: "compressed stream ended early, after bytes",
-            value: offset,
-        },
-    )
+    Error::truncated(Layer::Compression, offset, offset.saturating_add(1), offset)
 }
 
 impl Decompressor {

@@ -461,16 +461,13 @@ impl<'a> Decoder<'a, '_> {
     }
 
     fn ip_version(&mut self) -> Result<Next, Error> {
-        match self.data.first().map(|b| b >> 4) {
-            Some(4) => Ok(Next::Ipv4),
-            Some(6) => Ok(Next::Ipv6),
-            Some(v) => Err(Error::new(
+        match self.data.first().copied() {
+            Some(b) if b >> 4 == 4 => Ok(Next::Ipv4),
+            Some(b) if b >> 4 == 6 => Ok(Next::Ipv6),
+            Some(first_byte) => Err(Error::new(
                 Layer::Ipv4,
                 self.at as u64,
-                ErrorKind::BadVersion {
-                    major: v.into(),
-                    minor: 0,
-                },
+                ErrorKind::BadIpVersion { first_byte },
             )),
             None => Err(self.truncated(Layer::Ipv4, ipv4::MIN_HEADER_LEN)),
         }

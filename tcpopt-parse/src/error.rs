@@ -7,9 +7,10 @@
 //! relative to what the layer was given: for capture framing that is the
 //! file, for packet decoding the start of the packet record's data.
 
-use core::fmt;
+use core::fmt::{self, Write as _};
 
 /// The protocol layer (or capture structure) in which a fault was found.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
@@ -59,6 +60,13 @@ pub enum Layer {
 }
 
 impl Layer {
+    /// Whether this is the capture file's own structure (as opposed to a
+    /// packet's layers, or the compressed stream): its offsets count bytes
+    /// of the (decompressed) capture file.
+    pub const fn is_framing(self) -> bool {
+        matches!(self, Layer::Capture | Layer::Pcap | Layer::Pcapng)
+    }
+
     /// A short lower-case name, as used in messages.
     pub const fn name(self) -> &'static str {
         match self {
@@ -92,6 +100,7 @@ impl fmt::Display for Layer {
 }
 
 /// What was wrong.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
@@ -124,6 +133,47 @@ pub enum ErrorKind {
     TooDeep { what: &'static str, limit: u32 },
     /// A packet names an interface the section never described.
     UnknownInterface { id: u32 },
+    /// An IP header whose version nibble (the high four bits of
+    /// `first_byte`) is not this layer's (RFC 791 §3.1, RFC 8200 §3). The
+    /// whole byte is kept: in an IPv4 header its low nibble is the header
+    /// length, which tells a mislabelled or misaligned packet from a damaged one.
+    BadIpVersion { first_byte: u8 },
+    /// Bytes that do not decode (a compressed stream's data).
+    Corrupt { what: &'static str },
+}
+
+/// How the input was compressed, as detected from its first bytes (gzip,
+/// RFC 1952 §2.3.1; zstd, RFC 8878 §3.1.1). Decided once, by the
+/// decompressor, and carried with every fault.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Compression {
+    /// Not compressed (or not read far enough to tell).
+    #[default]
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// `none`, `gzip`, `zstd`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    /// Whether the input was compressed at all.
+    pub const fn is_compressed(self) -> bool {
+        !matches!(self, Compression::None)
+    }
 }
 
 /// A structured parse error: which layer, at which byte offset, what kind.
@@ -168,7 +218,11 @@ impl fmt::Display for ErrorKind {
                 write!(f, "truncated: needs {needed} bytes, {available} available")
             }
             ErrorKind::BadMagic { found } => {
-                write!(f, "not a pcap or pcapng capture (magic 0x{found:08x})")
+                write!(
+                    f,
+                    "not a pcap or pcapng capture (first bytes {})",
+                    FirstBytes(found)
+                )
             }
             ErrorKind::BadLength { what, value } => write!(f, "bad {what} {value}"),
             ErrorKind::TooLarge { what, value, max } => {
@@ -181,7 +235,36 @@ impl fmt::Display for ErrorKind {
             ErrorKind::UnknownInterface { id } => {
                 write!(f, "packet names undefined interface {id}")
             }
+            ErrorKind::Corrupt { what } => write!(f, "corrupt {what}"),
+            ErrorKind::BadIpVersion { first_byte } => write!(
+                f,
+                "version {}, header length {} (first byte 0x{first_byte:02x})",
+                first_byte >> 4,
+                first_byte & 0x0f
+            ),
         }
+    }
+}
+
+/// A capture's first four bytes, read big-endian, shown as `0x5b776f72`
+/// followed by their text (`"[wor"`) when all four are printable ASCII: a
+/// text file (a log, a config, an HTML error page saved as `.pcap`) is then
+/// recognisable at a glance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstBytes(pub u32);
+
+impl fmt::Display for FirstBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:08x}", self.0)?;
+        let bytes = self.0.to_be_bytes();
+        if bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+            f.write_str(" \"")?;
+            for b in bytes {
+                f.write_char(char::from(b))?;
+            }
+            f.write_str("\"")?;
+        }
+        Ok(())
     }
 }
 
@@ -208,5 +291,28 @@ mod tests {
             "tcp at byte 54: truncated: needs 20 bytes, 12 available"
         );
         assert_eq!(e.shifted(10).offset, 64);
+    }
+
+    #[test]
+    fn first_bytes_show_their_text_when_printable() {
+        let text = ErrorKind::BadMagic { found: 0x5b77_6f72 };
+        assert_eq!(
+            text.to_string(),
+            "not a pcap or pcapng capture (first bytes 0x5b776f72 \"[wor\")"
+        );
+        let binary = ErrorKind::BadMagic { found: 0x0000_0001 };
+        assert_eq!(
+            binary.to_string(),
+            "not a pcap or pcapng capture (first bytes 0x00000001)"
+        );
+    }
+
+    #[test]
+    fn ip_version_names_both_nibbles() {
+        let e = Error::new(Layer::Ipv4, 0, ErrorKind::BadIpVersion { first_byte: 0x50 });
+        assert_eq!(
+            e.to_string(),
+            "ipv4 at byte 0: version 5, header length 0 (first byte 0x50)"
+        );
     }
 }

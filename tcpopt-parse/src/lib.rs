@@ -30,6 +30,11 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// The README's examples compile (`cargo test --doc --all-features`).
+#[cfg(all(doctest, feature = "std", feature = "compress"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
 pub mod error;
 pub mod linktype;
 pub mod timestamp;

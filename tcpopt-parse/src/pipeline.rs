@@ -20,7 +20,7 @@ use alloc::vec::Vec;
 use crate::analysis::{Analyzer, CaptureError, CaptureSummary, Config, Report};
 use crate::capture::{ChunkedReader, Event, Format, PacketRecord};
 use crate::dissect::Dissected;
-use crate::error::{Error, ErrorKind, Layer};
+use crate::error::{Compression, Error, ErrorKind, Layer};
 use crate::segment::Segment;
 use crate::timestamp::Timestamp;
 
@@ -31,21 +31,55 @@ pub struct ReadFault {
     /// the number of packets read whole.
     pub frame: u64,
     pub error: Error,
-    /// True when `error.offset` counts bytes of the decompressed stream.
-    pub decompressed: bool,
+    /// How the input was compressed. Unless the fault is the compressed
+    /// stream's own (`Layer::Compression`, offset in the compressed file),
+    /// a compressed input's `error.offset` counts decompressed bytes.
+    pub compressed: Compression,
+}
+
+impl ReadFault {
+    /// Whether `error.offset` counts bytes of the decompressed capture.
+    pub fn in_decompressed(&self) -> bool {
+        self.compressed.is_compressed() && self.error.layer != Layer::Compression
+    }
+
+    /// The fault as the report lists it.
+    pub fn to_capture_error(&self) -> CaptureError {
+        CaptureError::new(self.frame, self.error, self.compressed)
+    }
+}
+
+impl CaptureError {
+    /// A fault of `frame`, with what the input's compression says about it.
+    pub fn new(frame: u64, error: Error, compressed: Compression) -> CaptureError {
+        CaptureError {
+            frame,
+            offset: error.offset,
+            layer: error.layer,
+            kind: error.kind,
+            compressed,
+            detail: error.kind.to_string(),
+        }
+    }
+
+    /// The layer, offset and kind, as the decoder reported them.
+    pub fn error(&self) -> Error {
+        Error::new(self.layer, self.offset, self.kind)
+    }
+
+    /// Whether `offset` counts bytes of the decompressed capture (a framing
+    /// fault in a compressed input).
+    pub fn in_decompressed(&self) -> bool {
+        self.compressed.is_compressed() && self.layer.is_framing()
+    }
 }
 
 impl core::fmt::Display for ReadFault {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        if self.error.layer == Layer::Compression {
-            return write!(
-                f,
-                "{} (compressed input, while reading frame {})",
-                self.error, self.frame
-            );
-        }
         write!(f, "frame {}: {}", self.frame, self.error)?;
-        if self.decompressed {
+        if self.error.layer == Layer::Compression {
+            write!(f, " (of the {} file)", self.compressed.name())?;
+        } else if self.in_decompressed() {
             f.write_str(" (offset in the decompressed stream)")?;
         }
         Ok(())
@@ -77,10 +111,15 @@ impl Feeder {
         self.fault.as_ref()
     }
 
-    /// The compression detected at the start of the input.
-    #[cfg(feature = "compress")]
-    pub fn compression(&self) -> Option<crate::compress::Compression> {
-        self.decompressor.compression()
+    /// The compression detected at the start of the input (`None` until
+    /// its first bytes are seen, and always without the `compress` feature).
+    /// The one place that decides it: faults and the report's format copy it.
+    pub fn compression(&self) -> Compression {
+        #[cfg(feature = "compress")]
+        let c = self.decompressor.compression().unwrap_or_default();
+        #[cfg(not(feature = "compress"))]
+        let c = Compression::None;
+        c
     }
 
     /// The capture format, once its header has been read.
@@ -150,17 +189,13 @@ impl Feeder {
         }
     }
 
-    /// A fault inside decompressed bytes has an offset in the decompressed
-    /// stream: say so (detection happens during the first push, so this is
-    /// decided after it).
+    /// Stamps the fault with the compression (detection happens during the
+    /// first push, so this is decided after it).
     #[cfg(feature = "compress")]
     fn mark_decompressed(&mut self) {
-        let compressed = self
-            .decompressor
-            .compression()
-            .is_some_and(|c| c != crate::compress::Compression::None);
+        let compressed = self.compression();
         if let Some(f) = &mut self.fault {
-            f.decompressed = compressed && f.error.layer != Layer::Compression;
+            f.compressed = compressed;
         }
     }
 
@@ -176,7 +211,7 @@ fn fault_at(reader: &ChunkedReader, error: Error) -> ReadFault {
     ReadFault {
         frame: reader.parser().frames() + 1,
         error,
-        decompressed: false,
+        compressed: Compression::None,
     }
 }
 
@@ -247,12 +282,11 @@ impl Tally {
             if is_fault(&e) {
                 self.packet_errors_total += 1;
                 if self.packet_errors.len() < MAX_PACKET_ERRORS {
-                    self.packet_errors.push(CaptureError {
-                        frame: record.frame,
-                        offset: record.offset,
-                        layer: e.layer.name().to_string(),
-                        message: format!("{e} (byte {} of the packet)", e.offset),
-                    });
+                    // The offset stays the packet's own: it is the byte
+                    // Wireshark's hex pane shows for this frame. The
+                    // compression is stamped on at the end (`summary`).
+                    self.packet_errors
+                        .push(CaptureError::new(record.frame, e, Compression::None));
                 }
             }
         }
@@ -388,27 +422,16 @@ impl CaptureAnalysis {
 
     fn summary(&mut self) -> CaptureSummary {
         let t = &mut self.tally;
+        let compressed = self.feeder.compression();
         let mut errors = Vec::new();
         if let Some(f) = self.feeder.fault() {
-            errors.push(CaptureError {
-                frame: f.frame,
-                offset: f.error.offset,
-                layer: f.error.layer.name().to_string(),
-                message: f.to_string(),
-            });
+            errors.push(f.to_capture_error());
         }
-        errors.append(&mut t.packet_errors);
-        if t.packet_errors_total > MAX_PACKET_ERRORS as u64 {
-            errors.push(CaptureError {
-                frame: 0,
-                offset: 0,
-                layer: "summary".into(),
-                message: format!(
-                    "{} more packets could not be decoded to their end",
-                    t.packet_errors_total - MAX_PACKET_ERRORS as u64
-                ),
-            });
-        }
+        errors.extend(
+            t.packet_errors
+                .drain(..)
+                .map(|e| CaptureError { compressed, ..e }),
+        );
         let mut format = match self.feeder.format() {
             Some(Format::Pcap { nanosecond, .. }) => String::from(if nanosecond {
                 "pcap (nanosecond)"
@@ -418,11 +441,8 @@ impl CaptureAnalysis {
             Some(Format::Pcapng) => String::from("pcapng"),
             None => String::from("unknown"),
         };
-        #[cfg(feature = "compress")]
-        if let Some(c) = self.feeder.compression() {
-            if c != crate::compress::Compression::None {
-                format = format!("{format}, {}-compressed", c.name());
-            }
+        if compressed.is_compressed() {
+            format = format!("{format}, {}-compressed", compressed.name());
         }
         CaptureSummary {
             format: core::mem::take(&mut format),
@@ -437,6 +457,7 @@ impl CaptureAnalysis {
             first_ts: t.first_ts.map(|ts| ts.to_string()),
             last_ts: t.last_ts.map(|ts| ts.to_string()),
             errors,
+            packet_errors: t.packet_errors_total,
             complete: self.feeder.fault().is_none(),
         }
     }

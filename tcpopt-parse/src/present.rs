@@ -14,9 +14,11 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
+use crate::analysis::CaptureError;
 use crate::analysis::{
     ClockClass, ClockPair, Code, Finding, FlowReport, Handshake, Report, Severity, Side,
 };
+use crate::error::{ErrorKind, FirstBytes, Layer};
 
 /// `part` of `whole` in whole percent, rounded to the nearest (2 of 3 is
 /// 67); 0 when `whole` is 0.
@@ -192,6 +194,10 @@ pub struct ReportView {
     pub clocks: Vec<PairView>,
     /// Which caps were hit, in words; null when none was.
     pub limits_line: Option<String>,
+    /// Each of `capture.errors` in words, same order: the first, when
+    /// reading stopped early, as [`read_fault_line`], the others as
+    /// [`packet_fault_line`].
+    pub errors: Vec<String>,
 }
 
 /// One finding as shown.
@@ -341,7 +347,81 @@ impl ReportView {
             flows_line,
             clocks: r.clocks.iter().map(PairView::of).collect(),
             limits_line,
+            errors: c
+                .errors
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    if i == 0 && !c.complete {
+                        read_fault_line(e)
+                    } else {
+                        packet_fault_line(e)
+                    }
+                })
+                .collect(),
         }
+    }
+}
+
+/// A packet decoded only part way (the report's errors after the first):
+/// its frame, the byte within the frame, and what the layer found there.
+pub fn packet_fault_line(e: &CaptureError) -> String {
+    format!(
+        "frame {}, byte {} of the frame: {} {}",
+        e.frame,
+        e.offset,
+        e.layer.name(),
+        e.kind
+    )
+}
+
+/// The fault that stopped reading, in words, without the file name: which
+/// frame, which byte (of the compressed or the decompressed stream), what.
+/// The CLI's stderr line and the page's error box both say this.
+pub fn read_fault_line(e: &CaptureError) -> String {
+    let (frame, offset, layer) = (e.frame, e.offset, e.layer.name());
+    let comp = e.compressed.name();
+    let unusable = frame <= 1;
+    let at = if e.in_decompressed() {
+        format!("byte {offset} of the decompressed capture")
+    } else {
+        format!("byte {offset}")
+    };
+    match (e.layer, e.kind) {
+        (Layer::Compression, ErrorKind::Truncated { .. }) => format!(
+            "the {comp} stream is cut at byte {offset} of the compressed file, in frame {frame}"
+        ),
+        (Layer::Compression, kind) => {
+            let why = match kind {
+                ErrorKind::Corrupt { what } => format!("{what} does not decode"),
+                other => other.to_string(),
+            };
+            format!(
+                "corrupt {comp} stream at byte {offset} of the compressed file, in frame {frame} ({why})"
+            )
+        }
+        (Layer::Capture, ErrorKind::BadMagic { found }) if e.compressed.is_compressed() => {
+            format!(
+                "not a capture: {comp}-compressed, but what it holds is neither pcap nor pcapng (it starts with {})",
+                FirstBytes(found)
+            )
+        }
+        (Layer::Capture, ErrorKind::BadMagic { found }) => format!(
+            "not a capture: neither pcap, pcapng, gzip nor zstd (first bytes 0x{found:08x})"
+        ),
+        (Layer::Capture, kind @ ErrorKind::Truncated { .. }) if offset == 0 && unusable => {
+            if e.compressed.is_compressed() {
+                format!(
+                    "{comp}-compressed, but what it holds is empty or too short to be a capture ({kind})"
+                )
+            } else {
+                format!("empty, or too short to be a capture ({kind})")
+            }
+        }
+        (_, ErrorKind::Truncated { needed, available }) => format!(
+            "capture cut in frame {frame} at {at} ({layer} needs {needed} bytes, {available} available)"
+        ),
+        (_, kind) => format!("damaged capture in frame {frame} at {at}: {layer} {kind}"),
     }
 }
 

@@ -1,4 +1,7 @@
 //! Detector edge cases on synthetic segments, caps and memory.
+// Needs the allocator and std (`cargo test --all-features` runs it; a plain
+// `cargo test -p tcpopt-parse` compiles it to nothing).
+#![cfg(feature = "std")]
 
 use std::net::IpAddr;
 

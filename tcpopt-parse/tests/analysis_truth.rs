@@ -1,4 +1,7 @@
 //! Every netns capture against its `.truth.json` `expected_findings`.
+// Needs the allocator and std (`cargo test --all-features` runs it; a plain
+// `cargo test -p tcpopt-parse` compiles it to nothing).
+#![cfg(feature = "std")]
 
 mod common;
 

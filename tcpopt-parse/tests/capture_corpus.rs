@@ -1,8 +1,13 @@
 //! The whole-buffer iterator and the chunked reader over every shared
 //! capture: same records, same final error, for any chunking; and every
 //! prefix of the netns captures ends exactly where it should.
+// Needs the allocator and std (`cargo test --all-features` runs it; a plain
+// `cargo test -p tcpopt-parse` compiles it to nothing).
+#![cfg(feature = "std")]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tcpopt_parse::capture::{
@@ -11,11 +16,7 @@ use tcpopt_parse::capture::{
 use tcpopt_parse::{Error, ErrorKind};
 
 fn captures(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/captures"
-    ))
-    .join(dir);
+    let root = common::captures_dir().join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .map(|e| e.unwrap().path())

@@ -2,6 +2,9 @@
 //! every pcap magic and byte order, modified pcap, pcapng sections of both
 //! byte orders, SHB/IDB/EPB/SPB/PB, if_tsresol base 2 and 10, negative
 //! if_tsoffset, bad block lengths, caplen > snaplen / origlen, limits.
+// Needs the allocator and std (`cargo test --all-features` runs it; a plain
+// `cargo test -p tcpopt-parse` compiles it to nothing).
+#![cfg(feature = "std")]
 
 use proptest::prelude::*;
 use tcpopt_parse::capture::{

@@ -8,6 +8,8 @@
 //! the reason, in `tests/data/capture-differences.txt`; for those the test
 //! checks that they still differ (so the list cannot go stale).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,11 +17,7 @@ use std::process::Command;
 use tcpopt_parse::capture::packets;
 
 fn root() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/captures"
-    ))
-    .to_path_buf()
+    common::captures_dir()
 }
 
 fn captures() -> Vec<PathBuf> {

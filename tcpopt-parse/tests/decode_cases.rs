@@ -5,6 +5,7 @@ use tcpopt_parse::decode::decode;
 use tcpopt_parse::link::LinkKind;
 use tcpopt_parse::{ErrorKind, Layer, LinkType};
 
+mod common;
 mod decode_util;
 use decode_util::{frame, ip, ports};
 
@@ -248,11 +249,25 @@ fn ipv4_length_faults() {
     p[0] = 0x4f;
     let e = decode(LinkType::RAW, &p).stop.unwrap();
     assert_eq!(e, tcpopt_parse::Error::truncated(Layer::Ipv4, 0, 60, 20));
-    // Wrong version on a raw link.
-    assert!(matches!(
-        decode(LinkType::RAW, &[0x50; 40]).stop.unwrap().kind,
-        ErrorKind::BadVersion { major: 5, .. }
-    ));
+    // Wrong version on a raw link: both nibbles of the byte are named.
+    let e = decode(LinkType::RAW, &[0x50; 40]).stop.unwrap();
+    assert_eq!(e.kind, ErrorKind::BadIpVersion { first_byte: 0x50 });
+    assert_eq!(
+        e.kind.to_string(),
+        "version 5, header length 0 (first byte 0x50)"
+    );
+    // The same byte after an Ethernet header that says IPv4.
+    let e = decode(LinkType::ETHERNET, &ether(0x0800, &[0x50; 40]))
+        .stop
+        .unwrap();
+    assert_eq!(
+        (e.layer, e.offset, e.kind),
+        (
+            Layer::Ipv4,
+            14,
+            ErrorKind::BadIpVersion { first_byte: 0x50 }
+        )
+    );
 }
 
 #[test]

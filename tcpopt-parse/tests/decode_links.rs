@@ -6,6 +6,7 @@ use tcpopt_parse::decode::decode;
 use tcpopt_parse::link::LinkKind;
 use tcpopt_parse::{ErrorKind, Layer, LinkType};
 
+mod common;
 mod decode_util;
 use decode_util::{frame, ip, ports};
 

@@ -7,12 +7,12 @@
 //! tshark's answers are stored in `tests/data/decode-tshark-tcp.tsv` (the
 //! command is in its first line) so that the test does not need tshark.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use tcpopt_parse::{decode::decode, LinkType};
-
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
 
 /// A throwaway pcap/pcapng record splitter (the real reader lives in
 /// `capture`): yields (linktype, captured bytes) per packet, stops quietly
@@ -134,9 +134,9 @@ fn read_table(name: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn tcp_frames_match_tshark() {
-    let root = Path::new(CAPTURES);
+    let root = common::captures_dir();
     if !root.exists() {
-        eprintln!("skipping: {CAPTURES} not found");
+        eprintln!("skipping: {} not found", root.display());
         return;
     }
     // (file, frame) -> (sport, dport)
@@ -248,7 +248,7 @@ fn tcp_frames_match_tshark() {
 #[test]
 #[ignore]
 fn throughput() {
-    let root = Path::new(CAPTURES).join("netns");
+    let root = common::captures_dir().join("netns");
     let mut bufs = Vec::new();
     for e in std::fs::read_dir(&root).unwrap() {
         let p = e.unwrap().path();

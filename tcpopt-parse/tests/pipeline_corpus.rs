@@ -2,18 +2,22 @@
 //! shared capture: no panic, no hang, a clear message for damaged input;
 //! every prefix of the netns captures analysed up to the cut; and chunked
 //! input giving exactly the report of the whole buffer.
+// Needs the allocator and std (`cargo test --all-features` runs it; a plain
+// `cargo test -p tcpopt-parse` compiles it to nothing).
+#![cfg(all(feature = "std", feature = "serde"))]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tcpopt_parse::analysis::{Config, Report};
 use tcpopt_parse::capture::packets;
+use tcpopt_parse::error::{ErrorKind, Layer};
 use tcpopt_parse::pipeline::{analyze_bytes, CaptureAnalysis};
 
 fn shared(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/captures")
-        .join(dir);
+    let root = common::captures_dir().join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("shared captures")
         .map(|e| e.expect("entry").path())
@@ -70,16 +74,16 @@ fn every_shared_capture_analyses_without_panic_or_hang() {
                 .first()
                 .expect("an incomplete capture names its fault");
             assert!(
-                e.frame >= 1 && !e.message.is_empty(),
+                e.frame >= 1 && !e.detail.is_empty(),
                 "{}: {e:?}",
                 f.display()
             );
         }
         for e in &report.capture.errors {
             assert!(
-                !e.message.contains("Error {"),
+                !e.detail.contains("Error {") && !e.detail.contains("Kind"),
                 "no Debug dumps in messages: {}",
-                e.message
+                e.detail
             );
         }
         assert!(!report.verdict.is_empty());
@@ -159,14 +163,24 @@ fn non_capture_and_empty_input_are_named_errors() {
     );
     assert!(!r.capture.complete);
     assert_eq!(r.capture.packets, 0);
-    assert!(
-        r.capture.errors[0]
-            .message
-            .contains("not a pcap or pcapng capture"),
-        "{:?}",
-        r.capture.errors
+    let e = &r.capture.errors[0];
+    assert_eq!(
+        (e.layer, e.kind),
+        (Layer::Capture, ErrorKind::BadMagic { found: 0x4745_5420 })
+    );
+    assert_eq!(
+        e.detail,
+        "not a pcap or pcapng capture (first bytes 0x47455420 \"GET \")"
     );
     let r = analyze_bytes(b"", Config::default());
     assert!(!r.capture.complete);
-    assert!(!r.capture.errors[0].message.is_empty());
+    let e = &r.capture.errors[0];
+    assert_eq!((e.frame, e.layer, e.offset), (1, Layer::Capture, 0));
+    assert_eq!(
+        e.kind,
+        ErrorKind::Truncated {
+            needed: 4,
+            available: 0
+        }
+    );
 }

@@ -10,7 +10,9 @@
 //! tcp_roundtrip.rs.)
 #![cfg(all(feature = "std", feature = "serde"))]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -22,7 +24,7 @@ use tcpopt_parse::pipeline::{analyze_bytes, CaptureAnalysis};
 fn corpus() -> &'static [(PathBuf, Vec<u8>)] {
     static C: OnceLock<Vec<(PathBuf, Vec<u8>)>> = OnceLock::new();
     C.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures");
+        let root = common::captures_dir();
         let mut v = Vec::new();
         for dir in ["netns", "tcpdump"] {
             for e in std::fs::read_dir(root.join(dir)).expect("shared captures") {

@@ -114,6 +114,8 @@ fn compressed_fault_offset_does_not_depend_on_chunking() {
             );
         }
         assert!(!whole.capture.complete, "{name}");
-        assert_eq!(whole.capture.errors[0].layer, "compressed stream", "{name}");
+        let e = &whole.capture.errors[0];
+        assert_eq!(e.layer, tcpopt_parse::Layer::Compression, "{name}");
+        assert!(e.compressed.is_compressed(), "{name}");
     }
 }

@@ -7,6 +7,8 @@
 //! ```
 //!
 //! The page (`www/*.js`) may read only the fields the schemas declare.
+// Needs the `schema` feature (`cargo test --all-features` runs it).
+#![cfg(feature = "schema")]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -15,6 +15,8 @@
 
 mod tcp_util;
 
+mod common;
+
 use tcp_util::summary_from_iterator;
 use tcpopt_parse::tcp::{TcpHeader, TcpOption, TcpOptions};
 
@@ -167,14 +169,14 @@ fn tcp_segments(file: &[u8]) -> Vec<Vec<u8>> {
 
 #[test]
 fn header_fields_agree_with_tshark() {
-    let captures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures/");
+    let captures = common::captures_dir();
     let oracle = include_str!("tcp_header_oracle.tsv");
     let mut checked = 0;
     let mut current: Option<(String, Vec<Vec<u8>>)> = None;
     for line in oracle.lines() {
         let c: Vec<&str> = line.split('\t').collect();
         if current.as_ref().is_none_or(|(f, _)| f != c[0]) {
-            let bytes = std::fs::read(format!("{captures}{}", c[0])).expect("shared capture");
+            let bytes = std::fs::read(captures.join(c[0])).expect("shared capture");
             current = Some((c[0].to_string(), tcp_segments(&bytes)));
         }
         let segs = &current.as_ref().unwrap().1;

@@ -1,9 +1,17 @@
-//! The engine behind [`crate::Analyzer`]: `tcpopt_parse::pipeline`, the code
+//! The engine behind [`crate::CaptureAnalysis`]: `tcpopt_parse::pipeline`, the code
 //! path the `tcpopt` command line uses, so the page's report is the CLI's.
 use crate::plot::PlotSampler;
-use crate::Progress;
 use tcpopt_parse::analysis::{Config, FlowReport, Report};
 use tcpopt_parse::pipeline::CaptureAnalysis;
+
+/// Progress after a chunk: what the page shows under its progress bar.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Progress {
+    /// Bytes pushed so far (compressed, as read from the file).
+    pub bytes: u64,
+    /// Packets framed so far.
+    pub packets: u64,
+}
 
 /// The analysis, with the plot sampled from the very segments it sees: one
 /// pass over the bytes (framing and dissection are not done twice). Flows

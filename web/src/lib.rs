@@ -1,11 +1,11 @@
 //! tcpopt's analysis engine for the browser.
 //!
-//! [`Analyzer`] takes a pcap or pcapng capture (optionally gzip- or
+//! [`CaptureAnalysis`] takes a pcap or pcapng capture (optionally gzip- or
 //! zstd-compressed) in chunks, exactly as the `tcpopt` command line reads it,
 //! and returns the same report that `tcpopt analyze --format json` prints, as
 //! a plain JavaScript object. Nothing here does I/O: the page reads the file
 //! with `File.stream()` in a Web Worker and hands each chunk to
-//! [`Analyzer::push`], so the capture never leaves the browser and is never
+//! [`CaptureAnalysis::push`], so the capture never leaves the browser and is never
 //! whole in memory.
 #![forbid(unsafe_code)]
 
@@ -41,14 +41,7 @@ export interface PlotPoints {
 export interface FlowPage { total: number; matched: number; rows: FlowRow[] }
 "#;
 
-/// Progress after a chunk: what the page shows under its progress bar.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct Progress {
-    /// Bytes pushed so far (compressed, as read from the file).
-    pub bytes: u64,
-    /// Packets framed so far.
-    pub packets: u64,
-}
+pub use engine::Progress;
 
 /// Clock pairs the page gets besides the plotted ones (it lists 50).
 pub const PAGE_PAIRS: usize = 50;
@@ -56,13 +49,13 @@ pub const PAGE_PAIRS: usize = 50;
 /// One capture's analysis, fed chunk by chunk.
 ///
 /// ```js
-/// const a = new Analyzer();
+/// const a = new CaptureAnalysis();
 /// for await (const chunk of file.stream()) a.push(chunk);
 /// const report = a.finish(); // same schema as `tcpopt analyze --format json`
 /// ```
 #[wasm_bindgen]
 #[derive(Debug)]
-pub struct Analyzer {
+pub struct CaptureAnalysis {
     inner: Option<engine::Engine>,
     plot: plot::PlotSampler,
     /// The finished report, kept here so the page can page through its
@@ -75,12 +68,12 @@ pub struct Analyzer {
 }
 
 #[wasm_bindgen]
-impl Analyzer {
+impl CaptureAnalysis {
     /// A fresh analysis with the default configuration.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
-    pub fn new() -> Analyzer {
-        Analyzer {
+    pub fn new() -> CaptureAnalysis {
+        CaptureAnalysis {
             inner: Some(engine::Engine::new()),
             plot: plot::PlotSampler::new(),
             report: None,
@@ -97,7 +90,7 @@ impl Analyzer {
         let inner = self
             .inner
             .as_mut()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         let csv = &mut self.csv;
         inner.push(chunk, &mut self.plot, &mut |f| csv.flow(f));
         to_js(&inner.progress())
@@ -109,7 +102,7 @@ impl Analyzer {
         let inner = self
             .inner
             .as_ref()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         to_js(&inner.progress())
     }
 
@@ -120,7 +113,7 @@ impl Analyzer {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         let csv = &mut self.csv;
         let report = inner.finish(&mut self.plot, &mut |f| csv.flow(f));
         let js = to_js(&report);
@@ -135,7 +128,7 @@ impl Analyzer {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| JsError::new("Analyzer already finished"))?;
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
         let csv = &mut self.csv;
         self.report = Some(inner.finish(&mut self.plot, &mut |f| csv.flow(f)));
         Ok(())

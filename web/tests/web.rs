@@ -3,7 +3,7 @@
 //! tcp_tw_recycle drop recorded in network namespaces.
 #![cfg(target_arch = "wasm32")]
 
-use tcpopt_web::{analyze_bytes, Analyzer};
+use tcpopt_web::{analyze_bytes, CaptureAnalysis};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -25,7 +25,7 @@ fn codes(report: &JsValue) -> Vec<String> {
 
 #[wasm_bindgen_test]
 fn chunked_push_reports_progress_and_finds_the_drop() {
-    let mut a = Analyzer::new();
+    let mut a = CaptureAnalysis::new();
     let mut last = 0.0;
     for chunk in SAMPLE.chunks(997) {
         let p = a.push(chunk).expect("push");
@@ -56,7 +56,7 @@ fn chunked_push_reports_progress_and_finds_the_drop() {
 #[wasm_bindgen_test]
 fn whole_and_chunked_give_the_same_report() {
     let whole = analyze_bytes(SAMPLE).expect("analyze");
-    let mut a = Analyzer::new();
+    let mut a = CaptureAnalysis::new();
     for chunk in SAMPLE.chunks(64) {
         a.push(chunk).expect("push");
     }
@@ -92,7 +92,7 @@ fn truncated_capture_gives_a_partial_report() {
 
 #[wasm_bindgen_test]
 fn finish_twice_is_an_error_not_a_panic() {
-    let mut a = Analyzer::new();
+    let mut a = CaptureAnalysis::new();
     a.push(SAMPLE).expect("push");
     a.finish().expect("first finish");
     assert!(a.finish().is_err());
@@ -101,7 +101,7 @@ fn finish_twice_is_an_error_not_a_panic() {
 
 #[wasm_bindgen_test]
 fn plot_points_are_typed_arrays_with_every_syn() {
-    let mut a = Analyzer::new();
+    let mut a = CaptureAnalysis::new();
     for chunk in SAMPLE.chunks(4096) {
         a.push(chunk).expect("push");
     }
@@ -128,7 +128,7 @@ fn plot_points_are_typed_arrays_with_every_syn() {
 
 #[wasm_bindgen_test]
 fn view_rows_and_export_parts_after_end() {
-    let mut a = Analyzer::new();
+    let mut a = CaptureAnalysis::new();
     a.push(SAMPLE).expect("push");
     assert!(a.view().is_err(), "no view before the end");
     a.end().expect("end");

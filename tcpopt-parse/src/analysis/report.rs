@@ -4,6 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::finding::{ClockClass, Finding, LineSummary};
+use crate::error::{Compression, ErrorKind, Layer};
 
 /// What the capture driver knows about the file; the analyzer copies it
 /// into the report untouched.
@@ -30,25 +31,43 @@ pub struct CaptureSummary {
     /// Faults met while reading or decoding, in order; the first is why reading
     /// stopped when `complete` is false.
     pub errors: Vec<CaptureError>,
+    /// How many packets' decoding stopped at damage, all of them (`errors`
+    /// lists at most 20).
+    pub packet_errors: u64,
     /// False when reading stopped early (truncated file, fatal error).
     pub complete: bool,
 }
 
-/// One fault met while reading or decoding.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One fault met while reading or decoding: where (frame, layer, byte),
+/// what (`kind`, with its numbers beside it in the JSON), and how the input
+/// was compressed. Built in `pipeline` from the decoder's typed
+/// [`Error`](crate::error::Error); a reader words it from these fields.
+#[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaptureError {
-    /// The frame (1-based, as Wireshark counts) the fault was met in; 0 when it
-    /// is not in a frame (the file header).
+    /// The frame (Wireshark numbering, from 1): for the fault that stopped
+    /// reading, one more than the packets read whole.
     pub frame: u64,
-    /// Byte offset of the fault in the (decompressed) capture.
+    /// The byte of the fault. Its origin depends on `layer`: for capture
+    /// framing (`capture`, `pcap`, `pcapng`) the capture file, counted in
+    /// decompressed bytes when `compressed` is not `none`; for
+    /// `compression` the compressed file; for the packet layers
+    /// (`ethernet` ... `tcp_option`) the frame's own data, as in
+    /// Wireshark's bytes pane.
     pub offset: u64,
-    /// The layer that failed (`capture`, `ethernet`, `ipv4`, `tcp`, `gzip`,
-    /// ...).
-    pub layer: String,
-    /// The fault in words.
-    pub message: String,
+    /// The layer that failed (`capture`, `pcapng`, `gzip`, `ethernet`, `ipv4`, `tcp`, ...).
+    pub layer: Layer,
+    /// What was wrong: `truncated`, `bad_magic`, `bad_length`, ... The
+    /// variant's fields (`needed`, `available`, `found`, `what`, `value`,
+    /// ...) stand beside it in the JSON.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub kind: ErrorKind,
+    /// How the input was compressed (`none`, `gzip`, `zstd`).
+    pub compressed: Compression,
+    /// The kind in words (`truncated: needs 108 bytes, 20 available`),
+    /// without the frame, layer and offset that stand beside it.
+    pub detail: String,
 }
 
 /// How the handshake of a flow went.

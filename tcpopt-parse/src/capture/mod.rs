@@ -145,6 +145,33 @@ pub enum ReadError {
     Malformed(Error),
 }
 
+/// A streaming nom parser's failure as the reader's answer: how many bytes
+/// to wait for, or (never for the fixed-width parsers used) malformed input.
+/// Shared by the pcap and pcapng framing.
+pub(super) fn nom_need(
+    buf_len: usize,
+    e: nom::Err<nom::error::Error<&[u8]>>,
+    layer: crate::error::Layer,
+) -> ReadError {
+    match e {
+        nom::Err::Incomplete(nom::Needed::Size(n)) => ReadError::NeedMore {
+            needed: buf_len.saturating_add(n.get()),
+        },
+        nom::Err::Incomplete(nom::Needed::Unknown) => ReadError::NeedMore {
+            needed: buf_len.saturating_add(1),
+        },
+        // The fixed-width streaming parsers used here fail only by Incomplete.
+        nom::Err::Error(_) | nom::Err::Failure(_) => ReadError::Malformed(Error::new(
+            layer,
+            0,
+            crate::error::ErrorKind::BadValue {
+                what: "framing",
+                value: 0,
+            },
+        )),
+    }
+}
+
 impl From<Error> for ReadError {
     fn from(e: Error) -> Self {
         ReadError::Malformed(e)

@@ -4,7 +4,7 @@ use super::interfaces::{Interfaces, DEFAULT_MAX_INTERFACES};
 use super::pcap::{self, FileHeader, Magic, RECORD_CAPLEN_OFFSET, RECORD_HEADER_LEN};
 use super::pcapng::{self, Block};
 use super::resolution::{pcap_timestamp, TsResolution};
-use super::{Event, Format, InterfaceInfo, PacketRecord, ReadError};
+use super::{nom_need, Event, Format, InterfaceInfo, PacketRecord, ReadError};
 use crate::error::{Error, ErrorKind, Layer};
 use crate::timestamp::Timestamp;
 
@@ -460,28 +460,4 @@ fn fast_pcap_record(
             data,
         },
     ))
-}
-
-pub(super) fn nom_need(
-    buf_len: usize,
-    e: nom::Err<nom::error::Error<&[u8]>>,
-    layer: Layer,
-) -> ReadError {
-    match e {
-        nom::Err::Incomplete(nom::Needed::Size(n)) => ReadError::NeedMore {
-            needed: buf_len.saturating_add(n.get()),
-        },
-        nom::Err::Incomplete(nom::Needed::Unknown) => ReadError::NeedMore {
-            needed: buf_len.saturating_add(1),
-        },
-        // The fixed-width streaming parsers used here fail only by Incomplete.
-        nom::Err::Error(_) | nom::Err::Failure(_) => ReadError::Malformed(Error::new(
-            layer,
-            0,
-            ErrorKind::BadValue {
-                what: "framing",
-                value: 0,
-            },
-        )),
-    }
 }

@@ -13,8 +13,8 @@
 use nom::number::streaming::u32 as nom_u32;
 use nom::number::Endianness;
 
+use super::nom_need;
 pub use super::options::{Options, PcapngOption, IF_TSOFFSET, IF_TSRESOL, OPT_ENDOFOPT};
-use super::parser::nom_need;
 use super::resolution::TsResolution;
 use super::ReadError;
 use crate::error::{Error, ErrorKind, Layer};

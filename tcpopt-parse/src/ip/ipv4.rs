@@ -137,9 +137,8 @@ pub fn parse(input: &[u8]) -> Result<Ipv4Packet<'_>, Error> {
         return Err(Error::new(
             Layer::Ipv4,
             0,
-            ErrorKind::BadVersion {
-                major: header.version().into(),
-                minor: 0,
+            ErrorKind::BadIpVersion {
+                first_byte: header.version_ihl,
             },
         ));
     }

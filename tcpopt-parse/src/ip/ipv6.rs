@@ -238,9 +238,8 @@ pub fn parse(input: &[u8]) -> Result<Ipv6Packet<'_>, Error> {
         return Err(Error::new(
             Layer::Ipv6,
             0,
-            ErrorKind::BadVersion {
-                major: header.version().into(),
-                minor: 0,
+            ErrorKind::BadIpVersion {
+                first_byte: (header.version_class_flow >> 24) as u8,
             },
         ));
     }

@@ -1,6 +1,7 @@
 //! The TCP header (RFC 9293 §3.1) as a checked, zero-copy view.
 
 use super::flags::TcpFlags;
+use super::option::{OptionError, OptionErrorReason};
 use super::options::TcpOptions;
 use super::summary::OptionsSummary;
 use crate::error::{Error, ErrorKind, Layer};
@@ -181,6 +182,39 @@ impl<'a> TcpHeader<'a> {
     /// The options facts the analysis needs, in one fast pass.
     pub fn summary(&self) -> OptionsSummary {
         OptionsSummary::walk(self.options, self.options_truncated)
+    }
+}
+
+/// The [`Error`] offset is relative to the start of the TCP header (the
+/// header places the options area, so the conversion lives with it).
+impl From<OptionError> for Error {
+    fn from(e: OptionError) -> Error {
+        let offset = (e.offset as u64).saturating_add(TcpHeader::OPTIONS_OFFSET as u64);
+        let kind = match e.reason {
+            OptionErrorReason::Truncated { available } => ErrorKind::Truncated {
+                needed: u64::from(e.len),
+                available: available as u64,
+            },
+            OptionErrorReason::CaptureEnded => ErrorKind::Truncated {
+                needed: 1,
+                available: 0,
+            },
+            OptionErrorReason::MissingLength => ErrorKind::Truncated {
+                needed: 2,
+                available: 1,
+            },
+            OptionErrorReason::PastEnd { .. }
+            | OptionErrorReason::LengthBelowTwo
+            | OptionErrorReason::BadLength => ErrorKind::BadLength {
+                what: "tcp option length",
+                value: u64::from(e.len),
+            },
+            OptionErrorReason::BadCookieLength => ErrorKind::BadLength {
+                what: "tcp fast open cookie option length",
+                value: u64::from(e.len),
+            },
+        };
+        Error::new(Layer::TcpOption, offset, kind)
     }
 }
 

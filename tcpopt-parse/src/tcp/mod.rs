@@ -1,5 +1,9 @@
 //! TCP: the checked header view (RFC 9293 §3.1) and the options iterator
 //! (RFC 9293 §3.2 and the option RFCs named on each [`TcpOption`] variant).
+//!
+//! There is one options decoder: [`TcpOptions`] frames the options and
+//! [`TcpOption`] decodes each body; [`OptionsSummary`], what the analysis
+//! reads on every segment, is a fold of the same items.
 mod flags;
 pub use flags::TcpFlags;
 
@@ -8,7 +12,6 @@ mod header;
 pub mod kind;
 mod option;
 mod options;
-pub mod parsers;
 mod sack;
 mod summary;
 

@@ -4,7 +4,6 @@ use core::fmt;
 
 use super::kind;
 use super::sack::SackBlocks;
-use crate::error::{Error, ErrorKind, Layer};
 
 /// One decoded TCP option, borrowing its variable parts from the packet.
 ///
@@ -98,6 +97,7 @@ impl<'a> TcpOption<'a> {
     /// `kind` must not be EOL or NOP (those have no length byte). The
     /// `Err` is the reason a known kind's length or content is wrong; the
     /// option can still be skipped by its length byte.
+    #[inline]
     pub(crate) fn decode(kind: u8, body: &'a [u8]) -> Result<Self, OptionErrorReason> {
         use OptionErrorReason::BadLength;
         match (kind, body) {
@@ -350,41 +350,10 @@ impl fmt::Display for OptionError {
 #[cfg(feature = "std")]
 impl std::error::Error for OptionError {}
 
-/// The [`Error`] offset is relative to the start of the TCP header.
-impl From<OptionError> for Error {
-    fn from(e: OptionError) -> Error {
-        let offset = (e.offset as u64).saturating_add(super::TcpHeader::OPTIONS_OFFSET as u64);
-        let kind = match e.reason {
-            OptionErrorReason::Truncated { available } => ErrorKind::Truncated {
-                needed: u64::from(e.len),
-                available: available as u64,
-            },
-            OptionErrorReason::CaptureEnded => ErrorKind::Truncated {
-                needed: 1,
-                available: 0,
-            },
-            OptionErrorReason::MissingLength => ErrorKind::Truncated {
-                needed: 2,
-                available: 1,
-            },
-            OptionErrorReason::PastEnd { .. }
-            | OptionErrorReason::LengthBelowTwo
-            | OptionErrorReason::BadLength => ErrorKind::BadLength {
-                what: "tcp option length",
-                value: u64::from(e.len),
-            },
-            OptionErrorReason::BadCookieLength => ErrorKind::BadLength {
-                what: "tcp fast open cookie option length",
-                value: u64::from(e.len),
-            },
-        };
-        Error::new(Layer::TcpOption, offset, kind)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{Error, ErrorKind, Layer};
     extern crate alloc;
     use alloc::string::ToString;
     use OptionErrorReason::{BadCookieLength, BadLength};

@@ -17,8 +17,8 @@
 //!   [`OptionErrorReason::CaptureEnded`] between options), unless EOL came
 //!   first.
 
+use super::kind;
 use super::option::{OptionError, OptionErrorReason, TcpOption};
-use super::summary::OptionsSummary;
 
 /// Iterator over the options of a TCP header, in wire order.
 ///
@@ -79,25 +79,45 @@ impl<'a> TcpOptions<'a> {
         self.truncated
     }
 
-    /// The single-pass summary of the options not walked yet (the whole
-    /// area for a fresh iterator).
-    pub fn summary(&self) -> OptionsSummary {
-        if self.eol {
-            return OptionsSummary {
-                complete: true,
-                ..OptionsSummary::EMPTY
-            };
+    /// A copy that walks again from where this one is: after a stopping
+    /// error it meets that error again; after an EOL it yields nothing.
+    pub(super) const fn resumed(&self) -> Self {
+        TcpOptions {
+            done: self.eol,
+            ..*self
         }
-        OptionsSummary::walk(self.rest, self.truncated)
+    }
+
+    /// One step over `NOP, NOP, timestamps`, the layout Linux, the BSDs
+    /// and Windows put on every segment after the handshake (RFC 7323
+    /// Appendix A), when the walk is at it: afterwards the iterator is
+    /// where three [`next`](Iterator::next) calls would leave it, and the
+    /// option returned is the third item (the two others are `Nop`).
+    #[inline]
+    pub(super) fn next_linux_layout(&mut self) -> Option<TcpOption<'a>> {
+        // Two NOPs, kind and length, then TSval and TSecr (RFC 7323 §3.2).
+        const HEAD: usize = 4;
+        const BODY: usize = 8;
+        let [kind::NOP, kind::NOP, kind::TIMESTAMPS, 10, ref after @ ..] = *self.rest else {
+            return None;
+        };
+        if self.done {
+            return None;
+        }
+        let (body, rest) = after.split_at_checked(BODY)?;
+        let ts = TcpOption::decode(kind::TIMESTAMPS, body).ok()?;
+        self.rest = rest;
+        self.offset += HEAD + BODY;
+        Some(ts)
     }
 
     #[inline]
-    fn stop(
+    fn stop<T>(
         &mut self,
         kind: u8,
         len: u8,
         reason: OptionErrorReason,
-    ) -> Option<Result<TcpOption<'a>, OptionError>> {
+    ) -> Option<Result<T, OptionError>> {
         self.done = true;
         Some(Err(OptionError {
             offset: self.offset,
@@ -106,13 +126,13 @@ impl<'a> TcpOptions<'a> {
             reason,
         }))
     }
-}
 
-impl<'a> Iterator for TcpOptions<'a> {
-    type Item = Result<TcpOption<'a>, OptionError>;
-
+    /// The framing step of the walk: the next option's kind, length and
+    /// body, not decoded yet. Every `Err` here stops the walk; decoding
+    /// the body ([`TcpOption::decode`]) can only add errors that skip the
+    /// option. [`next`](Iterator::next) is this step plus that decoding.
     #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
+    pub(super) fn next_framed(&mut self) -> Option<Result<Framed<'a>, OptionError>> {
         if self.done {
             return None;
         }
@@ -125,17 +145,17 @@ impl<'a> Iterator for TcpOptions<'a> {
                     None
                 }
             }
-            [super::kind::EOL, ref padding @ ..] => {
+            [kind::EOL, ref padding @ ..] => {
                 self.done = true;
                 self.eol = true;
                 self.rest = padding;
                 self.offset += 1;
-                Some(Ok(TcpOption::Eol))
+                Some(Ok(Framed::Eol))
             }
-            [super::kind::NOP, ref rest @ ..] => {
+            [kind::NOP, ref rest @ ..] => {
                 self.rest = rest;
                 self.offset += 1;
-                Some(Ok(TcpOption::Nop))
+                Some(Ok(Framed::Nop))
             }
             [kind] => {
                 if self.truncated {
@@ -163,14 +183,62 @@ impl<'a> Iterator for TcpOptions<'a> {
                 self.rest = rest;
                 self.offset += n;
                 let body = opt.get(2..).unwrap_or_default();
-                Some(TcpOption::decode(kind, body).map_err(|reason| OptionError {
+                Some(Ok(Framed::Tlv {
                     offset,
                     kind,
                     len,
-                    reason,
+                    body,
                 }))
             }
         }
+    }
+}
+
+/// One option as framed by the walk, before its body is decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Framed<'a> {
+    Eol,
+    Nop,
+    /// `kind, len, body`; `offset` is the kind byte's within the area.
+    Tlv {
+        offset: usize,
+        kind: u8,
+        len: u8,
+        body: &'a [u8],
+    },
+}
+
+impl<'a> Framed<'a> {
+    /// The option: the body decoded ([`TcpOption::decode`]).
+    #[inline]
+    pub(super) fn decode(self) -> Result<TcpOption<'a>, OptionError> {
+        match self {
+            Framed::Eol => Ok(TcpOption::Eol),
+            Framed::Nop => Ok(TcpOption::Nop),
+            Framed::Tlv {
+                offset,
+                kind,
+                len,
+                body,
+            } => TcpOption::decode(kind, body).map_err(|reason| OptionError {
+                offset,
+                kind,
+                len,
+                reason,
+            }),
+        }
+    }
+}
+
+impl<'a> Iterator for TcpOptions<'a> {
+    type Item = Result<TcpOption<'a>, OptionError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(match self.next_framed()? {
+            Ok(framed) => framed.decode(),
+            Err(e) => Err(e),
+        })
     }
 }
 
@@ -179,7 +247,6 @@ impl core::iter::FusedIterator for TcpOptions<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::kind;
 
     /// Options of a Linux SYN (netns/nat-two-clocks.pcap frame 1).
     const LINUX_SYN: [u8; 20] = [

@@ -8,11 +8,9 @@ use tcpopt_parse::capture::packets;
 use tcpopt_parse::decode::Decoded;
 use tcpopt_parse::LinkType;
 
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
-
 /// Frame `n` (1-based, as Wireshark numbers it) of a shared capture.
 pub fn frame(file: &str, n: usize) -> (LinkType, Vec<u8>) {
-    let b = std::fs::read(format!("{CAPTURES}/{file}")).expect("capture");
+    let b = std::fs::read(super::common::captures_dir().join(file)).expect("capture");
     let rec = packets(&b)
         .nth(n - 1)
         .expect("the capture has that frame")
