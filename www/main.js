@@ -118,10 +118,10 @@ async function render(report, view) {
   // The clock lines as the CLI's text lists them (labels A, B, … are the plot's too).
   const MAX_PAIRS_LISTED = 50;
   $('clock-lines').replaceChildren(...view.clocks.slice(0, MAX_PAIRS_LISTED).map((p) => el('li', { text: p.text })),
-    ...(view.clocks.length > MAX_PAIRS_LISTED ? [el('li', { text: `… and ${view.clocks.length - MAX_PAIRS_LISTED} more pairs (Export report has them all)` })] : []));
+    ...(report.totals.pairs > MAX_PAIRS_LISTED ? [el('li', { text: `… and ${(report.totals.pairs - MAX_PAIRS_LISTED).toLocaleString('en-US')} more pairs (Export report has them all)` })] : []));
   $('results').focus({ preventScroll: true });
   $('verdict').scrollIntoView({ block: 'start' });
-  try { await flows.set((q) => ask({ type: 'rows', ...q }).then((r) => r.page)); } catch { /* a newer job replaced this one */ }
+  try { await flows.set((q) => ask({ type: 'rows', ...q }).then((r) => r.page), report.stats.flows); } catch { /* a newer job replaced this one */ }
 }
 
 function showPair(i) {

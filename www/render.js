@@ -152,8 +152,9 @@ export class FlowsTable {
     }
   }
   /** `fetch(query)` resolves to a FlowPage ({ total, matched, rows }) for { filter, sort, descending, offset, count }. */
-  set(fetch) {
+  set(fetch, allFlows) {
     this.fetch = fetch;
+    this.allFlows = allFlows;
     this.offset = 0;
     return this.draw();
   }
@@ -180,9 +181,11 @@ export class FlowsTable {
     this.table.querySelector('tbody').replaceChildren(frag);
     const n = (x) => x.toLocaleString('en-US');
     const first = page.rows.length ? this.offset + 1 : 0, last = this.offset + page.rows.length;
-    this.count.textContent = page.matched === page.total
+    // Schema v2: the report lists the flows that findings name; the CSV download has every flow.
+    const of = this.allFlows > page.total ? ` · the ${n(page.total)} flows that findings name, of ${n(this.allFlows)}; "Download all flows (CSV)" has every one` : '';
+    this.count.textContent = (page.matched === page.total
       ? `(${n(page.total)}${page.total > page.rows.length ? `, ${n(first)}–${n(last)} shown` : ''})`
-      : `(${n(page.matched)} of ${n(page.total)} match${page.matched > page.rows.length ? `, ${n(first)}–${n(last)} shown` : ''})`;
+      : `(${n(page.matched)} of ${n(page.total)} match${page.matched > page.rows.length ? `, ${n(first)}–${n(last)} shown` : ''})`) + of;
     this.prev.disabled = this.offset === 0;
     this.next.disabled = last >= page.matched;
   }

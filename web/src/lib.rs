@@ -45,6 +45,9 @@ export interface FlowPage { total: number; matched: number; rows: FlowRow[] }
 
 pub use engine::Progress;
 
+/// Clock pairs the page gets besides the plotted ones (it lists 50).
+pub const PAGE_PAIRS: usize = 50;
+
 /// One capture's analysis, fed chunk by chunk.
 ///
 /// ```js
@@ -139,16 +142,37 @@ impl CaptureAnalysis {
     /// labels). After `finish()`.
     #[wasm_bindgen(unchecked_return_type = "ReportView")]
     pub fn view(&self) -> Result<JsValue, JsError> {
-        to_js(&ReportView::of(self.finished()?))
+        to_js(&ReportView::of(&self.page_report()?))
     }
 
-    /// The finished report without its flows (`flows: []`): what the page
-    /// renders; the flows are read a page at a time with `flowRows`.
+    /// The finished report as the page renders it: no flows (`flows: []`;
+    /// they are read a page at a time with `flowRows`), and the clocks of
+    /// at most [`PAGE_PAIRS`] pairs plus the plotted ones (`totals.pairs`
+    /// counts them all; the JSON export has every one). `view()` describes
+    /// the same pairs, in the same order.
     #[wasm_bindgen(js_name = reportWithoutFlows, unchecked_return_type = "Report")]
     pub fn report_without_flows(&self) -> Result<JsValue, JsError> {
+        to_js(&self.page_report()?)
+    }
+
+    fn page_report(&self) -> Result<Report, JsError> {
         let r = self.finished()?;
+        let plotted: std::collections::HashSet<(String, String)> = self
+            .plot
+            .pairs()
+            .map(|((c, s), _)| (c.to_string(), s.to_string()))
+            .collect();
+        let clocks = r
+            .clocks
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                *i < PAGE_PAIRS || plotted.contains(&(p.client.clone(), p.server.clone()))
+            })
+            .map(|(_, p)| p.clone())
+            .collect();
         // Field by field: cloning the whole report would copy its flows first.
-        to_js(&Report {
+        Ok(Report {
             schema_version: r.schema_version,
             verdict: r.verdict.clone(),
             capture: r.capture.clone(),
@@ -156,7 +180,7 @@ impl CaptureAnalysis {
             findings: r.findings.clone(),
             flows: Vec::new(),
             totals: r.totals.clone(),
-            clocks: r.clocks.clone(),
+            clocks,
             limits: r.limits.clone(),
         })
     }

@@ -85,7 +85,6 @@ test('the netns captures: verdict, expected findings and their frames', async (t
       assert.equal(r.error, '', 'no error shown');
       assert.equal(r.resultsHidden, false);
       assert.ok(r.verdict.trim().length > 10, `a verdict: ${r.verdict}`);
-      assert.ok(r.flows > 0, 'the flows table has rows');
       for (const must of truth.must) {
         const f = r.codes.find((c) => c.code === must.code);
         assert.ok(f, `${must.code} shown (got ${r.codes.map((c) => c.code).join(', ')})`);
@@ -162,9 +161,11 @@ test('exported JSON is the report, and equals `tcpopt analyze --format json`', a
   // zstd (Node has no zstd before v23): a fixture made with `zstd -19` from timewait-reuse.pcapng.
   const zst = path.join(here, 'fixtures/timewait-reuse.pcapng.zst');
   for (const file of [...captures.map((c) => path.join(CAPTURES, c)), gz, zst]) {
-    await upload(file);
+    const shown = await upload(file);
     const page_ = await page.evaluate(() => window.tcpopt.json());
     assert.deepEqual(JSON.parse(page_), cliJson(file), path.basename(file));
+    // The table lists the report's flows (schema v2: the ones findings name), a page of 200 at a time.
+    assert.equal(shown.flows, Math.min(200, JSON.parse(page_).flows.length), `${path.basename(file)}: flows table`);
     if (file === zst) {
       assert.match(JSON.parse(page_).capture.format, /zstd/);
       assert.ok(JSON.parse(page_).findings.some((f) => f.code === 'TIMEWAIT_SYN_REJECTED_OLD_TSVAL'));
