@@ -17,8 +17,12 @@ use crate::analysis::flow::Flow;
 
 const REMEDY: &str =
     "Stop TCP option scrubbing or rewriting on the firewall, load balancer or NAT between \
-    the hosts (e.g. Cisco ASA `tcp-options timestamp allow`, pf `scrub` without `reassemble \
-    tcp`); the two stacks then negotiate timestamps end to end.";
+    the hosts: Cisco ASA `tcp-options timestamp allow` in the tcp-map (its `clear` removes the \
+    option), Palo Alto PAN-OS: clear \"Remove TCP Timestamp\" in the zone protection profile, \
+    Linux: an `iptables -j TCPOPTSTRIP --strip-options timestamp` rule, or a netfilter SYNPROXY \
+    without `--timestamp`; pf `scrub` without `reassemble tcp`. The two stacks then negotiate \
+    timestamps end to end. `tcpopt correlate` on a capture from each side of the box shows \
+    what the path changed between them.";
 const NN_REMEDY: &str = "Nothing to fix if intended: the server has TCP timestamps off \
     (`net.ipv4.tcp_timestamps=0`, or Windows' default). Enable them (`sysctl -w \
     net.ipv4.tcp_timestamps=1`, `netsh int tcp set global timestamps=enabled`) for PAWS \
