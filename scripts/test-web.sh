@@ -45,7 +45,7 @@ step "wasm-pack build --target web (the npm package)"
 SECONDS=0
 # The same release profile as the page (scripts/serve.sh).
 export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=false \
-  CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_PANIC=abort CARGO_TARGET_DIR="$PWD/target/web"
+  CARGO_PROFILE_RELEASE_PANIC=abort CARGO_TARGET_DIR="$PWD/target/web"
 rm -rf web/pkg
 # No warning about the package itself. wasm-pack's own update check (a call to
 # the crates.io API, at most once a day) warns when that call fails or a newer
