@@ -31,7 +31,9 @@ test.after(async () => { await close(); server.close(); });
 async function correlate(files) {
   const before = await page.evaluate(() => document.body.dataset.correlateDone || '0');
   await page.setInputFiles('#correlate-files', files);
-  await page.waitForFunction((b) => (document.body.dataset.correlateDone || '0') !== b, before, { timeout: 120000 });
+  // A new run first clears the mark, then sets it to its own job number:
+  // wait for a number past the one before, not for any change.
+  await page.waitForFunction((b) => Number(document.body.dataset.correlateDone || '0') > Number(b), before, { timeout: 120000 });
 }
 
 const ladderRows = () => page.$$eval('#ladder tbody tr', (trs) => trs.map((tr) => ({
