@@ -79,7 +79,7 @@ if [ "$want_lab" = 1 ]; then
   if ! python3 -c 'import pyroute2, netfilterqueue' 2>/dev/null; then
     # Debian's own python3 refuses a system-wide pip install without this flag.
     pip_flags=()
-    python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages && pip_flags+=(--break-system-packages)
+    grep -q -- --break-system-packages <<<"$(python3 -m pip install --help 2>/dev/null)" && pip_flags+=(--break-system-packages)
     python3 -m pip install -q "${pip_flags[@]}" pyroute2 NetfilterQueue
   fi
 fi

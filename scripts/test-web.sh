@@ -57,8 +57,11 @@ if wp_quiet <target/wasm-pack.log | grep -E '\[WARN\]|^warning'; then echo "wasm
 wasm-pack pack web 2>&1 | tee target/wasm-pack-pack.log
 if wp_quiet <target/wasm-pack-pack.log | grep -E '\[WARN\]|npm (WARN|warn)'; then echo "wasm-pack pack warned" >&2; exit 1; fi
 tarball=$(ls web/pkg/tcpopt-web-*.tgz)
+# The listing first: `tar | grep -q` fails under pipefail when grep stops
+# reading early (tar then dies of SIGPIPE).
+listing=$(tar -tzf "$tarball")
 for f in package/LICENSE package/README.md package/tcpopt_web_bg.wasm package/tcpopt_web.d.ts; do
-  tar -tzf "$tarball" | grep -qx "$f" || { echo "$f missing from $tarball" >&2; exit 1; }
+  grep -qx "$f" <<<"$listing" || { echo "$f missing from $tarball" >&2; exit 1; }
 done
 # web/LICENSE (npm's one licence file) holds the repository's two texts verbatim.
 for l in LICENSE-MIT LICENSE-APACHE; do
