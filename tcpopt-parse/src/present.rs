@@ -682,6 +682,7 @@ mod tests {
             ClockClass::Nat,
             ClockClass::PerConnectionOffsets,
             ClockClass::Undetermined,
+            ClockClass::SequentialClocks,
         ] {
             assert_eq!(class_name(c), json(serde_json::to_value(c).unwrap()));
         }
