@@ -1,3 +1,4 @@
+#![cfg(feature = "std")]
 //! Memory is bounded by the connections open at one time, not by the
 //! connections seen (issue 15): 100,000 short connections, at most 50 open
 //! at once, pushed one segment at a time; the analyzer's state sizes are

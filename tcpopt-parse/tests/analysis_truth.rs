@@ -7,16 +7,9 @@ mod common;
 
 use std::path::Path;
 
-use tcpopt_parse::analysis::{Analyzer, CaptureSummary, Config, Report, Severity};
+use tcpopt_parse::analysis::{Analyzer, CaptureSummary, Config, Report};
 
-fn sev(s: &str) -> Severity {
-    match s {
-        "critical" => Severity::Critical,
-        "warning" => Severity::Warning,
-        "info" => Severity::Info,
-        other => panic!("unknown severity {other}"),
-    }
-}
+use common::sev;
 
 /// The real path: bytes → capture reader → decode → TCP → analyzer, as the
 /// CLI and the browser run it.

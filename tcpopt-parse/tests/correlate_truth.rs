@@ -1,3 +1,4 @@
+#![cfg(all(feature = "std", feature = "serde"))]
 //! Two-vantage correlation against the truth of captures made with real
 //! kernels (issue 13's checks 1 and 2) and against itself (check 3).
 

@@ -1,3 +1,4 @@
+#![cfg(feature = "std")]
 //! A SYN answered by an ICMP destination unreachable is reported with the
 //! ICMP frame (not as silence), through the whole pipeline: the decoder
 //! hands the quoted TCP header to the analyzer.

@@ -1,3 +1,4 @@
+#![cfg(all(feature = "std", feature = "serde"))]
 //! The real-kernel lab's captures (`lab/captures`, made by `scripts/lab.sh`)
 //! against their truths: what the kernel counted (nstat), what the client
 //! programs saw, and from those what tcpopt must report.
@@ -14,21 +15,14 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use tcpopt_parse::analysis::{Config, Report, Severity};
+use tcpopt_parse::analysis::{Config, Report};
 use tcpopt_parse::pipeline::CaptureAnalysis;
 
 fn lab_dir() -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../lab/captures")).to_path_buf()
 }
 
-fn sev(s: &str) -> Severity {
-    match s {
-        "critical" => Severity::Critical,
-        "warning" => Severity::Warning,
-        "info" => Severity::Info,
-        other => panic!("unknown severity {other}"),
-    }
-}
+use common::sev;
 
 /// Streams the file through the real pipeline (decompressing .zst/.gz) in
 /// chunks, as the CLI does, so the large busy capture is never held whole.

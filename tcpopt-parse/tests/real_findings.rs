@@ -1,3 +1,4 @@
+#![cfg(feature = "std")]
 //! Every warning or critical finding on the real-world captures under
 //! `../shared/captures/real/` (1,883 files from the test suites of Zeek,
 //! Suricata, nDPI, Arkime, PcapPlusPlus, scapy, ...) is defended: it is in

@@ -140,3 +140,15 @@ pub fn tshark_available() -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false)
 }
+
+/// A truth file's severity name.
+#[cfg(feature = "alloc")]
+pub fn sev(s: &str) -> tcpopt_parse::analysis::Severity {
+    use tcpopt_parse::analysis::Severity;
+    match s {
+        "critical" => Severity::Critical,
+        "warning" => Severity::Warning,
+        "info" => Severity::Info,
+        other => panic!("unknown severity {other}"),
+    }
+}
