@@ -11,39 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
+mod common;
+
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
 }
 
 /// file name → (frames that legitimately differ, reason)
 fn exceptions() -> BTreeMap<String, (BTreeSet<u64>, String)> {
-    let text = include_str!("data/tshark-differences.tsv");
-    let mut map = BTreeMap::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let mut cols = line.splitn(3, '\t');
-        let (file, frames, reason) = (
-            cols.next().unwrap(),
-            cols.next().unwrap_or(""),
-            cols.next().unwrap_or(""),
-        );
-        assert!(
-            !reason.trim().is_empty(),
-            "every exception needs a reason: {line}"
-        );
-        let frames: BTreeSet<u64> = frames
-            .split(',')
-            .map(|f| f.trim().parse().expect("frame number"))
-            .collect();
-        assert!(
-            map.insert(file.to_string(), (frames, reason.to_string()))
-                .is_none(),
-            "{file} listed twice"
-        );
-    }
-    map
+    common::exceptions(include_str!("data/tshark-differences.tsv"))
 }
 
 fn captures() -> Vec<PathBuf> {
@@ -69,35 +45,16 @@ struct Outcome {
     bad: u64,
 }
 
+/// Seconds one capture's comparison may take before it counts as a hang.
+const TIMEOUT_SECS: &str = "300";
+
 fn compare(capture: &Path) -> Outcome {
-    let out = Command::new("python3")
-        .arg(shared().join("tools/tshark-compare"))
-        .arg(capture)
-        .args(["--tcpopt", env!("CARGO_BIN_EXE_tcpopt"), "--show", "100000"])
-        .output()
-        .expect("run tshark-compare");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let summary = stdout.lines().last().unwrap_or("").to_string();
-    let frames = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("frame ")?.split(':').next()?.parse().ok())
-        .collect();
-    // "tshark-agreement: N frames, A agree, D differ, M missing, X extra"
-    let nums: Vec<u64> = summary
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    let bad = if nums.len() == 5 {
-        nums[2] + nums[3] + nums[4]
-    } else {
-        u64::MAX
-    };
+    let c = common::tshark_compare(capture, TIMEOUT_SECS);
     Outcome {
         name: capture.file_name().unwrap().to_string_lossy().to_string(),
-        summary,
-        frames,
-        bad,
+        bad: c.bad(),
+        summary: c.summary,
+        frames: c.frames,
     }
 }
 

@@ -19,12 +19,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
+mod common;
+
 fn real() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures/real")
-}
-
-fn tool() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/tools/tshark-compare")
 }
 
 /// Seconds one capture's comparison may take before it counts as a hang.
@@ -32,33 +30,7 @@ const TIMEOUT_SECS: &str = "300";
 
 /// path → (frames that legitimately differ, reason)
 fn exceptions() -> BTreeMap<String, (BTreeSet<u64>, String)> {
-    let text = include_str!("data/tshark-real-differences.tsv");
-    let mut map = BTreeMap::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let mut cols = line.splitn(3, '\t');
-        let (file, frames, reason) = (
-            cols.next().unwrap(),
-            cols.next().unwrap_or(""),
-            cols.next().unwrap_or(""),
-        );
-        assert!(
-            !reason.trim().is_empty(),
-            "every exception needs a reason: {line}"
-        );
-        let frames: BTreeSet<u64> = frames
-            .split(',')
-            .map(|f| f.trim().parse().expect("frame number"))
-            .collect();
-        assert!(
-            map.insert(file.to_string(), (frames, reason.to_string()))
-                .is_none(),
-            "{file} listed twice"
-        );
-    }
-    map
+    common::exceptions(include_str!("data/tshark-real-differences.tsv"))
 }
 
 /// The captures in which tshark sees TCP (paths relative to real/).
@@ -112,41 +84,13 @@ fn compare(name: &str) -> Outcome {
 }
 
 fn compare_file(name: &str, path: &Path) -> Outcome {
-    let out = Command::new("timeout")
-        .arg(TIMEOUT_SECS)
-        .arg("python3")
-        .arg(tool())
-        .arg(path)
-        .args(["--tcpopt", env!("CARGO_BIN_EXE_tcpopt"), "--show", "100000"])
-        .output()
-        .expect("run tshark-compare");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let summary = stdout
-        .lines()
-        .rfind(|l| l.starts_with("tshark-agreement:"))
-        .unwrap_or("no summary (timed out or failed)")
-        .to_string();
-    let frames = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("frame ")?.split(':').next()?.parse().ok())
-        .collect();
-    // "tshark-agreement: N frames, A agree, D differ, M missing, X extra"
-    let nums: Vec<u64> = summary
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    let (bad, tcp) = if nums.len() == 5 {
-        (nums[2] + nums[3] + nums[4], nums[0] + nums[4] > 0)
-    } else {
-        (u64::MAX, true)
-    };
+    let c = common::tshark_compare(path, TIMEOUT_SECS);
     Outcome {
         name: name.to_string(),
-        summary,
-        tcp,
-        frames,
-        bad,
+        tcp: c.counts.is_none_or(|n| n[0] + n[4] > 0),
+        bad: c.bad(),
+        summary: c.summary,
+        frames: c.frames,
     }
 }
 
