@@ -686,6 +686,18 @@ export interface Limits {
    * Findings whose flow list was cut at `max_evidence_frames`.
    */
   findings_with_flows_cut: number;
+  /**
+   * The most clock lines of one connection kept at once over the
+   * capture (a busy capture's per-connection-offset hosts make one per
+   * connection).
+   */
+  max_open_clock_lines: number;
+  /**
+   * One-connection clock lines forgotten past `max_open_clock_lines`:
+   * a later connection of their clock starts a new line. They are still
+   * counted in `clocks[].lines_total` and `totals.clock_lines`.
+   */
+  clock_lines_forgotten: number;
 }
 
 /**

@@ -334,16 +334,27 @@ impl ReportView {
             }
         );
         let l = &r.limits;
-        let limits_line = (l.flows_cap_hit || l.findings_dropped > 0 || l.findings_with_frames_cut > 0)
+        let limits_line = (l.flows_cap_hit
+            || l.findings_dropped > 0
+            || l.findings_with_frames_cut > 0
+            || l.clock_lines_forgotten > 0)
             .then(|| {
-                format!(
+                let mut line = format!(
                     "flow cap {} {}; {} findings dropped by the per-code cap; {} findings list only their first {} frames",
                     l.max_flows,
                     if l.flows_cap_hit { "HIT" } else { "not hit" },
                     l.findings_dropped,
                     l.findings_with_frames_cut,
                     l.max_evidence_frames,
-                )
+                );
+                if l.clock_lines_forgotten > 0 {
+                    line.push_str(&format!(
+                        "; {} one-connection clock lines forgotten past {} kept at once \
+                         (a clock whose connections are further apart is not followed)",
+                        l.clock_lines_forgotten, l.max_open_clock_lines
+                    ));
+                }
+                line
             });
         ReportView {
             severity: r.max_severity(),

@@ -535,16 +535,19 @@ fn memory_grows_with_flows_not_packets() {
     let one = traffic(1, 0);
     let ten = traffic(10, 0);
     let heavy = traffic(1, 2000);
-    // v2: closed flows are retired; what stays per retired flow is one
-    // compact clock record in its pair.
+    // v2: closed flows are retired; what stays of them is their clock
+    // lines (or the records a pair holds back for their order).
     assert!(one.flows <= 4 && ten.flows <= 4, "{one:?} {ten:?}");
-    assert_eq!(one.pair_flow_refs + one.flows, 10);
-    assert_eq!(ten.pair_flow_refs + ten.flows, 100);
+    assert!(one.clock_pending + one.clock_lines <= 10, "{one:?}");
+    assert!(ten.clock_pending + ten.clock_lines <= 100, "{ten:?}");
     assert!(ten.slots <= 5, "slots are reused: {ten:?}");
     assert_eq!(ten.pairs, one.pairs, "no new pair state");
     assert_eq!(
-        (heavy.pair_flow_refs + heavy.flows, heavy.pairs),
-        (10, one.pairs),
+        (
+            heavy.clock_pending + heavy.clock_lines + heavy.flows,
+            heavy.pairs
+        ),
+        (one.clock_pending + one.clock_lines + one.flows, one.pairs),
         "20,000 more packets: the same state"
     );
     assert!(

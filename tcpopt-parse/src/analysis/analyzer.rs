@@ -11,7 +11,8 @@
 //! handshake: the client retries with the same ISN after TIME_WAIT's bare
 //! ACK, TS-02). Sweeps run once per second of capture time at most.
 //! Retiring hands the flow to every detector (`Detector::flow_done`),
-//! appends its compact clock record to its pair, counts it in the totals,
+//! hands its compact clock record to its pair's online clustering
+//! (`cluster`), counts it in the totals,
 //! keeps its `FlowReport` only when a detector may name it (or queues it
 //! for [`Analyzer::drain_retired`]), and frees its slot. A closed flow
 //! that the server closed first leaves a tombstone on its 4-tuple (what
@@ -22,8 +23,9 @@
 //! retires, so that its retry from another source port (a NAT's new
 //! mapping; the client keeps the ISN) is linked to it (`Flow::retry_of`,
 //! TS-02's recovery). Live state is the open flows, the tombstones of the
-//! last 60 s, one compact record per retired TS flow, and the detectors'
-//! evidence.
+//! last 60 s, the clock lines (the one-connection lines bounded over the
+//! capture, `cluster::MAX_OPEN_SINGLES`), at most `cluster::MAX_PENDING`
+//! records per pair waiting for their order, and the detectors' evidence.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -33,6 +35,7 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use super::clock::ClockRec;
+use super::cluster::{Singles, MAX_OPEN_SINGLES, MAX_PENDING};
 use super::config::{Config, PAWS_MSL_NS};
 use super::detectors::{self, Detector};
 use super::finish::{self, Parts};
@@ -47,7 +50,11 @@ use crate::Segment;
 pub struct Analyzer {
     config: Config,
     /// Open flows; a retired flow's slot is reused.
-    slots: Vec<Option<Flow>>,
+    /// (Boxed: a `Flow` is about 1.5 KB, and moving it into and out of
+    /// its slot per connection was a tenth of a busy capture's time.)
+    slots: Vec<Option<Box<Flow>>>,
+    /// Boxes of retired flows, reused by new ones.
+    spare: Vec<Box<Flow>>,
     free: Vec<u32>,
     open: usize,
     next_id: u32,
@@ -60,6 +67,12 @@ pub struct Analyzer {
     refused: HashMap<(u32, u32), (u32, u32)>,
     pairs: Vec<Pair>,
     pair_map: HashMap<(IpAddr, IpAddr), u32>,
+    /// Pairs with retired clock records waiting for their order.
+    pending_pairs: Vec<u32>,
+    /// The one-connection clock lines over all pairs (bounded).
+    singles: Singles,
+    /// Clock records made (every TS connection, probes excluded).
+    clock_records: u64,
     counters: Counters,
     totals: Totals,
     detectors: Vec<Box<dyn Detector>>,
@@ -110,8 +123,11 @@ pub struct StateSize {
     pub pairs: usize,
     /// Bytes per open flow (fixed: flows hold no heap storage).
     pub flow_bytes: usize,
-    /// Compact clock records kept for retired flows, over all pairs.
-    pub pair_flow_refs: usize,
+    /// Retired flows' clock records waiting for their order, over all
+    /// pairs (at most `cluster::MAX_PENDING` per pair).
+    pub clock_pending: usize,
+    /// Clock lines kept, over all pairs.
+    pub clock_lines: usize,
     /// TIME_WAIT tombstones (flows closed in the last 60 s).
     pub tombstones: usize,
     /// Open flows whose SYN TIME_WAIT refused, awaiting their retry.
@@ -127,6 +143,7 @@ impl Analyzer {
         Analyzer {
             config,
             slots: Vec::new(),
+            spare: Vec::new(),
             free: Vec::new(),
             open: 0,
             next_id: 0,
@@ -135,6 +152,9 @@ impl Analyzer {
             refused: HashMap::new(),
             pairs: Vec::new(),
             pair_map: HashMap::new(),
+            pending_pairs: Vec::new(),
+            singles: Singles::new(MAX_OPEN_SINGLES),
+            clock_records: 0,
             counters: Counters::default(),
             totals: Totals::default(),
             detectors: detectors::all(),
@@ -154,7 +174,8 @@ impl Analyzer {
             flow_table: self.map.len(),
             pairs: self.pairs.len(),
             flow_bytes: core::mem::size_of::<Flow>(),
-            pair_flow_refs: self.pairs.iter().map(|p| p.clock.len()).sum(),
+            clock_pending: self.pairs.iter().map(|p| p.lines.pending()).sum(),
+            clock_lines: self.pairs.iter().map(|p| p.lines.kept()).sum(),
             tombstones: self.tombstones.len(),
             refused: self.refused.len(),
             kept_reports: self.kept.len(),
@@ -240,7 +261,7 @@ impl Analyzer {
     }
 
     fn flow(&self, slot: u32) -> Option<&Flow> {
-        self.slots.get(slot as usize)?.as_ref()
+        self.slots.get(slot as usize)?.as_deref()
     }
 
     fn count(&mut self, seg: &Segment) {
@@ -316,6 +337,44 @@ impl Analyzer {
         for (s, why) in stale {
             self.retire(s, why);
         }
+        self.release_clock_records();
+    }
+
+    /// Clusters the retired clock records that no open flow of their pair
+    /// precedes (`cluster`: the order of first TSvals), then forgets the
+    /// oldest one-connection lines past the cap.
+    fn release_clock_records(&mut self) {
+        if self.pending_pairs.is_empty() {
+            return;
+        }
+        // The earliest start of each pair's open flows.
+        let mut watermark: HashMap<u32, i64> = HashMap::new();
+        for f in self.slots.iter().flatten() {
+            let w = watermark.entry(f.pair).or_insert(i64::MAX);
+            *w = (*w).min(f.first_ns);
+        }
+        let pending = core::mem::take(&mut self.pending_pairs);
+        for pi in pending {
+            let Some(p) = self.pairs.get_mut(pi as usize) else {
+                continue;
+            };
+            p.lines
+                .release(pi, watermark.get(&pi).copied(), &mut self.singles);
+            if p.lines.pending() > 0 {
+                self.pending_pairs.push(pi);
+            }
+        }
+        self.forget_singles();
+    }
+
+    fn forget_singles(&mut self) {
+        while let Some((pi, slot, seq)) = self.singles.over() {
+            if let Some(p) = self.pairs.get_mut(pi as usize) {
+                if p.lines.forget(slot, seq) {
+                    self.singles.settled();
+                }
+            }
+        }
     }
 
     fn new_flow(
@@ -352,22 +411,31 @@ impl Analyzer {
             Some(&p) => p,
             None => {
                 let p = self.pairs.len() as u32;
-                self.pairs.push(Pair::new(client, server));
+                self.pairs
+                    .push(Pair::new(client, server, self.config.max_evidence_frames));
                 self.pair_map.insert((client, server), p);
                 p
             }
         };
         let id = self.next_id;
         self.next_id += 1;
-        let mut flow = Flow::new(id, client, cport, server, sport, pair);
+        let retry_of = (f.syn() && !f.ack())
+            .then(|| self.retry_of(pair, seg))
+            .flatten();
+        let fresh = Flow::new(id, client, cport, server, sport, pair);
+        let mut flow = match self.spare.pop() {
+            Some(mut b) => {
+                *b = fresh;
+                b
+            }
+            None => Box::new(fresh),
+        };
         flow.mid_stream = mid;
         flow.prev = prev.map(|p| p.0);
         flow.prev_close = prev.map(|p| p.1);
         flow.first_frame = seg.frame;
         flow.first_ns = seg.ts.nanos;
-        if f.syn() && !f.ack() {
-            flow.retry_of = self.retry_of(pair, seg);
-        }
+        flow.retry_of = retry_of;
         let slot = match self.free.pop() {
             Some(s) => {
                 if let Some(x) = self.slots.get_mut(s as usize) {
@@ -492,19 +560,38 @@ impl Analyzer {
         }
         if let Some(p) = self.pairs.get_mut(f.pair as usize) {
             match ClockRec::of(&f) {
-                Some(r) => p.clock.push(r),
+                Some(mut r) => {
+                    r.named = named;
+                    self.clock_records += 1;
+                    if p.lines.pending() == 0 {
+                        self.pending_pairs.push(f.pair);
+                    }
+                    p.lines.retired(r);
+                    if p.lines.pending() > MAX_PENDING {
+                        // A long open flow holds the pair's order back.
+                        p.lines.release(f.pair, Some(i64::MIN), &mut self.singles);
+                        self.forget_singles();
+                    }
+                }
                 None if f.probe.is_none() => p.without_ts += 1,
                 None => {}
             }
         }
-        let report = finish::flow_report(&f);
-        self.totals.handshakes.add(report.handshake);
-        self.totals.ts_negotiated += u64::from(report.ts_negotiated);
-        if self.config.stream_flows {
-            self.retired.push(report.clone());
+        self.totals.handshakes.add(finish::handshake(&f));
+        self.totals.ts_negotiated += u64::from(f.ts_negotiated);
+        // A report (two address strings, the SYN frames) only for a flow
+        // that is streamed or that a finding may name.
+        if self.config.stream_flows || named {
+            let report = finish::flow_report(&f);
+            if named {
+                self.kept.insert(f.id, report.clone());
+            }
+            if self.config.stream_flows {
+                self.retired.push(report);
+            }
         }
-        if named {
-            self.kept.insert(f.id, report);
+        if self.spare.len() < 64 {
+            self.spare.push(f);
         }
     }
 
@@ -531,6 +618,12 @@ impl Analyzer {
         for (_, s) in open {
             self.retire(s, Retire::End);
         }
+        for pi in core::mem::take(&mut self.pending_pairs) {
+            if let Some(p) = self.pairs.get_mut(pi as usize) {
+                p.lines.release(pi, None, &mut self.singles);
+            }
+            self.forget_singles();
+        }
         for r in self.retired.drain(..) {
             on_flow(&r);
         }
@@ -544,6 +637,7 @@ impl Analyzer {
                 detectors: self.detectors,
                 kept: self.kept,
                 flows: self.next_id as u64,
+                clock_records: self.clock_records,
             },
             capture,
         )

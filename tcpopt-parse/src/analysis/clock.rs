@@ -1,7 +1,8 @@
 //! TSval clock lines per (client address, server address).
 //!
-//! Built at the end from per-flow summaries, flows taken in order of their
-//! first client TSval. A flow is compared with a line at the line's point
+//! Built from per-flow summaries ([`ClockRec`]) as flows retire, taken in
+//! order of their first client TSval (`cluster` owns that order and what
+//! is kept of old lines). A flow is compared with a line at the line's point
 //! nearest in time before its first TSval (and checked against the nearest
 //! one after), under the line's rate or, while that is unknown, any snap
 //! rate (10, 100, 250, 300, 1000, 10^6 Hz) or the flow's own rate:
@@ -54,6 +55,8 @@ pub const CHANCE_ALPHA: f64 = 0.01;
 /// A clock line under construction / finished.
 #[derive(Clone, Debug)]
 pub(crate) struct Line {
+    /// Creation number within its pair: the lines' order in the report.
+    pub seq: u64,
     pub anchor_tsval: u32,
     pub anchor_ns: i64,
     pub first_frame: u64,
@@ -65,12 +68,18 @@ pub(crate) struct Line {
     pub max_ns: i64,
     pub hz: Option<f64>,
     pub snapped: bool,
+    /// Connections on the line (`flows` and `frames` keep the earliest
+    /// `evidence_cap` of them, by frame).
+    pub connections: u32,
     pub flows: Vec<usize>,
     /// The first client TS frame of each of `flows` (the evidence).
     pub frames: Vec<u64>,
     /// (capture ns, unwrapped TSval), sorted by time.
     pub points: Vec<(i64, i64)>,
+    /// The member connections' own rates (the first [`MAX_FLOW_RATES`];
+    /// `rate_range` spans them all).
     pub flow_rates: Vec<f64>,
+    pub rate_range: Option<(f64, f64)>,
     pub skew_ppm: Option<f64>,
     /// Σ ln(p) of the joins: the chance that random offsets made this line.
     pub ln_chance: f64,
@@ -79,16 +88,27 @@ pub(crate) struct Line {
     /// Earliest and latest first-TSval time of the member flows.
     pub start_min: i64,
     pub start_max: i64,
-    /// First-TSval time of each of `flows`.
-    pub starts: Vec<i64>,
-    /// Set by [`build_lines`]: reused and unlikely to be chance.
+    /// First-TSval times of member flows, sorted, as (time, connections):
+    /// one each up to [`MAX_LINE_STARTS`], then neighbours are merged, the
+    /// later time standing for both (counts stay exact, times coarsen).
+    pub starts: Vec<(i64, u32)>,
+    /// Set at the end: reused and unlikely to be chance.
     pub significant: bool,
+    /// Points when the rate was last measured.
+    rate_points: u32,
 }
+
+/// Own rates kept per line (a rate change is told by `rate_range` beyond).
+pub(crate) const MAX_FLOW_RATES: usize = 256;
+/// Start times kept per line before they are decimated.
+const MAX_LINE_STARTS: usize = 512;
 
 /// (capture ns, unwrapped TSval relative to the line's anchor).
 type Point = (i64, i64);
 
-const MAX_LINE_POINTS: usize = 2048;
+/// Points kept per line before they are decimated (8 KB: a busy capture
+/// has thousands of lines of thousands of connections).
+const MAX_LINE_POINTS: usize = 512;
 /// Gaps longer than this may hold a pause: not used for the rate.
 const RATE_GAP_NS: i64 = 60_000_000_000;
 
@@ -122,14 +142,14 @@ fn tolerance(h: f64, dt: f64) -> f64 {
 
 /// How a flow fits a line.
 #[derive(Clone, Copy, Debug)]
-struct Fit {
+pub(crate) struct Fit {
     /// |error| / tolerance (tight), or 1 + window/2^32 (pause): lower wins.
-    score: f64,
+    pub score: f64,
     /// Unwrapped value relative to the line's anchor.
-    u: i64,
+    pub u: i64,
     /// Width of the acceptance window (ticks), for the chance.
-    window: f64,
-    pause: bool,
+    pub window: f64,
+    pub pause: bool,
 }
 
 impl Line {
@@ -147,6 +167,13 @@ impl Line {
 
     /// The points nearest before and after `t`.
     fn around(&self, t: i64) -> (Option<Point>, Option<Point>) {
+        // The latest point is (last_ns, last_u) (`add_point`; decimation
+        // keeps the last of an even count): a sample after it needs no
+        // search of the points, which a busy capture's fits would fetch
+        // from memory cold.
+        if t >= self.last_ns && !self.points.is_empty() {
+            return (Some((self.last_ns, self.last_u)), None);
+        }
         let i = self.points.partition_point(|p| p.0 <= t);
         let before = i.checked_sub(1).and_then(|k| self.points.get(k)).copied();
         (before, self.points.get(i).copied())
@@ -164,7 +191,7 @@ impl Line {
     }
 
     /// How a sample `(t, v)` fits under rate `h`, if at all.
-    fn fit(&self, h: f64, t: i64, v: u32) -> Option<Fit> {
+    pub(crate) fn fit(&self, h: f64, t: i64, v: u32) -> Option<Fit> {
         let (before, after) = self.around(t);
         let p = before.or(after)?;
         let (err, u, dt) = self.against(p, h, t, v);
@@ -229,7 +256,17 @@ impl Line {
         self.points.insert(i, (t, u));
     }
 
+    /// Measures the rate while it is unknown or the line has at most 256
+    /// points (so short lines are measured as before), then
+    /// again each time the points changed by an eighth: a line of
+    /// thousands of connections would otherwise rescan its 512 points
+    /// per connection.
     fn refresh_rate(&mut self) {
+        let n = self.points.len() as u32;
+        if self.hz.is_some() && n > 256 && n.abs_diff(self.rate_points) < self.rate_points / 8 {
+            return;
+        }
+        self.rate_points = n;
         let (mut du, mut dt) = (0i64, 0i64);
         for w in self.points.windows(2) {
             let (a, b) = (w[0], w[1]);
@@ -247,13 +284,142 @@ impl Line {
     }
 }
 
+impl Line {
+    /// A new line of one connection, `c`.
+    pub fn new(seq: u64, c: &ClockRec, evidence_cap: usize) -> Line {
+        let t0 = c.first_ns;
+        let mut l = Line {
+            seq,
+            anchor_tsval: c.first_tsval,
+            anchor_ns: t0,
+            first_frame: c.first_frame,
+            last_ns: t0,
+            last_u: 0,
+            min_ns: t0,
+            max_ns: t0,
+            hz: None,
+            snapped: false,
+            connections: 0,
+            flows: Vec::new(),
+            frames: Vec::new(),
+            points: Vec::new(),
+            flow_rates: Vec::new(),
+            rate_range: None,
+            skew_ppm: None,
+            ln_chance: 0.0,
+            pauses: 0,
+            start_min: t0,
+            start_max: t0,
+            starts: Vec::new(),
+            significant: false,
+            rate_points: 0,
+        };
+        l.join(c, 0, evidence_cap);
+        l
+    }
+
+    /// Adds connection `c`, whose first TSval unwraps to `base` on this
+    /// line. Per-connection vectors are bounded: flows and frames keep the
+    /// first `evidence_cap` (the report lists no more), start times are
+    /// decimated, points are decimated (`add_point`).
+    pub fn join(&mut self, c: &ClockRec, base: i64, evidence_cap: usize) {
+        let t0 = c.first_ns;
+        self.connections = self.connections.saturating_add(1);
+        // The earliest connections by frame, whatever the order they join
+        // in (a long flow's record comes late): `frames` sorted, `flows`
+        // beside it.
+        let i = self.frames.partition_point(|&f| f <= c.first_frame);
+        if i < evidence_cap {
+            self.frames.insert(i, c.first_frame);
+            self.flows.insert(i, c.id as usize);
+            self.frames.truncate(evidence_cap);
+            self.flows.truncate(evidence_cap);
+        }
+        self.first_frame = self.first_frame.min(c.first_frame);
+        self.add_start(t0);
+        self.start_min = self.start_min.min(t0);
+        self.start_max = self.start_max.max(t0);
+        self.add_point(t0, base);
+        for &(t, u) in c.points.as_deref().unwrap_or(&[]) {
+            self.add_point(t, base + u);
+        }
+        self.add_point(c.last_ns, base + c.unwrapped);
+        if let Some(r) = c.own_rate {
+            if self.flow_rates.len() < MAX_FLOW_RATES {
+                self.flow_rates.push(r);
+            }
+            self.rate_range = Some(match self.rate_range {
+                Some((lo, hi)) => (lo.min(r), hi.max(r)),
+                None => (r, r),
+            });
+        }
+        self.refresh_rate();
+    }
+
+    fn add_start(&mut self, t: i64) {
+        if self.starts.len() >= MAX_LINE_STARTS {
+            let merged: Vec<(i64, u32)> = self
+                .starts
+                .chunks(2)
+                .map(|c| {
+                    let t = c.last().map(|x| x.0).unwrap_or(0);
+                    (t, c.iter().map(|x| x.1).fold(0u32, u32::saturating_add))
+                })
+                .collect();
+            self.starts = merged;
+        }
+        let i = self.starts.partition_point(|s| s.0 <= t);
+        self.starts.insert(i, (t, 1));
+    }
+
+    /// Member connections that started strictly between `lo` and `hi`
+    /// (exact up to [`MAX_LINE_STARTS`] connections; then off by at most
+    /// the merged entries at the two ends).
+    pub fn started_between(&self, lo: i64, hi: i64) -> u32 {
+        let a = self.starts.partition_point(|s| s.0 <= lo);
+        let b = self.starts.partition_point(|s| s.0 < hi);
+        self.starts
+            .get(a..b.max(a))
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| s.1)
+            .fold(0u32, u32::saturating_add)
+    }
+
+    /// A rate outside RFC 7323 §5.4's 1 ms to 1 s per tick (TS-08).
+    pub fn odd_rate(&self) -> bool {
+        self.hz
+            .is_some_and(|hz| !(1.0..=1000.0 * 1.02).contains(&hz))
+    }
+
+    /// A member connection's own rate more than 5 % off the line's.
+    pub fn rate_change(&self) -> Option<f64> {
+        let hz = self.hz?;
+        let off = |r: f64| r > hz * 1.05 || r < hz * 0.95;
+        self.flow_rates
+            .iter()
+            .copied()
+            .find(|&r| off(r))
+            .or_else(|| {
+                let (lo, hi) = self.rate_range?;
+                [hi, lo].into_iter().find(|&r| off(r))
+            })
+    }
+
+    /// A line of one connection that no detector reports on: forgetting
+    /// it loses only the chance that a later connection joins it.
+    pub fn forgettable(&self) -> bool {
+        self.connections <= 1 && !self.odd_rate() && self.rate_change().is_none()
+    }
+}
+
 /// What the clustering needs of one finished flow whose client sent
 /// TSvals (probes excluded): its first and last client sample, its own
 /// rate, and the interior samples only of flows spanning at least
 /// [`KEEP_POINTS_SPAN_NS`] (a long flow's points carry the skew; a short
-/// flow's interior adds nothing its two ends do not). 72 bytes per short
-/// flow instead of the whole flow: the analyzer keeps one per retired flow
-/// in its pair, and the clustering runs once at the end over them.
+/// flow's interior adds nothing its two ends do not). About 80 bytes per
+/// short flow, held by its pair only until the clustering takes it
+/// (`cluster`).
 #[derive(Clone, Debug)]
 pub(crate) struct ClockRec {
     /// Flow id.
@@ -267,6 +433,8 @@ pub(crate) struct ClockRec {
     /// The flow's own rate over ≥ 2 s.
     pub own_rate: Option<f64>,
     pub points: Option<alloc::boxed::Box<[(i64, i64)]>>,
+    /// A detector names the flow: its line is looked up at the end.
+    pub named: bool,
 }
 
 /// Flows spanning this long keep their decimated interior samples.
@@ -290,132 +458,14 @@ impl ClockRec {
             unwrapped: c.unwrapped,
             own_rate: c.own_rate(RATE_MIN_SPAN_NS),
             points: long.then(|| f.points.as_slice().into()),
+            named: false,
         })
     }
 }
 
-/// Clusters the records of one pair into lines (`Line::flows` holds ids).
-/// `trials` is the number of TS connections of the whole capture (the
-/// chance that some line arose from random offsets grows with it).
-pub(crate) fn build_lines(recs: &[ClockRec], trials: usize) -> Vec<Line> {
-    let mut order: Vec<&ClockRec> = recs.iter().collect();
-    // Flow ids follow the first frame: the same order as (first_ns, frame).
-    order.sort_by_key(|r| (r.first_ns, r.id));
-    let mut lines: Vec<Line> = Vec::new();
-    let mut index = LineIndex::default();
-    // The widest tolerance any fit can have here: the whole pair's span.
-    let span_s = order
-        .iter()
-        .map(|r| r.last_ns)
-        .max()
-        .unwrap_or(0)
-        .saturating_sub(order.first().map(|r| r.first_ns).unwrap_or(0)) as f64
-        / 1e9;
-    let mut candidates: Vec<usize> = Vec::new();
-    for c in order {
-        let own = c.own_rate.map(|r| snap(r).0);
-        let (t0, v0) = (c.first_ns, c.first_tsval);
-        let mut best: Option<(Fit, usize)> = None;
-        let mut rates_tried = 0usize;
-        let allowed = index.candidates(&lines, t0, v0, own, span_s, &mut candidates);
-        for &li in candidates.iter() {
-            let Some(l) = lines.get(li) else { continue };
-            let mut try_rate = |h: f64| {
-                if let Some(fit) = l.fit(h, t0, v0) {
-                    if best.map(|b| fit.score < b.0.score).unwrap_or(true) {
-                        best = Some((fit, li));
-                    }
-                }
-            };
-            match l.hz {
-                Some(h) => try_rate(h),
-                None => {
-                    for (&h, _) in SNAP_RATES.iter().zip(allowed).filter(|(_, ok)| *ok) {
-                        try_rate(h);
-                    }
-                    if let Some(h) = own {
-                        try_rate(h);
-                    }
-                }
-            }
-        }
-        for (ok, _) in allowed.iter().zip(SNAP_RATES.iter()) {
-            rates_tried += usize::from(*ok);
-        }
-        let (li, base) = match best {
-            Some((fit, li)) => {
-                // Chance that a random TSval fits some line this well.
-                let p =
-                    lines.len() as f64 * (rates_tried.max(1) as f64) * fit.window / 4_294_967_296.0;
-                if let Some(l) = lines.get_mut(li) {
-                    l.ln_chance += if p < 1.0 { libm_ln(p) } else { 0.0 };
-                    l.pauses += u32::from(fit.pause);
-                }
-                (li, fit.u)
-            }
-            None => {
-                lines.push(Line {
-                    anchor_tsval: v0,
-                    anchor_ns: t0,
-                    first_frame: c.first_frame,
-                    last_ns: t0,
-                    last_u: 0,
-                    min_ns: t0,
-                    max_ns: t0,
-                    hz: None,
-                    snapped: false,
-                    flows: Vec::new(),
-                    frames: Vec::new(),
-                    points: Vec::new(),
-                    flow_rates: Vec::new(),
-                    skew_ppm: None,
-                    ln_chance: 0.0,
-                    pauses: 0,
-                    start_min: t0,
-                    start_max: t0,
-                    starts: Vec::new(),
-                    significant: false,
-                });
-                (lines.len() - 1, 0)
-            }
-        };
-        index.remove(li);
-        let Some(l) = lines.get_mut(li) else { continue };
-        l.flows.push(c.id as usize);
-        l.frames.push(c.first_frame);
-        l.first_frame = l.first_frame.min(c.first_frame);
-        l.starts.push(t0);
-        l.start_min = l.start_min.min(t0);
-        l.start_max = l.start_max.max(t0);
-        l.add_point(t0, base);
-        for &(t, u) in c.points.as_deref().unwrap_or(&[]) {
-            l.add_point(t, base + u);
-        }
-        l.add_point(c.last_ns, base + c.unwrapped);
-        if let Some(r) = c.own_rate {
-            l.flow_rates.push(r);
-        }
-        l.refresh_rate();
-        index.insert(li, l);
-    }
-    let ln_alpha = libm_ln(CHANCE_ALPHA / trials.max(1) as f64);
-    for l in lines.iter_mut() {
-        l.significant = l.flows.len() >= 2 && l.ln_chance <= ln_alpha;
-        l.skew_ppm = if l.pauses == 0 { skew(l) } else { None };
-        // Most lines of a busy pair with per-connection offsets hold one
-        // flow; their vectors were grown to 4 by the first push.
-        l.flows.shrink_to_fit();
-        l.frames.shrink_to_fit();
-        l.points.shrink_to_fit();
-        l.flow_rates.shrink_to_fit();
-        l.starts.shrink_to_fit();
-    }
-    lines
-}
-
 /// Natural logarithm for `no_std` (no libm dependency): exponent and a
 /// series on the mantissa; accurate to ~1e-12, plenty for a chance bound.
-fn libm_ln(x: f64) -> f64 {
+pub(crate) fn libm_ln(x: f64) -> f64 {
     if x <= 0.0 || x.is_nan() {
         return f64::NEG_INFINITY;
     }
@@ -462,11 +512,10 @@ fn libm_ln(x: f64) -> f64 {
 /// tried against unknown-rate lines only while the expected number of such
 /// chance matches, `lines · 2·tol / 2^32`, stays below [`CHANCE_LIMIT`].
 /// Lines whose rate is known keep their own rate whatever the count.
-#[derive(Default)]
-struct LineIndex {
+#[derive(Debug, Default)]
+pub(crate) struct LineIndex {
     /// (rate index, 1 when the line's rate is known, offset, line).
     by_offset: BTreeSet<(u8, u8, u32, u32)>,
-    keys: Vec<Vec<(u8, u8, u32)>>,
     /// Lines whose measured rate is not a snap rate.
     odd: Vec<usize>,
     /// Lines whose rate is still unknown, in creation order.
@@ -489,7 +538,7 @@ const PAUSE_SCAN: usize = 16;
 
 /// The expected number of chance matches above which a rate is no longer
 /// tried against lines of unknown rate.
-const CHANCE_LIMIT: f64 = 0.01;
+pub(crate) const CHANCE_LIMIT: f64 = 0.01;
 
 fn rate_index(h: f64) -> Option<u8> {
     SNAP_RATES.iter().position(|&c| c == h).map(|i| i as u8)
@@ -503,11 +552,29 @@ fn offset_at(h: f64, t_ns: i64, v: u32) -> u32 {
 }
 
 impl LineIndex {
-    fn remove(&mut self, li: usize) {
-        if let Some(keys) = self.keys.get_mut(li) {
-            for (r, k, o) in keys.drain(..) {
-                self.by_offset.remove(&(r, k, o, li as u32));
-            }
+    /// The index keys of line `l` in its current state: its offset at its
+    /// last point under its rate, or under every snap rate while unknown.
+    fn keys(l: &Line) -> impl Iterator<Item = (u8, u8, u32)> {
+        let last_v = l.anchor_tsval.wrapping_add(l.last_u as u32);
+        let (known, unknown) = match l.hz {
+            Some(h) => (rate_index(h).map(|r| (r, h)), false),
+            None => (None, true),
+        };
+        let last_ns = l.last_ns;
+        let known = known.map(move |(r, h)| (r, 1, offset_at(h, last_ns, last_v)));
+        let all = SNAP_RATES
+            .iter()
+            .enumerate()
+            .filter(move |_| unknown)
+            .map(move |(r, &h)| (r as u8, 0, offset_at(h, last_ns, last_v)));
+        known.into_iter().chain(all)
+    }
+
+    /// Takes line `li` out of the index; `l` must be in the state it was
+    /// inserted in (the keys are recomputed from it, not stored).
+    pub(crate) fn remove(&mut self, li: usize, l: &Line) {
+        for (r, k, o) in Self::keys(l) {
+            self.by_offset.remove(&(r, k, o, li as u32));
         }
         // `odd` and `unknown` keep stale entries (removing from them was
         // quadratic); `kind` says which are current.
@@ -519,45 +586,39 @@ impl LineIndex {
         }
     }
 
-    fn insert(&mut self, li: usize, l: &Line) {
-        if self.keys.len() <= li {
-            self.keys.resize_with(li + 1, Vec::new);
+    pub(crate) fn insert(&mut self, li: usize, l: &Line) {
+        if self.kind.len() <= li {
             self.kind.resize(li + 1, KIND_NONE);
         }
-        let last_v = l.anchor_tsval.wrapping_add(l.last_u as u32);
-        let mut keys = Vec::new();
+        for (r, k, o) in Self::keys(l) {
+            self.by_offset.insert((r, k, o, li as u32));
+        }
         match l.hz {
-            Some(h) => match rate_index(h) {
-                Some(r) => keys.push((r, 1, offset_at(h, l.last_ns, last_v))),
-                None => {
-                    self.odd.push(li);
-                    self.kind[li] = KIND_ODD;
-                }
-            },
+            Some(h) if rate_index(h).is_none() => {
+                self.odd.push(li);
+                self.kind[li] = KIND_ODD;
+                compact(&mut self.odd, &self.kind, KIND_ODD);
+            }
+            Some(_) => {}
             None => {
-                for (r, &h) in SNAP_RATES.iter().enumerate() {
-                    keys.push((r as u8, 0, offset_at(h, l.last_ns, last_v)));
-                }
                 self.unknown.push(li);
                 self.kind[li] = KIND_UNKNOWN;
+                compact(&mut self.unknown, &self.kind, KIND_UNKNOWN);
             }
-        }
-        for &(r, k, o) in &keys {
-            self.by_offset.insert((r, k, o, li as u32));
         }
         self.recent.push(li);
         if self.recent.len() > 4 * PAUSE_SCAN {
             self.recent.drain(..self.recent.len() - PAUSE_SCAN);
         }
-        self.keys[li] = keys;
     }
 
-    /// The lines worth a `fit`, sorted by index (the first best fit wins, as
-    /// when every line was tried in order).
+    /// The lines worth a `fit`, as slots, in no particular order (the
+    /// caller orders them by creation). `created` is the number of lines
+    /// the pair has made (the chance of a match grows with it).
     /// Also returns which snap rates may be tried against unknown-rate lines.
-    fn candidates(
+    pub(crate) fn candidates(
         &self,
-        lines: &[Line],
+        created: usize,
         t: i64,
         v: u32,
         own: Option<f64>,
@@ -573,7 +634,7 @@ impl LineIndex {
             let tol = tol.min(u32::MAX as u64 / 2) as u32;
             let (lo, hi) = (o.wrapping_sub(tol), o.wrapping_add(tol));
             let r = r as u8;
-            let chance = lines.len() as f64 * 2.0 * tol as f64 / 4_294_967_296.0;
+            let chance = created as f64 * 2.0 * tol as f64 / 4_294_967_296.0;
             allowed[r as usize] = chance < CHANCE_LIMIT;
             let kinds: &[u8] = if chance < CHANCE_LIMIT { &[0, 1] } else { &[1] };
             for &k in kinds {
@@ -609,15 +670,33 @@ impl LineIndex {
                     .take(RECENT_SCAN),
             );
         }
-        out.retain(|&li| li < lines.len());
         out.sort_unstable();
         out.dedup();
         allowed
     }
 }
 
+/// Keeps `list` (lines in the order they were last indexed as `want`)
+/// from growing with stale entries: past 8 × [`RECENT_SCAN`], only the
+/// current entries, each once, the latest [`RECENT_SCAN`] of them.
+fn compact(list: &mut Vec<usize>, kind: &[u8], want: u8) {
+    if list.len() <= 8 * RECENT_SCAN {
+        return;
+    }
+    let mut seen = BTreeSet::new();
+    let mut keep: Vec<usize> = list
+        .iter()
+        .rev()
+        .copied()
+        .filter(|&x| kind.get(x) == Some(&want) && seen.insert(x))
+        .take(RECENT_SCAN)
+        .collect();
+    keep.reverse();
+    *list = keep;
+}
+
 /// Lower-envelope skew (ppm), with ≥ 10 min of data and a known rate.
-fn skew(l: &Line) -> Option<f64> {
+pub(crate) fn skew(l: &Line) -> Option<f64> {
     let hz = l.hz?;
     if l.span_ns() < SKEW_MIN_SPAN_NS || hz <= 0.0 {
         return None;
@@ -683,10 +762,7 @@ impl Verdict {
 /// Flows of `a` that started while `b` was in use (between its first and
 /// its last connection's start).
 fn started_inside(a: &Line, b: &Line) -> u32 {
-    a.starts
-        .iter()
-        .filter(|&&t| t > b.start_min && t < b.start_max)
-        .count() as u32
+    a.started_between(b.start_min, b.start_max)
 }
 
 /// The NAT / per-connection rule. NAT needs positive evidence: two
@@ -694,17 +770,18 @@ fn started_inside(a: &Line, b: &Line) -> u32 {
 /// starts while the other line is in use). Reused lines that only follow
 /// one another are one host whose clock restarted, slept or changed offset.
 /// A host talking to itself (loopback, or one address on both sides) passes
-/// no NAT: several lines there are never called NAT.
-pub(crate) fn classify(lines: &[Line], client: IpAddr, server: IpAddr) -> Verdict {
-    if lines.is_empty() {
-        return Verdict::of(ClockClass::NoTimestamps);
+/// no NAT: several lines there are never called NAT. `forgotten` lines of
+/// one connection each (`cluster`) count as lines and connections.
+pub(crate) fn classify(lines: &[Line], forgotten: u64, client: IpAddr, server: IpAddr) -> Verdict {
+    let forgotten = forgotten as usize;
+    match lines.len() + forgotten {
+        0 => return Verdict::of(ClockClass::NoTimestamps),
+        1 => return Verdict::of(ClockClass::OneClock),
+        _ => {}
     }
-    if lines.len() == 1 {
-        return Verdict::of(ClockClass::OneClock);
-    }
-    let total: usize = lines.iter().map(|l| l.flows.len()).sum();
+    let total: usize = lines.iter().map(|l| l.connections as usize).sum::<usize>() + forgotten;
     let reused: Vec<&Line> = lines.iter().filter(|l| l.significant).collect();
-    let on_reused: usize = reused.iter().map(|l| l.flows.len()).sum();
+    let on_reused: usize = reused.iter().map(|l| l.connections as usize).sum();
     // Lines that are not significant count as one line per connection.
     let effective_lines = reused.len() + (total - on_reused);
     let no_nat_possible = client == server || client.is_loopback();
@@ -750,7 +827,7 @@ pub(crate) fn classify(lines: &[Line], client: IpAddr, server: IpAddr) -> Verdic
             Some(_) if rates.len() == nat.len() => ClockClass::NatSameHost,
             _ => ClockClass::Nat,
         };
-        let confidence = if strong_pairs >= 1 && nat.iter().all(|l| l.flows.len() >= 3) {
+        let confidence = if strong_pairs >= 1 && nat.iter().all(|l| l.connections >= 3) {
             Confidence::High
         } else {
             Confidence::Medium
@@ -781,188 +858,6 @@ pub(crate) fn classify(lines: &[Line], client: IpAddr, server: IpAddr) -> Verdic
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::net::Ipv4Addr;
-
-    const MS: i64 = 1_000_000;
-    const T0: i64 = 1_700_000_000_000_000_000;
-
-    /// xorshift64*: reproducible random offsets without a dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-    }
-
-    /// A short connection (shorter than the 2 s a rate needs, the hardest
-    /// case: every snap rate is tried) whose client clock reads `v` at `t`
-    /// and runs at `hz`.
-    fn conn(client: Ipv4Addr, port: u16, t: i64, v: u32, hz: i64) -> Flow {
-        let mut f = Flow::new(
-            0,
-            IpAddr::V4(client),
-            port,
-            IpAddr::V4(Ipv4Addr::new(198, 51, 100, 10)),
-            80,
-            0,
-        );
-        for (k, dt) in [0, 40 * MS, 90 * MS].into_iter().enumerate() {
-            let ticks = (dt as i128 * hz as i128 / 1_000_000_000) as u32;
-            let u = f.dir[C2S].record_ts(v.wrapping_add(ticks), k as u64 + 1, t + dt);
-            f.points.push(t + dt, u);
-        }
-        f
-    }
-
-    fn lines_of(flows: &mut [Flow], trials: usize) -> (Vec<Line>, Verdict) {
-        let recs: Vec<ClockRec> = flows
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, f)| {
-                f.id = i as u32;
-                ClockRec::of(f)
-            })
-            .collect();
-        let lines = build_lines(&recs, trials);
-        let (c, s) = (flows[0].client, flows[0].server);
-        let v = classify(&lines, c, s);
-        (lines, v)
-    }
-
-    /// 1,000,000 connections from 64 addresses whose hosts pick a new TSval
-    /// offset per connection (1 ms apart per address, so 15.6 s of traffic
-    /// each): no significant line, no NAT, and no line rate that is not one
-    /// connection's own. Pairs are built one after another (the chance bound
-    /// counts all 1,000,000 connections) to keep the test's memory small.
-    #[test]
-    fn a_million_per_connection_offsets_make_no_clock_line() {
-        const PAIRS: u32 = 64;
-        const PER_PAIR: u32 = 15_625;
-        let trials = (PAIRS * PER_PAIR) as usize;
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let mut joined = 0usize;
-        for p in 0..PAIRS {
-            let client = Ipv4Addr::new(203, 0, 113, p as u8);
-            let mut flows: Vec<Flow> = (0..PER_PAIR)
-                .map(|k| {
-                    let hz = [100, 250, 1000][(rng.next() % 3) as usize];
-                    let t = T0 + k as i64 * MS;
-                    conn(client, 1024 + (k % 60_000) as u16, t, rng.next() as u32, hz)
-                })
-                .collect();
-            let (lines, v) = lines_of(&mut flows, trials);
-            assert!(
-                lines.iter().all(|l| !l.significant),
-                "pair {p}: a significant line from random offsets"
-            );
-            assert_eq!(v.class, ClockClass::PerConnectionOffsets, "pair {p}");
-            joined += lines.iter().filter(|l| l.flows.len() > 1).count();
-        }
-        // Chance joins may happen (and are then not significant); they stay rare.
-        assert!(joined < trials / 100, "{joined} chance joins");
-    }
-
-    /// 64 NAT addresses with three real clocks each (1 kHz, jitter up to
-    /// 20 ms, drift up to ±200 ppm), 3,000 interleaved connections per
-    /// address: exactly the three clocks, each significant, called NAT with
-    /// high confidence, even with the chance bound of a 1,000,000-connection
-    /// capture.
-    #[test]
-    fn nat_addresses_with_three_clocks_give_exactly_them() {
-        let mut rng = Rng(42);
-        for p in 0..64u8 {
-            let client = Ipv4Addr::new(192, 0, 2, p);
-            let clocks: Vec<(u32, f64)> = (0..3)
-                .map(|_| {
-                    (
-                        rng.next() as u32,
-                        1.0 + ((rng.next() % 401) as f64 - 200.0) * 1e-6,
-                    )
-                })
-                .collect();
-            let mut truth = Vec::new();
-            let mut flows: Vec<Flow> = (0..3000u32)
-                .map(|k| {
-                    let c = (rng.next() % 3) as usize;
-                    truth.push(c);
-                    let t = T0 + k as i64 * 7 * MS;
-                    let (off, rate) = clocks[c];
-                    let jitter = (rng.next() % 20) as i64 * MS;
-                    let ticks = ((t - T0 - jitter) as f64 * rate / 1e6) as i64;
-                    conn(
-                        client,
-                        1024 + k as u16,
-                        t,
-                        off.wrapping_add(ticks as u32),
-                        1000,
-                    )
-                })
-                .collect();
-            let (lines, v) = lines_of(&mut flows, 1_000_000);
-            let sig: Vec<&Line> = lines.iter().filter(|l| l.significant).collect();
-            assert_eq!(sig.len(), 3, "pair {p}: {} significant lines", sig.len());
-            for l in &sig {
-                let c = truth[l.flows[0]];
-                assert!(
-                    l.flows.iter().all(|&i| truth[i] == c),
-                    "pair {p}: a line mixes clocks"
-                );
-                assert_eq!(l.hz, Some(1000.0), "pair {p}");
-            }
-            assert_eq!(sig.iter().map(|l| l.flows.len()).sum::<usize>(), 3000);
-            assert!(v.class.is_nat(), "pair {p}: {:?}", v.class);
-            assert_eq!(v.confidence, Confidence::High);
-        }
-    }
-
-    /// One host whose clock stops while it sleeps (an Android phone), with
-    /// connections before and after: one line, not NAT.
-    #[test]
-    fn a_clock_that_pauses_stays_one_line() {
-        let client = Ipv4Addr::new(10, 0, 0, 2);
-        let mut flows = Vec::new();
-        let mut v: u32 = 4_000_000_000;
-        let mut t = T0;
-        for k in 0..12u16 {
-            flows.push(conn(client, 40_000 + k, t, v, 1000));
-            // Awake 5 s, then asleep 10 min (the clock does not advance).
-            t += 5_000 * MS;
-            v = v.wrapping_add(5_000);
-            if k % 4 == 3 {
-                t += 600_000 * MS;
-            }
-        }
-        let (lines, v) = lines_of(&mut flows, 12);
-        assert_eq!(lines.len(), 1, "{} lines", lines.len());
-        assert!(lines[0].significant);
-        assert_eq!(v.class, ClockClass::OneClock);
-    }
-
-    /// Reused lines that follow one another (a reboot gives a new offset):
-    /// not NAT.
-    #[test]
-    fn lines_one_after_another_are_not_nat() {
-        let client = Ipv4Addr::new(10, 0, 0, 3);
-        let mut flows = Vec::new();
-        for (k, off) in [
-            (0u16, 5_000u32),
-            (1, 5_000),
-            (2, 5_000),
-            (3, 9_000_000),
-            (4, 9_000_000),
-            (5, 9_000_000),
-        ] {
-            let t = T0 + k as i64 * 3_000 * MS;
-            let v = off.wrapping_add((k as u32) * 3_000);
-            flows.push(conn(client, 40_000 + k, t, v, 1000));
-        }
-        let (lines, v) = lines_of(&mut flows, 6);
-        assert_eq!(lines.iter().filter(|l| l.significant).count(), 2);
-        assert_eq!(v.class, ClockClass::SequentialClocks);
-    }
 
     #[test]
     fn ln_matches_known_values() {

@@ -517,6 +517,10 @@ pub struct Finding {
     pub flows: Vec<usize>,
     /// How many flows the finding had before the cap.
     pub flows_total: u64,
+    /// Flows counted but not listed by a clock line's cap (in
+    /// `flows_total`; not serialised).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub flows_beyond_caps: u64,
     /// The client address the finding is about, when it is about one.
     pub client: Option<String>,
     /// The server address the finding is about, when it is about one.

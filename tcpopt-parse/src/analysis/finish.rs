@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 use super::clock;
+use super::cluster::PairLines;
 use super::config::Config;
 use super::detectors::{Ctx, Detector, PairClocks};
 use super::finding::{ClockClass, Code, Finding, LineSummary, Severity};
@@ -41,18 +42,14 @@ pub(crate) struct Parts {
     pub kept: BTreeMap<u32, FlowReport>,
     /// Flows created.
     pub flows: u64,
+    /// Clock records made (TS connections, probes excluded): the trials
+    /// of the chance bound.
+    pub clock_records: u64,
 }
 
 pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
-    let clocks = pair_clocks(&mut p.pairs);
     let mut line_of = HashMap::new();
-    for c in &clocks {
-        for (li, l) in c.lines.iter().enumerate() {
-            for &fi in &l.flows {
-                line_of.insert(fi as u32, li as u32);
-            }
-        }
-    }
+    let clocks = pair_clocks(&mut p.pairs, p.clock_records, &mut line_of);
     let cx = Ctx {
         pairs: &p.pairs,
         clocks: &clocks,
@@ -74,6 +71,8 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         max_findings_per_code: p.config.max_findings_per_code,
         findings_dropped: 0,
         findings_with_flows_cut: 0,
+        max_open_clock_lines: super::cluster::MAX_OPEN_SINGLES,
+        clock_lines_forgotten: clocks.iter().map(|c| c.forgotten).sum(),
     };
     cap_and_order(&mut findings, &p.config, &mut limits);
     let named: BTreeSet<usize> = findings
@@ -84,12 +83,18 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         .iter()
         .filter_map(|&id| {
             let mut r = p.kept.remove(&(id as u32))?;
-            r.clock_line = line_of.get(&(id as u32)).map(|&l| l as usize);
+            r.clock_line = line_of
+                .get(&(id as u32))
+                .and_then(|l| l.0)
+                .map(|l| l as usize);
             Some(r)
         })
         .collect();
     p.totals.pairs = p.pairs.len() as u64;
-    p.totals.clock_lines = clocks.iter().map(|c| c.lines.len() as u64).sum();
+    p.totals.clock_lines = clocks
+        .iter()
+        .map(|c| c.lines.len() as u64 + c.forgotten)
+        .sum();
     let clock_pairs = clock_report(&p.pairs, &clocks, p.config.max_evidence_frames);
     let clients: BTreeSet<_> = p.pairs.iter().map(|x| x.client).collect();
     let servers: BTreeSet<_> = p.pairs.iter().map(|x| x.server).collect();
@@ -117,25 +122,27 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
     }
 }
 
-/// Clock lines, classification and TS-less connections of every pair.
-/// Each pair's compact clock records are freed once its lines are built
-/// (nothing reads them after): the lines of a busy capture would otherwise
-/// sit on top of every record (issue 15: 1 M connections).
-fn pair_clocks(pairs: &mut [Pair]) -> Vec<PairClocks> {
-    // Every TS connection of the capture is a trial for a chance line.
-    let trials: usize = pairs.iter().map(|p| p.clock.len()).sum();
+/// Clock lines, classification and TS-less connections of every pair,
+/// and the lines of the flows detectors name (into `line_of`). Each
+/// pair's clusterer is consumed as its lines are finished.
+fn pair_clocks(
+    pairs: &mut [Pair],
+    trials: u64,
+    line_of: &mut HashMap<u32, (Option<u32>, Option<f64>)>,
+) -> Vec<PairClocks> {
     pairs
         .iter_mut()
         .map(|p| {
-            let recs = core::mem::take(&mut p.clock);
-            let mut lines = clock::build_lines(&recs, trials);
-            drop(recs);
-            lines.shrink_to_fit();
-            let class = clock::classify(&lines, p.client, p.server);
+            let done = core::mem::replace(&mut p.lines, PairLines::new(0)).finish(trials);
+            for &(id, index, hz) in &done.named {
+                line_of.insert(id, (index, hz));
+            }
+            let class = clock::classify(&done.lines, done.forgotten, p.client, p.server);
             PairClocks {
-                lines,
+                lines: done.lines,
                 class: Some(class),
                 without_ts: p.without_ts,
+                forgotten: done.forgotten,
             }
         })
         .collect()
@@ -155,8 +162,8 @@ fn cap_and_order(findings: &mut Vec<Finding>, config: &Config, limits: &mut Limi
         }
         f.flows.sort_unstable();
         f.flows.dedup();
-        f.flows_total = f.flows.len() as u64;
-        if f.flows.len() > config.max_evidence_frames {
+        f.flows_total = f.flows.len() as u64 + f.flows_beyond_caps;
+        if f.flows.len() > config.max_evidence_frames || f.flows_beyond_caps > 0 {
             f.flows.truncate(config.max_evidence_frames);
             limits.findings_with_flows_cut += 1;
         }
@@ -182,7 +189,7 @@ fn cap_and_order(findings: &mut Vec<Finding>, config: &Config, limits: &mut Limi
 }
 
 /// How the handshake of `f` went.
-fn handshake(f: &Flow) -> Handshake {
+pub(crate) fn handshake(f: &Flow) -> Handshake {
     if f.mid_stream {
         Handshake::MidStream
     } else if (f.synack.is_some() && f.hs_ack.is_some()) || f.answered_unseen.is_some() {
@@ -242,7 +249,12 @@ fn clock_report(pairs: &[Pair], clocks: &[PairClocks], max_flows: usize) -> Vec<
         .zip(clocks)
         .map(|(p, c)| {
             let class = c.class.map(|c| c.class).unwrap_or(ClockClass::NoTimestamps);
-            let with_ts = c.lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
+            let with_ts = (c
+                .lines
+                .iter()
+                .map(|l| u64::from(l.connections))
+                .sum::<u64>()
+                + c.forgotten) as u32;
             ClockPair {
                 client: p.client.to_string(),
                 server: p.server.to_string(),
@@ -250,14 +262,14 @@ fn clock_report(pairs: &[Pair], clocks: &[PairClocks], max_flows: usize) -> Vec<
                 description: class.describe(),
                 connections_with_ts: with_ts,
                 connections_without_ts: c.without_ts,
-                lines_total: c.lines.len() as u32,
+                lines_total: (c.lines.len() as u64 + c.forgotten) as u32,
                 lines: c
                     .lines
                     .iter()
                     .take(MAX_REPORT_LINES)
                     .map(|l| ClockLine {
                         summary: LineSummary {
-                            connections: l.flows.len() as u32,
+                            connections: l.connections,
                             first_frame: l.first_frame,
                             rate_hz: l.hz.map(r3),
                             offset: l.offset(),

@@ -16,10 +16,19 @@ use crate::Segment;
 /// unaligned layout cost store-forwarding stalls on every key built and
 /// a chain of comparisons on every probe. The order of the endpoints only
 /// has to be canonical (the same key for both directions).
+///
+/// 64-bit words, not `u128`: a `u128` field aligns the key to 16 bytes
+/// (80 bytes with padding, against 40), and a busy capture holds one key
+/// per open flow and per TIME_WAIT tombstone; wasm32 also emulates `u128`
+/// arithmetic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FlowKey {
-    lo: (u128, u16),
-    hi: (u128, u16),
+    /// Address bits of the lower endpoint, high word first.
+    lo: [u64; 2],
+    /// Address bits of the higher endpoint.
+    hi: [u64; 2],
+    /// The lower endpoint's port in the high half, the higher's below.
+    ports: u32,
     v6: bool,
 }
 
@@ -27,10 +36,10 @@ pub(crate) struct FlowKey {
 /// words, as `Hash` requires, and the hasher still mixes the word.
 impl core::hash::Hash for FlowKey {
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        let fold = |a: u128| (a as u64) ^ ((a >> 64) as u64).rotate_left(17);
-        let ports = (u64::from(self.lo.1) << 16) | u64::from(self.hi.1);
-        let w = fold(self.lo.0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ fold(self.hi.0).rotate_left(32)
+        let fold = |a: [u64; 2]| a[1] ^ a[0].rotate_left(17);
+        let ports = u64::from(self.ports);
+        let w = fold(self.lo).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ fold(self.hi).rotate_left(32)
             ^ (ports << 40 | ports)
             ^ u64::from(self.v6);
         state.write_u64(w);
@@ -40,8 +49,11 @@ impl core::hash::Hash for FlowKey {
 impl FlowKey {
     pub fn new(src: IpAddr, sport: u16, dst: IpAddr, dport: u16) -> Self {
         let bits = |a: IpAddr| match a {
-            IpAddr::V4(a) => (u128::from(a.to_bits()), false),
-            IpAddr::V6(a) => (a.to_bits(), true),
+            IpAddr::V4(a) => ([0, u64::from(a.to_bits())], false),
+            IpAddr::V6(a) => {
+                let b = a.to_bits();
+                ([(b >> 64) as u64, b as u64], true)
+            }
         };
         let ((s, v6), (d, d6)) = (bits(src), bits(dst));
         let a = (s, sport);
@@ -49,10 +61,12 @@ impl FlowKey {
         // One IP header has one family; a mixed pair (impossible from the
         // decoder) still gets a key of its own.
         let v6 = v6 || d6;
-        if a <= b {
-            FlowKey { lo: a, hi: b, v6 }
-        } else {
-            FlowKey { lo: b, hi: a, v6 }
+        let ((lo, lp), (hi, hp)) = if a <= b { (a, b) } else { (b, a) };
+        FlowKey {
+            lo,
+            hi,
+            ports: (u32::from(lp) << 16) | u32::from(hp),
+            v6,
         }
     }
 }

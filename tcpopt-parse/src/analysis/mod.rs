@@ -2,9 +2,10 @@
 //!
 //! Feed every decoded TCP [`Segment`](crate::Segment) in capture order to
 //! [`Analyzer::push`], then [`Analyzer::finish`] returns a [`Report`].
-//! Memory grows with flows (a fixed-size record each, no per-packet
-//! storage) and findings, never with packets; caps are in [`Config`] and
-//! the report's [`Limits`] says when one was hit.
+//! Memory grows with the flows open at one time, the address pairs, the
+//! clock lines and the findings, never with packets nor with the flows
+//! that have closed (a busy server's million connections); caps are in
+//! [`Config`] and the report's [`Limits`] says when one was hit.
 //!
 //! # Model
 //! - **Flows** are bidirectional. The client is the SYN's sender. A flow
@@ -57,6 +58,7 @@
 
 pub(crate) mod analyzer;
 pub mod clock;
+pub(crate) mod cluster;
 pub mod config;
 pub(crate) mod detectors;
 pub mod finding;

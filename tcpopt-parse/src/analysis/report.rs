@@ -275,6 +275,14 @@ pub struct Limits {
     pub findings_dropped: u32,
     /// Findings whose flow list was cut at `max_evidence_frames`.
     pub findings_with_flows_cut: u32,
+    /// The most clock lines of one connection kept at once over the
+    /// capture (a busy capture's per-connection-offset hosts make one per
+    /// connection).
+    pub max_open_clock_lines: usize,
+    /// One-connection clock lines forgotten past `max_open_clock_lines`:
+    /// a later connection of their clock starts a new line. They are still
+    /// counted in `clocks[].lines_total` and `totals.clock_lines`.
+    pub clock_lines_forgotten: u64,
 }
 
 /// Flows by handshake outcome (each field is a [`Handshake`] variant).

@@ -3,10 +3,9 @@
 //! its own so that the analyzer, the detectors and the end of the capture
 //! all read it without importing each other.
 
-use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use super::clock::ClockRec;
+use super::cluster::PairLines;
 use super::remembered::RemTs;
 
 /// Traceroute detection state (TS-09): SYNs with one TSval, changing
@@ -48,28 +47,30 @@ impl ProbeRun {
 }
 
 /// State per (client address, server address).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Pair {
     pub client: IpAddr,
     pub server: IpAddr,
     /// The server's per-host stamp of this client (`tcp_tw_recycle`).
     pub rem: Option<RemTs>,
     pub probe_run: ProbeRun,
-    /// One compact record per retired flow whose client sent TSvals: the
-    /// clock lines' input (`clock::build_lines` at the end).
-    pub clock: Vec<ClockRec>,
+    /// The clock lines of the retired flows whose client sent TSvals,
+    /// built as they retire (`cluster`).
+    pub lines: PairLines,
     /// Retired flows whose client sent no TSval (probes excluded).
     pub without_ts: u32,
 }
 
 impl Pair {
-    pub fn new(client: IpAddr, server: IpAddr) -> Self {
+    /// `evidence_cap`: the flows and frames a clock line lists
+    /// (`Config::max_evidence_frames`).
+    pub fn new(client: IpAddr, server: IpAddr, evidence_cap: usize) -> Self {
         Pair {
             client,
             server,
             rem: None,
             probe_run: ProbeRun::default(),
-            clock: Vec::new(),
+            lines: PairLines::new(evidence_cap),
             without_ts: 0,
         }
     }

@@ -94,20 +94,25 @@ fn nat_finding(
     verdict: Verdict,
 ) -> Finding {
     let (class, dskew) = (verdict.class, verdict.skew_difference_ppm);
-    let with_ts = lines.iter().map(|l| l.flows.len()).sum::<usize>() as u32;
+    let forgotten = cx.forgotten(pi);
+    let with_ts = (lines.iter().map(|l| l.connections as u64).sum::<u64>() + forgotten) as u32;
     let without = cx.without_ts(pi);
     let clocks: Vec<&Line> = lines.iter().filter(|l| l.significant).collect();
     let mut frames = Vec::new();
     let mut flows = Vec::new();
+    // Lines list their first connections only (`Line::join`): the rest
+    // are counted in frames_total / flows_total.
+    let mut beyond = 0u64;
     for l in &clocks {
         frames.extend_from_slice(&l.frames);
         flows.extend_from_slice(&l.flows);
+        beyond += u64::from(l.connections).saturating_sub(l.flows.len() as u64);
     }
     flows.sort_unstable();
     let summary_lines: Vec<LineSummary> = clocks
         .iter()
         .map(|l| LineSummary {
-            connections: l.flows.len() as u32,
+            connections: l.connections,
             first_frame: l.first_frame,
             rate_hz: l.hz.map(r3),
             offset: l.offset(),
@@ -115,7 +120,7 @@ fn nat_finding(
         .collect();
     let counts: Vec<String> = clocks
         .iter()
-        .map(|l| format!("{}", l.flows.len()))
+        .map(|l| format!("{}", l.connections))
         .collect();
     let (sure, why) = match verdict.confidence {
         Confidence::High => (
@@ -149,7 +154,7 @@ fn nat_finding(
         verdict.interleaved,
         with_ts,
         without,
-        lines.len(),
+        lines.len() as u64 + forgotten,
         class.describe()
     );
     Draft {
@@ -170,22 +175,18 @@ fn nat_finding(
             interleaved_connections: verdict.interleaved,
         }),
     }
-    .about(pair)
+    .about_lines(pair, beyond)
 }
 
 fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted: &mut bool) {
     let Some(hz) = l.hz else { return };
     // A rate is evidence only from one connection's own data or from a
     // line that is not chance (clock.rs, "Chance").
-    if !(l.significant || l.flows.len() == 1) {
+    if !(l.significant || l.connections == 1) {
         return;
     }
-    let odd_rate = !(1.0..=1000.0 * 1.02).contains(&hz);
-    let changes = l
-        .flow_rates
-        .iter()
-        .find(|&&r| r > hz * 1.05 || r < hz * 0.95)
-        .copied();
+    let odd_rate = l.odd_rate();
+    let changes = l.rate_change();
     if let Some(gaps) = cx.rewritten_times {
         // Against tool-written packet times a TS clock has no rate.
         if (odd_rate || changes.is_some()) && !*noted {
@@ -223,7 +224,7 @@ fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted:
                     other_rate_hz: other.map(r3),
                 }),
             }
-            .about(pair),
+            .about_lines(pair, line_beyond(l)),
         );
     };
     if odd_rate && !usec {
@@ -254,7 +255,7 @@ fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted:
 
 /// `TS_CLOCK_USEC`: a 1 MHz line, Linux `tcp_usec_ts`: a known mode.
 fn usec_finding(pair: &Pair, l: &Line, hz: f64) -> Finding {
-    let n = l.flows.len();
+    let n = l.connections;
     Draft {
         code: Code::TsClockUsec,
         severity: Severity::Info,
@@ -284,7 +285,7 @@ fn usec_finding(pair: &Pair, l: &Line, hz: f64) -> Finding {
             other_rate_hz: None,
         }),
     }
-    .about(pair)
+    .about_lines(pair, line_beyond(l))
 }
 
 /// TS-08 on a capture whose packet times a tool wrote: no rate, say why.
@@ -313,7 +314,12 @@ fn rewritten_finding(pair: &Pair, l: &Line, hz: f64, gaps: u64) -> Finding {
             other_rate_hz: None,
         }),
     }
-    .about(pair)
+    .about_lines(pair, line_beyond(l))
+}
+
+/// Connections of `l` its flow and frame lists do not name.
+fn line_beyond(l: &Line) -> u64 {
+    u64::from(l.connections).saturating_sub(l.flows.len() as u64)
 }
 
 /// A rate for a sentence: whole Hz, or as many decimals as it takes to tell
@@ -378,12 +384,13 @@ mod tests {
                 clock::ClockRec::of(f)
             })
             .collect();
-        let lines = clock::build_lines(&recs, recs.len());
-        let class = clock::classify(&lines, CLIENT, SERVER);
+        let lines = crate::analysis::cluster::build_lines(&recs, recs.len());
+        let class = clock::classify(&lines, 0, CLIENT, SERVER);
         PairClocks {
             lines,
             class: Some(class),
             without_ts: 0,
+            forgotten: 0,
         }
     }
 

@@ -36,14 +36,18 @@ pub(crate) struct PairClocks {
     pub class: Option<Verdict>,
     /// Connections whose client sent no TSval (probes excluded).
     pub without_ts: u32,
+    /// Lines of one connection forgotten while streaming (`cluster`).
+    pub forgotten: u64,
 }
 
 /// Everything the detectors read at the end.
 pub(crate) struct Ctx<'a> {
     pub pairs: &'a [Pair],
     pub clocks: &'a [PairClocks],
-    /// Flow id → its clock line (index into its pair's lines).
-    pub line_of: &'a HashMap<u32, u32>,
+    /// Flow id → its clock line (index into its pair's kept lines, None
+    /// when the line was forgotten) and the line's rate; for the flows
+    /// detectors name.
+    pub line_of: &'a HashMap<u32, (Option<u32>, Option<f64>)>,
     pub end_ns: i64,
     pub config: &'a Config,
     /// The capture's packet times were written by a tool: every one of
@@ -73,6 +77,13 @@ impl Ctx<'_> {
     pub fn verdict_of(&self, pair: u32) -> Option<Verdict> {
         self.clocks.get(pair as usize).and_then(|c| c.class)
     }
+    /// The pair's one-connection lines forgotten while streaming.
+    pub fn forgotten(&self, pair: u32) -> u64 {
+        self.clocks
+            .get(pair as usize)
+            .map(|c| c.forgotten)
+            .unwrap_or(0)
+    }
     pub fn without_ts(&self, pair: u32) -> u32 {
         self.clocks
             .get(pair as usize)
@@ -80,9 +91,8 @@ impl Ctx<'_> {
             .unwrap_or(0)
     }
     /// The measured rate of the clock line flow `id`'s client TSvals are on.
-    pub fn line_hz(&self, pair: u32, id: u32) -> Option<f64> {
-        let l = *self.line_of.get(&id)?;
-        self.lines_of(pair).get(l as usize)?.hz
+    pub fn line_hz(&self, _pair: u32, id: u32) -> Option<f64> {
+        self.line_of.get(&id)?.1
     }
 }
 
@@ -108,6 +118,15 @@ impl Draft {
     /// [`about`](Self::about) for a finding whose frames lost
     /// `frames_beyond_caps` to per-flow caps (`Frames::beyond`): they are
     /// counted in `frames_total` and in `limits.findings_with_frames_cut`.
+    /// [`about`](Self::about) for a finding whose frames and flows come
+    /// from clock lines that list only their first connections: the other
+    /// `beyond` (one frame and one flow each) are counted, not listed.
+    pub fn about_lines(self, pair: &Pair, beyond: u64) -> Finding {
+        let mut f = self.about_cut(pair, beyond);
+        f.flows_beyond_caps = beyond;
+        f
+    }
+
     pub fn about_cut(self, pair: &Pair, frames_beyond_caps: u64) -> Finding {
         Finding {
             code: self.code,
@@ -119,6 +138,7 @@ impl Draft {
             frames_beyond_caps,
             frames: self.frames,
             flows_total: self.flows.len() as u64,
+            flows_beyond_caps: 0,
             flows: self.flows,
             client: Some(pair.client.to_string()),
             server: Some(pair.server.to_string()),
@@ -225,15 +245,15 @@ pub(crate) mod testkit {
             f.id = i as u32;
             det.flow_done(f.id, &f);
         }
-        let pairs = [Pair::new(CLIENT, SERVER)];
+        let config = Config::default();
+        let pairs = [Pair::new(CLIENT, SERVER, config.max_evidence_frames)];
         let mut line_of = HashMap::new();
         for (li, l) in clocks.lines.iter().enumerate() {
             for &fi in &l.flows {
-                line_of.insert(fi as u32, li as u32);
+                line_of.insert(fi as u32, (Some(li as u32), l.hz));
             }
         }
         let clocks = [clocks];
-        let config = Config::default();
         let end_ns = flows.iter().map(|f| f.last_ns).max().unwrap_or(0);
         let cx = Ctx {
             pairs: &pairs,
