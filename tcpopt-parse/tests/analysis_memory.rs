@@ -131,3 +131,67 @@ fn state_is_bounded_by_open_connections_not_by_total() {
     );
     assert!(r.findings.is_empty(), "{:?}", r.verdict);
 }
+
+/// Hosts that pick a new TSval offset per connection (Linux ≥ 4.10) give
+/// one clock line per connection. 40,000 of them, more than the analyzer
+/// keeps: the kept lines stay bounded, the rest are counted as forgotten
+/// (and still as lines and connections), and no clock is claimed.
+#[test]
+fn one_connection_clock_lines_are_bounded_and_counted() {
+    const CONNS: u32 = 40_000;
+    const CLIENTS: u32 = 20;
+    let mut a = Analyzer::new(Config::default());
+    let mut frame = 0u64;
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut max_lines = 0;
+    for k in 0..CONNS {
+        // xorshift64: a random offset per connection.
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let off = rng as u32;
+        let t0 = k as i64 * 2 * MS;
+        let client = IpAddr::V4(Ipv4Addr::new(192, 0, 2, (k % CLIENTS) as u8 + 1));
+        let cport = 1024 + (k / CLIENTS % 60_000) as u16;
+        let cv = |t: i64| off.wrapping_add(((t - t0) / MS) as u32);
+        let sv = |t: i64| 5_000_000 + (t / MS) as u32;
+        for (dt, c2s, flags) in [
+            (0i64, true, 0x002u16),
+            (1, false, 0x012),
+            (1, true, 0x010),
+            (1, true, 0x011),
+            (1, false, 0x011),
+            (1, true, 0x010),
+        ] {
+            let t = t0 + dt * MS;
+            let ts = if c2s {
+                (cv(t), if flags == 0x002 { 0 } else { sv(t0 + MS) })
+            } else {
+                (sv(t), cv(t0))
+            };
+            frame += 1;
+            a.push(&seg(frame, t, c2s, client, cport, flags, ts));
+        }
+        max_lines = max_lines.max(a.state_size().clock_lines);
+    }
+    let r = a.finish(CaptureSummary::default());
+    let cap = r.limits.max_open_clock_lines;
+    assert!(cap < CONNS as usize, "the test must pass the cap ({cap})");
+    // The cap plus the lines of several connections (chance joins: few).
+    assert!(max_lines <= cap + 100, "{max_lines} lines kept, cap {cap}");
+    assert!(r.limits.clock_lines_forgotten > 0);
+    let lines: u64 = r.clocks.iter().map(|c| u64::from(c.lines_total)).sum();
+    assert_eq!(lines, r.totals.clock_lines);
+    let conns: u64 = r.clocks.iter().map(|c| u64::from(c.connections_with_ts)).sum();
+    assert_eq!(conns, CONNS as u64, "forgotten lines still count their connection");
+    assert!(lines > (CONNS as u64) * 99 / 100, "about one line per connection: {lines}");
+    assert!(r.findings.is_empty(), "{:?}", r.verdict);
+    for c in &r.clocks {
+        assert_eq!(
+            format!("{:?}", c.classification),
+            "PerConnectionOffsets",
+            "{}",
+            c.client
+        );
+    }
+}
