@@ -201,22 +201,24 @@ pub fn run(args: &AnalyzeArgs, progress: bool, out: &mut dyn Write) -> ExitCode 
         }
     }
     if args.format == ReportFormat::Json {
-        let text = if several {
+        // Written as it is serialised: a busy capture's report is tens of
+        // MB, and a string of it would double the peak memory.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+        let written = if several {
             let all: Vec<WithFile<'_>> = reports
                 .iter()
                 .map(|(file, report)| WithFile { file, report })
                 .collect();
-            serde_json::to_string_pretty(&all)
+            serde_json::to_writer_pretty(&mut out, &all).map(|_| true)
         } else if let Some((_, r)) = reports.first() {
-            serde_json::to_string_pretty(r)
+            serde_json::to_writer_pretty(&mut out, r).map(|_| true)
         } else {
-            Ok(String::new())
+            Ok(false)
         };
-        if let Ok(t) = text {
-            if !t.is_empty() {
-                let _ = writeln!(out, "{t}");
-            }
+        if let Ok(true) = written {
+            let _ = writeln!(out);
         }
+        let _ = out.flush();
     }
     code
 }

@@ -182,9 +182,19 @@ fn one_connection_clock_lines_are_bounded_and_counted() {
     assert!(r.limits.clock_lines_forgotten > 0);
     let lines: u64 = r.clocks.iter().map(|c| u64::from(c.lines_total)).sum();
     assert_eq!(lines, r.totals.clock_lines);
-    let conns: u64 = r.clocks.iter().map(|c| u64::from(c.connections_with_ts)).sum();
-    assert_eq!(conns, CONNS as u64, "forgotten lines still count their connection");
-    assert!(lines > (CONNS as u64) * 99 / 100, "about one line per connection: {lines}");
+    let conns: u64 = r
+        .clocks
+        .iter()
+        .map(|c| u64::from(c.connections_with_ts))
+        .sum();
+    assert_eq!(
+        conns, CONNS as u64,
+        "forgotten lines still count their connection"
+    );
+    assert!(
+        lines > (CONNS as u64) * 99 / 100,
+        "about one line per connection: {lines}"
+    );
     assert!(r.findings.is_empty(), "{:?}", r.verdict);
     for c in &r.clocks {
         assert_eq!(

@@ -347,11 +347,16 @@ impl Analyzer {
         if self.pending_pairs.is_empty() {
             return;
         }
-        // The earliest start of each pair's open flows.
+        // The earliest first client TSval of each pair's open flows: a
+        // record's key (`ClockRec::first_ns`). An open flow whose client
+        // has sent none yet will have a later one than every record now.
         let mut watermark: HashMap<u32, i64> = HashMap::new();
         for f in self.slots.iter().flatten() {
-            let w = watermark.entry(f.pair).or_insert(i64::MAX);
-            *w = (*w).min(f.first_ns);
+            let c = &f.dir[C2S];
+            if c.has_ts() {
+                let w = watermark.entry(f.pair).or_insert(i64::MAX);
+                *w = (*w).min(c.first_ns);
+            }
         }
         let pending = core::mem::take(&mut self.pending_pairs);
         for pi in pending {
@@ -558,10 +563,14 @@ impl Analyzer {
         for d in self.detectors.iter_mut() {
             named |= d.flow_done(f.id, &f);
         }
+        let mut report = (self.config.stream_flows || named).then(|| finish::flow_report(&f));
         if let Some(p) = self.pairs.get_mut(f.pair as usize) {
             match ClockRec::of(&f) {
                 Some(mut r) => {
                     r.named = named;
+                    // A finding about its clock line may name it (at the end).
+                    // The addresses are the pair's: filled in at the end.
+                    r.report = Some(Box::new(finish::flow_report_without_addresses(&f)));
                     self.clock_records += 1;
                     if p.lines.pending() == 0 {
                         self.pending_pairs.push(f.pair);
@@ -581,8 +590,7 @@ impl Analyzer {
         self.totals.ts_negotiated += u64::from(f.ts_negotiated);
         // A report (two address strings, the SYN frames) only for a flow
         // that is streamed or that a finding may name.
-        if self.config.stream_flows || named {
-            let report = finish::flow_report(&f);
+        if let Some(report) = report.take() {
             if named {
                 self.kept.insert(f.id, report.clone());
             }
@@ -628,6 +636,7 @@ impl Analyzer {
             on_flow(&r);
         }
         self.totals.late_segments = self.counters.late_segments;
+
         finish::finish(
             Parts {
                 config: self.config,

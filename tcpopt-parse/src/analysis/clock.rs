@@ -47,6 +47,7 @@ use core::net::IpAddr;
 use super::config::{RATE_MIN_SPAN_NS, SKEW_MIN_SPAN_NS, SNAP_RATES};
 use super::finding::{ClockClass, Confidence};
 use super::flow::{Flow, C2S};
+use super::report::FlowReport;
 use super::serial;
 
 /// The expected number of chance-made clock lines a capture may show.
@@ -68,12 +69,15 @@ pub(crate) struct Line {
     pub max_ns: i64,
     pub hz: Option<f64>,
     pub snapped: bool,
-    /// Connections on the line (`flows` and `frames` keep the earliest
-    /// `evidence_cap` of them, by frame).
+    /// Connections on the line (`frames` and `flows` keep the earliest of
+    /// them by frame, as many as [`LineCaps`] says).
     pub connections: u32,
     pub flows: Vec<usize>,
     /// The first client TS frame of each of `flows` (the evidence).
     pub frames: Vec<u64>,
+    /// The reports of the earliest [`LINE_REPORTS`] connections by frame:
+    /// the flows a finding about the line names (the report lists them).
+    pub reports: Vec<FlowReport>,
     /// (capture ns, unwrapped TSval), sorted by time.
     pub points: Vec<(i64, i64)>,
     /// The member connections' own rates (the first [`MAX_FLOW_RATES`];
@@ -98,17 +102,31 @@ pub(crate) struct Line {
     rate_points: u32,
 }
 
+/// Connections per line a finding names with their flow report.
+pub(crate) const LINE_REPORTS: usize = 4;
+
+/// What a line lists of its connections (earliest by frame): the frames
+/// of findings (`Config::max_evidence_frames`) and the flow ids of the
+/// report's clock lines. The clustering of a whole capture keeps fewer
+/// flow ids than frames (a busy capture has thousands of lines of
+/// thousands of connections); a test keeps everything.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LineCaps {
+    pub frames: usize,
+    pub flows: usize,
+}
+
 /// Own rates kept per line (a rate change is told by `rate_range` beyond).
 pub(crate) const MAX_FLOW_RATES: usize = 256;
 /// Start times kept per line before they are decimated.
-const MAX_LINE_STARTS: usize = 512;
+const MAX_LINE_STARTS: usize = 256;
 
 /// (capture ns, unwrapped TSval relative to the line's anchor).
 type Point = (i64, i64);
 
-/// Points kept per line before they are decimated (8 KB: a busy capture
+/// Points kept per line before they are decimated (4 KB: a busy capture
 /// has thousands of lines of thousands of connections).
-const MAX_LINE_POINTS: usize = 512;
+const MAX_LINE_POINTS: usize = 256;
 /// Gaps longer than this may hold a pause: not used for the rate.
 const RATE_GAP_NS: i64 = 60_000_000_000;
 
@@ -256,14 +274,14 @@ impl Line {
         self.points.insert(i, (t, u));
     }
 
-    /// Measures the rate while it is unknown or the line has at most 256
+    /// Measures the rate while it is unknown or the line has at most 128
     /// points (so short lines are measured as before), then
     /// again each time the points changed by an eighth: a line of
-    /// thousands of connections would otherwise rescan its 512 points
+    /// thousands of connections would otherwise rescan its 256 points
     /// per connection.
     fn refresh_rate(&mut self) {
         let n = self.points.len() as u32;
-        if self.hz.is_some() && n > 256 && n.abs_diff(self.rate_points) < self.rate_points / 8 {
+        if self.hz.is_some() && n > 128 && n.abs_diff(self.rate_points) < self.rate_points / 8 {
             return;
         }
         self.rate_points = n;
@@ -286,7 +304,7 @@ impl Line {
 
 impl Line {
     /// A new line of one connection, `c`.
-    pub fn new(seq: u64, c: &ClockRec, evidence_cap: usize) -> Line {
+    pub fn new(seq: u64, c: &mut ClockRec, caps: LineCaps) -> Line {
         let t0 = c.first_ns;
         let mut l = Line {
             seq,
@@ -302,6 +320,7 @@ impl Line {
             connections: 0,
             flows: Vec::new(),
             frames: Vec::new(),
+            reports: Vec::new(),
             points: Vec::new(),
             flow_rates: Vec::new(),
             rate_range: None,
@@ -314,7 +333,7 @@ impl Line {
             significant: false,
             rate_points: 0,
         };
-        l.join(c, 0, evidence_cap);
+        l.join(c, 0, caps);
         l
     }
 
@@ -322,18 +341,35 @@ impl Line {
     /// line. Per-connection vectors are bounded: flows and frames keep the
     /// first `evidence_cap` (the report lists no more), start times are
     /// decimated, points are decimated (`add_point`).
-    pub fn join(&mut self, c: &ClockRec, base: i64, evidence_cap: usize) {
+    pub fn join(&mut self, c: &mut ClockRec, base: i64, caps: LineCaps) {
         let t0 = c.first_ns;
+        if let Some(r) = c.report.take() {
+            let i = self
+                .reports
+                .partition_point(|x| x.first_frame <= r.first_frame);
+            if i < LINE_REPORTS {
+                // One at a time: a `Vec` would make room for 4 reports
+                // (1 KB) on the first, and most lines keep one.
+                if self.reports.len() < LINE_REPORTS {
+                    self.reports.reserve_exact(1);
+                }
+                self.reports.insert(i, *r);
+                self.reports.truncate(LINE_REPORTS);
+            }
+        }
         self.connections = self.connections.saturating_add(1);
         // The earliest connections by frame, whatever the order they join
         // in (a long flow's record comes late): `frames` sorted, `flows`
         // beside it.
         let i = self.frames.partition_point(|&f| f <= c.first_frame);
-        if i < evidence_cap {
+        if i < caps.frames {
             self.frames.insert(i, c.first_frame);
-            self.flows.insert(i, c.id as usize);
-            self.frames.truncate(evidence_cap);
-            self.flows.truncate(evidence_cap);
+            self.frames.truncate(caps.frames);
+        }
+        if i < caps.flows {
+            let at = i.min(self.flows.len());
+            self.flows.insert(at, c.id as usize);
+            self.flows.truncate(caps.flows);
         }
         self.first_frame = self.first_frame.min(c.first_frame);
         self.add_start(t0);
@@ -435,6 +471,8 @@ pub(crate) struct ClockRec {
     pub points: Option<alloc::boxed::Box<[(i64, i64)]>>,
     /// A detector names the flow: its line is looked up at the end.
     pub named: bool,
+    /// The flow's report, for its line's first connections (`Line::reports`).
+    pub report: Option<alloc::boxed::Box<FlowReport>>,
 }
 
 /// Flows spanning this long keep their decimated interior samples.
@@ -459,6 +497,7 @@ impl ClockRec {
             own_rate: c.own_rate(RATE_MIN_SPAN_NS),
             points: long.then(|| f.points.as_slice().into()),
             named: false,
+            report: None,
         })
     }
 }

@@ -36,7 +36,7 @@ use core::cmp::{Ordering, Reverse};
 
 use hashbrown::HashMap;
 
-use super::clock::{libm_ln, skew, snap, ClockRec, Fit, Line, LineIndex, CHANCE_ALPHA};
+use super::clock::{libm_ln, skew, snap, ClockRec, Fit, Line, LineCaps, LineIndex, CHANCE_ALPHA};
 use super::config::SNAP_RATES;
 
 /// Retired records a pair holds back for the order before clustering
@@ -65,7 +65,7 @@ pub(crate) struct PairLines {
     named: HashMap<u32, u32>,
     /// Named flows whose line was forgotten, with its rate.
     gone: Vec<(u32, Option<f64>)>,
-    evidence_cap: usize,
+    caps: LineCaps,
     /// Scratch for the candidates of one fit.
     scratch: Vec<usize>,
 }
@@ -109,13 +109,18 @@ enum Added {
 }
 
 /// The lines of one-connection at any time over all pairs, oldest first.
-#[derive(Debug)]
 pub(crate) struct Singles {
     /// (pair, slot, seq); entries of lines since joined are stale and
     /// skipped.
     queue: VecDeque<(u32, u32, u64)>,
     live: usize,
     cap: usize,
+}
+
+impl core::fmt::Debug for Singles {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "live {} queue {}", self.live, self.queue.len())
+    }
 }
 
 impl Singles {
@@ -165,7 +170,7 @@ pub(crate) struct Finished {
 }
 
 impl PairLines {
-    pub fn new(evidence_cap: usize) -> Self {
+    pub fn new(caps: LineCaps) -> Self {
         PairLines {
             slots: Vec::new(),
             free: Vec::new(),
@@ -176,7 +181,7 @@ impl PairLines {
             pending: BinaryHeap::new(),
             named: HashMap::new(),
             gone: Vec::new(),
-            evidence_cap,
+            caps,
             scratch: Vec::new(),
         }
     }
@@ -204,10 +209,10 @@ impl PairLines {
             if !ready && self.pending.len() <= MAX_PENDING {
                 break;
             }
-            let Some(Reverse(Pending(r))) = self.pending.pop() else {
+            let Some(Reverse(Pending(mut r))) = self.pending.pop() else {
                 break;
             };
-            let a = self.add(&r);
+            let a = self.add(&mut r);
             singles.note(pair, a);
         }
         if self.pending.capacity() > 4 * MAX_PENDING && self.pending.len() <= MAX_PENDING {
@@ -244,7 +249,7 @@ impl PairLines {
     }
 
     /// Fits record `c` to the best line, or starts a line with it.
-    fn add(&mut self, c: &ClockRec) -> Added {
+    fn add(&mut self, c: &mut ClockRec) -> Added {
         let own = c.own_rate.map(|r| snap(r).0);
         let (t0, v0) = (c.first_ns, c.first_tsval);
         let (lo, hi) = match self.span {
@@ -290,7 +295,7 @@ impl PairLines {
         }
         self.scratch = cands;
         let rates_tried = allowed.iter().filter(|ok| **ok).count();
-        let cap = self.evidence_cap;
+        let cap = self.caps;
         let (slot, added) = match best {
             Some((fit, li)) => {
                 let Some(Some(l)) = self.slots.get_mut(li) else {
@@ -360,6 +365,7 @@ impl PairLines {
             // flow; their vectors were grown to 4 by the first push.
             l.flows.shrink_to_fit();
             l.frames.shrink_to_fit();
+            l.reports.shrink_to_fit();
             l.points.shrink_to_fit();
             l.flow_rates.shrink_to_fit();
             l.starts.shrink_to_fit();
@@ -391,7 +397,10 @@ impl PairLines {
 /// number of TS connections of the whole capture.
 #[cfg(test)]
 pub(crate) fn build_lines(recs: &[ClockRec], trials: usize) -> Vec<Line> {
-    let mut p = PairLines::new(usize::MAX);
+    let mut p = PairLines::new(LineCaps {
+        frames: usize::MAX,
+        flows: usize::MAX,
+    });
     for r in recs {
         p.retired(r.clone());
     }

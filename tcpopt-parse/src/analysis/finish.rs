@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 use super::clock;
+use super::clock::LineCaps;
 use super::cluster::PairLines;
 use super::config::Config;
 use super::detectors::{Ctx, Detector, PairClocks};
@@ -79,15 +80,33 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         .iter()
         .flat_map(|f| f.flows.iter().copied())
         .collect();
+    // Flows that a finding about a clock line names were retired long
+    // ago; their lines kept their reports (`Line::reports`).
+    let mut from_lines: BTreeMap<usize, FlowReport> = BTreeMap::new();
+    if named.iter().any(|id| !p.kept.contains_key(&(*id as u32))) {
+        for (c, pair) in clocks.iter().zip(&p.pairs) {
+            for (li, l) in c.lines.iter().enumerate() {
+                for r in l.reports.iter().filter(|r| named.contains(&r.index)) {
+                    let mut r = r.clone();
+                    r.clock_line = Some(li);
+                    r.client = pair.client.to_string();
+                    r.server = pair.server.to_string();
+                    from_lines.insert(r.index, r);
+                }
+            }
+        }
+    }
     let flows: Vec<FlowReport> = named
         .iter()
-        .filter_map(|&id| {
-            let mut r = p.kept.remove(&(id as u32))?;
-            r.clock_line = line_of
-                .get(&(id as u32))
-                .and_then(|l| l.0)
-                .map(|l| l as usize);
-            Some(r)
+        .filter_map(|&id| match p.kept.remove(&(id as u32)) {
+            Some(mut r) => {
+                r.clock_line = line_of
+                    .get(&(id as u32))
+                    .and_then(|l| l.0)
+                    .map(|l| l as usize);
+                Some(r)
+            }
+            None => from_lines.remove(&id),
         })
         .collect();
     p.totals.pairs = p.pairs.len() as u64;
@@ -133,7 +152,11 @@ fn pair_clocks(
     pairs
         .iter_mut()
         .map(|p| {
-            let done = core::mem::replace(&mut p.lines, PairLines::new(0)).finish(trials);
+            let none = LineCaps {
+                frames: 0,
+                flows: 0,
+            };
+            let done = core::mem::replace(&mut p.lines, PairLines::new(none)).finish(trials);
             for &(id, index, hz) in &done.named {
                 line_of.insert(id, (index, hz));
             }
@@ -207,6 +230,16 @@ pub(crate) fn handshake(f: &Flow) -> Handshake {
 
 /// The report of a retired flow (its clock line is filled in at the end).
 pub(crate) fn flow_report(f: &Flow) -> FlowReport {
+    let mut r = flow_report_without_addresses(f);
+    r.client = f.client.to_string();
+    r.server = f.server.to_string();
+    r
+}
+
+/// [`flow_report`] with empty `client` and `server`, which a clock line
+/// (`Line::reports`) fills in from its pair at the end: thousands of lines
+/// keep one each.
+pub(crate) fn flow_report_without_addresses(f: &Flow) -> FlowReport {
     let range = |d: usize| {
         let x = &f.dir[d];
         TsRange {
@@ -218,9 +251,9 @@ pub(crate) fn flow_report(f: &Flow) -> FlowReport {
     };
     FlowReport {
         index: f.id as usize,
-        client: f.client.to_string(),
+        client: String::new(),
         client_port: f.cport,
-        server: f.server.to_string(),
+        server: String::new(),
         server_port: f.sport,
         mid_stream: f.mid_stream,
         handshake: handshake(f),

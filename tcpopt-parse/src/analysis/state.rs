@@ -5,6 +5,7 @@
 
 use core::net::IpAddr;
 
+use super::clock::{LineCaps, LINE_REPORTS};
 use super::cluster::PairLines;
 use super::remembered::RemTs;
 
@@ -62,7 +63,7 @@ pub(crate) struct Pair {
 }
 
 impl Pair {
-    /// `evidence_cap`: the flows and frames a clock line lists
+    /// `evidence_cap`: the frames a clock line lists
     /// (`Config::max_evidence_frames`).
     pub fn new(client: IpAddr, server: IpAddr, evidence_cap: usize) -> Self {
         Pair {
@@ -70,7 +71,10 @@ impl Pair {
             server,
             rem: None,
             probe_run: ProbeRun::default(),
-            lines: PairLines::new(evidence_cap),
+            lines: PairLines::new(LineCaps {
+                frames: evidence_cap,
+                flows: LINE_REPORTS.min(evidence_cap),
+            }),
             without_ts: 0,
         }
     }

@@ -102,11 +102,12 @@ fn nat_finding(
     let mut flows = Vec::new();
     // Lines list their first connections only (`Line::join`): the rest
     // are counted in frames_total / flows_total.
-    let mut beyond = 0u64;
+    let (mut frames_beyond, mut flows_beyond) = (0u64, 0u64);
     for l in &clocks {
         frames.extend_from_slice(&l.frames);
-        flows.extend_from_slice(&l.flows);
-        beyond += u64::from(l.connections).saturating_sub(l.flows.len() as u64);
+        flows.extend(line_flows(l));
+        frames_beyond += u64::from(l.connections).saturating_sub(l.frames.len() as u64);
+        flows_beyond += u64::from(l.connections).saturating_sub(l.reports.len() as u64);
     }
     flows.sort_unstable();
     let summary_lines: Vec<LineSummary> = clocks
@@ -175,7 +176,7 @@ fn nat_finding(
             interleaved_connections: verdict.interleaved,
         }),
     }
-    .about_lines(pair, beyond)
+    .about_lines(pair, frames_beyond, flows_beyond)
 }
 
 fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted: &mut bool) {
@@ -217,14 +218,14 @@ fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted:
                 ),
                 remedy: RATE_REMEDY,
                 frames: l.frames.clone(),
-                flows: l.flows.clone(),
+                flows: line_flows(l).collect(),
                 evidence: Evidence::Rate(RateEvidence {
                     rate_hz: r3(hz),
                     kind,
                     other_rate_hz: other.map(r3),
                 }),
             }
-            .about_lines(pair, line_beyond(l)),
+            .about_lines(pair, frames_beyond(l), flows_beyond(l)),
         );
     };
     if odd_rate && !usec {
@@ -278,14 +279,14 @@ fn usec_finding(pair: &Pair, l: &Line, hz: f64) -> Finding {
         ),
         remedy: USEC_REMEDY,
         frames: l.frames.clone(),
-        flows: l.flows.clone(),
+        flows: line_flows(l).collect(),
         evidence: Evidence::Rate(RateEvidence {
             rate_hz: r3(hz),
             kind: "usec_clock",
             other_rate_hz: None,
         }),
     }
-    .about_lines(pair, line_beyond(l))
+    .about_lines(pair, frames_beyond(l), flows_beyond(l))
 }
 
 /// TS-08 on a capture whose packet times a tool wrote: no rate, say why.
@@ -307,19 +308,30 @@ fn rewritten_finding(pair: &Pair, l: &Line, hz: f64, gaps: u64) -> Finding {
         ),
         remedy: RATE_REMEDY,
         frames: l.frames.clone(),
-        flows: l.flows.clone(),
+        flows: line_flows(l).collect(),
         evidence: Evidence::Rate(RateEvidence {
             rate_hz: r3(hz),
             kind: "capture_times_rewritten",
             other_rate_hz: None,
         }),
     }
-    .about_lines(pair, line_beyond(l))
+    .about_lines(pair, frames_beyond(l), flows_beyond(l))
 }
 
-/// Connections of `l` its flow and frame lists do not name.
-fn line_beyond(l: &Line) -> u64 {
-    u64::from(l.connections).saturating_sub(l.flows.len() as u64)
+/// The flows a finding about line `l` names: its earliest connections,
+/// whose reports the line keeps (the report lists them).
+fn line_flows(l: &Line) -> impl Iterator<Item = usize> + '_ {
+    l.reports.iter().map(|r| r.index)
+}
+
+/// Connections of `l` whose frame the line does not list.
+fn frames_beyond(l: &Line) -> u64 {
+    u64::from(l.connections).saturating_sub(l.frames.len() as u64)
+}
+
+/// Connections of `l` that a finding about it counts but does not name.
+fn flows_beyond(l: &Line) -> u64 {
+    u64::from(l.connections).saturating_sub(l.reports.len() as u64)
 }
 
 /// A rate for a sentence: whole Hz, or as many decimals as it takes to tell
@@ -381,7 +393,11 @@ mod tests {
             .enumerate()
             .filter_map(|(i, f)| {
                 f.id = i as u32;
-                clock::ClockRec::of(f)
+                let mut r = clock::ClockRec::of(f)?;
+                r.report = Some(alloc::boxed::Box::new(
+                    crate::analysis::finish::flow_report(f),
+                ));
+                Some(r)
             })
             .collect();
         let lines = crate::analysis::cluster::build_lines(&recs, recs.len());

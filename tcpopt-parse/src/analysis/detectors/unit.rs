@@ -119,11 +119,11 @@ impl Draft {
     /// `frames_beyond_caps` to per-flow caps (`Frames::beyond`): they are
     /// counted in `frames_total` and in `limits.findings_with_frames_cut`.
     /// [`about`](Self::about) for a finding whose frames and flows come
-    /// from clock lines that list only their first connections: the other
-    /// `beyond` (one frame and one flow each) are counted, not listed.
-    pub fn about_lines(self, pair: &Pair, beyond: u64) -> Finding {
-        let mut f = self.about_cut(pair, beyond);
-        f.flows_beyond_caps = beyond;
+    /// from clock lines that list only their first connections: the
+    /// others are counted (`frames_total`, `flows_total`), not listed.
+    pub fn about_lines(self, pair: &Pair, frames_beyond: u64, flows_beyond: u64) -> Finding {
+        let mut f = self.about_cut(pair, frames_beyond);
+        f.flows_beyond_caps = flows_beyond;
         f
     }
 
