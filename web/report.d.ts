@@ -223,6 +223,12 @@ export type ClockClass = "no_timestamps" | "one_clock" | "nat_same_host" | "nat_
  */
 export interface ClockLine {
   /**
+   * The line's number in its pair, in order of creation (from 0);
+   * `flows[].clock_line` refers to it. Numbers of one-connection lines
+   * that were forgotten (`limits.clock_lines_forgotten`) are skipped.
+   */
+  id: number;
+  /**
    * Connections on this line.
    */
   connections: number;
@@ -558,9 +564,10 @@ export interface FlowReport {
    */
   server_ts: TsRange;
   /**
-   * Index into the pair's `lines` in `Report::clocks`. Lines are built
-   * at the end, so only flows in the report's `flows` carry it; streamed
-   * flows have null.
+   * The `id` of the client's clock line in its pair (`Report::clocks`;
+   * the report lists a pair's first lines only). Null when the client
+   * sent no TSval. Streamed flows carry it too: they are streamed once
+   * their line is known.
    */
   clock_line: number | null;
   /**

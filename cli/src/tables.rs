@@ -190,7 +190,8 @@ fn clocks_table(clocks: &[ClockPair], csv: bool) -> Table {
             t.row(row);
             continue;
         }
-        for (i, l) in p.lines.iter().enumerate() {
+        for l in &p.lines {
+            let i = l.id as usize;
             let snapped = if csv {
                 l.rate_snapped.to_string()
             } else if l.rate_snapped {
@@ -262,15 +263,6 @@ pub fn flows(args: &TableArgs, progress: bool, out: &mut dyn Write) -> ExitCode 
         ),
     };
     all.sort_by_key(|f| f.index);
-    for f in all.iter_mut().filter(|f| f.clock_line.is_none()) {
-        f.clock_line = report
-            .clocks
-            .iter()
-            .filter(|p| p.client == f.client && p.server == f.server)
-            .flat_map(|p| p.lines.iter().enumerate())
-            .find(|(_, l)| l.flows.contains(&f.index))
-            .map(|(i, _)| i);
-    }
     report.flows = all;
     let text = match args.format {
         TableFormat::Text => flows_table(&report, false).text(),

@@ -467,9 +467,8 @@ impl PairView {
         let lines: Vec<LineView> = p
             .lines
             .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let label = line_label(i);
+            .map(|l| {
+                let label = line_label(l.id as usize);
                 let hz = l
                     .summary
                     .rate_hz
@@ -511,7 +510,8 @@ fn client_line<'a>(
     let pair = clocks
         .iter()
         .find(|p| p.client == f.client && p.server == f.server)?;
-    pair.lines.get(f.clock_line?)
+    let id = f.clock_line? as u64;
+    pair.lines.iter().find(|l| l.id == id)
 }
 
 /// The rate of a flow's client clock line, from the report's clocks.

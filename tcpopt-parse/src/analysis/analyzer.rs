@@ -196,8 +196,9 @@ impl Analyzer {
         }
     }
 
-    /// The reports of flows retired since the last call, in retirement
-    /// order (only with `Config::stream_flows`; empty otherwise). Drain it
+    /// The reports of flows retired since the last call (a flow whose
+    /// client sent TSvals once its clock line is known, with `clock_line`;
+    /// the others when they retire) (only with `Config::stream_flows`; empty otherwise). Drain it
     /// after each [`push`](Self::push) batch to keep memory constant;
     /// [`finish_streaming`](Self::finish_streaming) hands over the rest.
     pub fn drain_retired(&mut self) -> alloc::vec::Drain<'_, FlowReport> {
@@ -365,6 +366,7 @@ impl Analyzer {
             };
             p.lines
                 .release(pi, watermark.get(&pi).copied(), &mut self.singles);
+            self.retired.append(&mut p.lines.streamed);
             if p.lines.pending() > 0 {
                 self.pending_pairs.push(pi);
             }
@@ -563,14 +565,21 @@ impl Analyzer {
         for d in self.detectors.iter_mut() {
             named |= d.flow_done(f.id, &f);
         }
-        let mut report = (self.config.stream_flows || named).then(|| finish::flow_report(&f));
+        let stream = self.config.stream_flows;
+        let has_ts = f.probe.is_none() && f.dir[C2S].has_ts();
+        let mut report = (stream || named).then(|| finish::flow_report(&f));
         if let Some(p) = self.pairs.get_mut(f.pair as usize) {
             match ClockRec::of(&f) {
                 Some(mut r) => {
                     r.named = named;
-                    // A finding about its clock line may name it (at the end).
-                    // The addresses are the pair's: filled in at the end.
-                    r.report = Some(Box::new(finish::flow_report_without_addresses(&f)));
+                    // A finding about its clock line may name it (at the
+                    // end; the addresses are then the pair's). A streamed
+                    // flow goes on once its line is known (`cluster`).
+                    r.stream = stream;
+                    r.report = Some(Box::new(match (stream, &report) {
+                        (true, Some(full)) => full.clone(),
+                        _ => finish::flow_report_without_addresses(&f),
+                    }));
                     self.clock_records += 1;
                     if p.lines.pending() == 0 {
                         self.pending_pairs.push(f.pair);
@@ -579,6 +588,7 @@ impl Analyzer {
                     if p.lines.pending() > MAX_PENDING {
                         // A long open flow holds the pair's order back.
                         p.lines.release(f.pair, Some(i64::MIN), &mut self.singles);
+                        self.retired.append(&mut p.lines.streamed);
                         self.forget_singles();
                     }
                 }
@@ -594,7 +604,7 @@ impl Analyzer {
             if named {
                 self.kept.insert(f.id, report.clone());
             }
-            if self.config.stream_flows {
+            if stream && !has_ts {
                 self.retired.push(report);
             }
         }
@@ -629,6 +639,7 @@ impl Analyzer {
         for pi in core::mem::take(&mut self.pending_pairs) {
             if let Some(p) = self.pairs.get_mut(pi as usize) {
                 p.lines.release(pi, None, &mut self.singles);
+                self.retired.append(&mut p.lines.streamed);
             }
             self.forget_singles();
         }

@@ -343,17 +343,25 @@ impl Line {
     /// decimated, points are decimated (`add_point`).
     pub fn join(&mut self, c: &mut ClockRec, base: i64, caps: LineCaps) {
         let t0 = c.first_ns;
-        if let Some(r) = c.report.take() {
-            let i = self
-                .reports
-                .partition_point(|x| x.first_frame <= r.first_frame);
-            if i < LINE_REPORTS {
+        let at = c.report.as_deref().map(|r| {
+            self.reports
+                .partition_point(|x| x.first_frame <= r.first_frame)
+        });
+        if let Some(i) = at.filter(|&i| i < LINE_REPORTS) {
+            // A streamed report goes on to the stream as well.
+            let r = if c.stream {
+                c.report.as_deref().cloned()
+            } else {
+                c.report.take().map(|b| *b)
+            };
+            if let Some(mut r) = r {
                 // One at a time: a `Vec` would make room for 4 reports
                 // (1 KB) on the first, and most lines keep one.
                 if self.reports.len() < LINE_REPORTS {
                     self.reports.reserve_exact(1);
                 }
-                self.reports.insert(i, *r);
+                r.clock_line = Some(self.seq as usize);
+                self.reports.insert(i, r);
                 self.reports.truncate(LINE_REPORTS);
             }
         }
@@ -473,6 +481,8 @@ pub(crate) struct ClockRec {
     pub named: bool,
     /// The flow's report, for its line's first connections (`Line::reports`).
     pub report: Option<alloc::boxed::Box<FlowReport>>,
+    /// The report (with its addresses) is streamed once the line is known.
+    pub stream: bool,
 }
 
 /// Flows spanning this long keep their decimated interior samples.
@@ -498,6 +508,7 @@ impl ClockRec {
             points: long.then(|| f.points.as_slice().into()),
             named: false,
             report: None,
+            stream: false,
         })
     }
 }

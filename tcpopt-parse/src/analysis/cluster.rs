@@ -38,6 +38,7 @@ use hashbrown::HashMap;
 
 use super::clock::{libm_ln, skew, snap, ClockRec, Fit, Line, LineCaps, LineIndex, CHANCE_ALPHA};
 use super::config::SNAP_RATES;
+use super::report::FlowReport;
 
 /// Retired records a pair holds back for the order before clustering
 /// its oldest anyway.
@@ -63,8 +64,11 @@ pub(crate) struct PairLines {
     pending: BinaryHeap<Reverse<Pending>>,
     /// Flows that detectors name (flow id → slot): their line is reported.
     named: HashMap<u32, u32>,
-    /// Named flows whose line was forgotten, with its rate.
-    gone: Vec<(u32, Option<f64>)>,
+    /// Named flows whose line was forgotten: (flow id, line id, rate).
+    gone: Vec<(u32, u64, Option<f64>)>,
+    /// Reports of streamed flows whose line is now known
+    /// (`Config::stream_flows`), for the analyzer to hand on.
+    pub streamed: Vec<FlowReport>,
     caps: LineCaps,
     /// Scratch for the candidates of one fit.
     scratch: Vec<usize>,
@@ -164,9 +168,8 @@ pub(crate) struct Finished {
     /// Kept lines in creation order.
     pub lines: Vec<Line>,
     pub forgotten: u64,
-    /// Flows that detectors name: (flow id, index into `lines` when the
-    /// line was kept, the line's rate).
-    pub named: Vec<(u32, Option<u32>, Option<f64>)>,
+    /// Flows that detectors name: (flow id, line id, the line's rate).
+    pub named: Vec<(u32, u64, Option<f64>)>,
 }
 
 impl PairLines {
@@ -181,6 +184,7 @@ impl PairLines {
             pending: BinaryHeap::new(),
             named: HashMap::new(),
             gone: Vec::new(),
+            streamed: Vec::new(),
             caps,
             scratch: Vec::new(),
         }
@@ -240,7 +244,7 @@ impl PairLines {
         if let Some(&id) = l.flows.first() {
             if self.named.get(&(id as u32)) == Some(&slot) {
                 self.named.remove(&(id as u32));
-                self.gone.push((id as u32, l.hz));
+                self.gone.push((id as u32, l.seq, l.hz));
             }
         }
         self.free.push(slot);
@@ -340,6 +344,16 @@ impl PairLines {
         if c.named {
             self.named.insert(c.id, slot as u32);
         }
+        if c.stream {
+            if let Some(mut r) = c.report.take() {
+                r.clock_line = self
+                    .slots
+                    .get(slot)
+                    .and_then(Option::as_ref)
+                    .map(|l| l.seq as usize);
+                self.streamed.push(*r);
+            }
+        }
         added
     }
 
@@ -356,11 +370,13 @@ impl PairLines {
             .collect();
         kept.sort_unstable_by_key(|(_, l)| l.seq);
         let ln_alpha = libm_ln(CHANCE_ALPHA / trials.max(1) as f64);
-        let mut index_of: HashMap<usize, u32> = HashMap::new();
         let mut lines = Vec::with_capacity(kept.len());
-        for (i, (slot, mut l)) in kept.into_iter().enumerate() {
+        // Slot → (line id, rate), for the named flows.
+        let mut slot_line: HashMap<usize, (u64, Option<f64>)> = HashMap::new();
+        for (slot, mut l) in kept.into_iter() {
             l.significant = l.connections >= 2 && l.ln_chance <= ln_alpha;
             l.skew_ppm = if l.pauses == 0 { skew(&l) } else { None };
+            slot_line.insert(slot, (l.seq, l.hz));
             // Most lines of a busy pair with per-connection offsets hold one
             // flow; their vectors were grown to 4 by the first push.
             l.flows.shrink_to_fit();
@@ -369,19 +385,17 @@ impl PairLines {
             l.points.shrink_to_fit();
             l.flow_rates.shrink_to_fit();
             l.starts.shrink_to_fit();
-            index_of.insert(slot, i as u32);
             lines.push(l);
         }
-        let mut named: Vec<(u32, Option<u32>, Option<f64>)> = self
+        let mut named: Vec<(u32, u64, Option<f64>)> = self
             .named
             .iter()
-            .map(|(&id, &slot)| {
-                let i = index_of.get(&(slot as usize)).copied();
-                let hz = i.and_then(|i| lines.get(i as usize)).and_then(|l| l.hz);
-                (id, i, hz)
+            .filter_map(|(&id, &slot)| {
+                let l = slot_line.get(&(slot as usize))?;
+                Some((id, l.0, l.1))
             })
             .collect();
-        named.extend(self.gone.iter().map(|&(id, hz)| (id, None, hz)));
+        named.extend(self.gone.iter().copied());
         named.sort_unstable_by_key(|x| x.0);
         Finished {
             lines,

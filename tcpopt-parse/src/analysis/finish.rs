@@ -85,10 +85,9 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
     let mut from_lines: BTreeMap<usize, FlowReport> = BTreeMap::new();
     if named.iter().any(|id| !p.kept.contains_key(&(*id as u32))) {
         for (c, pair) in clocks.iter().zip(&p.pairs) {
-            for (li, l) in c.lines.iter().enumerate() {
+            for l in &c.lines {
                 for r in l.reports.iter().filter(|r| named.contains(&r.index)) {
                     let mut r = r.clone();
-                    r.clock_line = Some(li);
                     r.client = pair.client.to_string();
                     r.server = pair.server.to_string();
                     from_lines.insert(r.index, r);
@@ -100,10 +99,7 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         .iter()
         .filter_map(|&id| match p.kept.remove(&(id as u32)) {
             Some(mut r) => {
-                r.clock_line = line_of
-                    .get(&(id as u32))
-                    .and_then(|l| l.0)
-                    .map(|l| l as usize);
+                r.clock_line = line_of.get(&(id as u32)).map(|l| l.0 as usize);
                 Some(r)
             }
             None => from_lines.remove(&id),
@@ -147,7 +143,7 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
 fn pair_clocks(
     pairs: &mut [Pair],
     trials: u64,
-    line_of: &mut HashMap<u32, (Option<u32>, Option<f64>)>,
+    line_of: &mut HashMap<u32, (u64, Option<f64>)>,
 ) -> Vec<PairClocks> {
     pairs
         .iter_mut()
@@ -301,6 +297,7 @@ fn clock_report(pairs: &[Pair], clocks: &[PairClocks], max_flows: usize) -> Vec<
                     .iter()
                     .take(MAX_REPORT_LINES)
                     .map(|l| ClockLine {
+                        id: l.seq,
                         summary: LineSummary {
                             connections: l.connections,
                             first_frame: l.first_frame,

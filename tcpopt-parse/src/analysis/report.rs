@@ -197,9 +197,10 @@ pub struct FlowReport {
     pub client_ts: TsRange,
     /// The server's TSvals.
     pub server_ts: TsRange,
-    /// Index into the pair's `lines` in `Report::clocks`. Lines are built
-    /// at the end, so only flows in the report's `flows` carry it; streamed
-    /// flows have null.
+    /// The `id` of the client's clock line in its pair (`Report::clocks`;
+    /// the report lists a pair's first lines only). Null when the client
+    /// sent no TSval. Streamed flows carry it too: they are streamed once
+    /// their line is known.
     pub clock_line: Option<usize>,
     /// The flow looks like a scanner's probe (TS-09: nmap's or traceroute's
     /// TSvals, TSval 0).
@@ -213,6 +214,10 @@ pub struct FlowReport {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClockLine {
+    /// The line's number in its pair, in order of creation (from 0);
+    /// `flows[].clock_line` refers to it. Numbers of one-connection lines
+    /// that were forgotten (`limits.clock_lines_forgotten`) are skipped.
+    pub id: u64,
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub summary: LineSummary,
     /// The rate was within 2 % of 10/100/250/300/1000/10^6 Hz and snapped.

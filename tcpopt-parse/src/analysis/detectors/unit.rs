@@ -44,10 +44,9 @@ pub(crate) struct PairClocks {
 pub(crate) struct Ctx<'a> {
     pub pairs: &'a [Pair],
     pub clocks: &'a [PairClocks],
-    /// Flow id → its clock line (index into its pair's kept lines, None
-    /// when the line was forgotten) and the line's rate; for the flows
-    /// detectors name.
-    pub line_of: &'a HashMap<u32, (Option<u32>, Option<f64>)>,
+    /// Flow id → its clock line (`Line::seq`, also for a forgotten line)
+    /// and the line's rate; for the flows detectors name.
+    pub line_of: &'a HashMap<u32, (u64, Option<f64>)>,
     pub end_ns: i64,
     pub config: &'a Config,
     /// The capture's packet times were written by a tool: every one of
@@ -250,7 +249,7 @@ pub(crate) mod testkit {
         let mut line_of = HashMap::new();
         for (li, l) in clocks.lines.iter().enumerate() {
             for &fi in &l.flows {
-                line_of.insert(fi as u32, (Some(li as u32), l.hz));
+                line_of.insert(fi as u32, (li as u64, l.hz));
             }
         }
         let clocks = [clocks];
