@@ -571,6 +571,12 @@ export interface FlowReport {
    */
   clock_line: number | null;
   /**
+   * The rate of that clock line (Hz), when known: as measured when the
+   * flow was put on it for a streamed flow, at the end of the capture
+   * for the report's `flows`.
+   */
+  client_rate_hz: number | null;
+  /**
    * The flow looks like a scanner's probe (TS-09: nmap's or traceroute's
    * TSvals, TSval 0).
    */

@@ -115,6 +115,7 @@ pub enum TableFormat {
     Text,
     Json,
     Csv,
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -206,7 +207,10 @@ pub struct TableArgs {
     /// Capture file (pcap or pcapng, optionally gzip or zstd compressed); `-` reads standard input.
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: PathBuf,
-    /// Output format: text (aligned columns), json (the report's objects) or csv (with a header row).
+    /// Output format: text (aligned columns), json (an array of the report's objects), csv (with
+    /// a header row) or jsonl (one object per line). `flows` writes csv and jsonl rows as the
+    /// flows end, in constant memory on any capture (in that order, not sorted); text and json
+    /// collect every row first.
     #[arg(long, value_enum, default_value_t = TableFormat::Text)]
     pub format: TableFormat,
 }

@@ -98,15 +98,6 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// A flow in `flows --format json`: the report's object, plus the rate of
-/// its client's clock line (so that a script needs no join).
-#[derive(serde::Serialize)]
-struct FlowOut<'a> {
-    #[serde(flatten)]
-    flow: &'a FlowReport,
-    client_rate_hz: Option<f64>,
-}
-
 fn flows_table(report: &Report, csv: bool) -> Table {
     use Align::{Left, Right};
     let mut t = if csv {
@@ -241,13 +232,39 @@ fn analysed(args: &TableArgs, progress: bool) -> Result<(Report, ExitCode), Exit
 
 pub fn flows(args: &TableArgs, progress: bool, out: &mut dyn Write) -> ExitCode {
     // Schema v2: the report lists only flows findings name; the complete
-    // list is the analyzer's stream of retired flows (engine's plumbing;
-    // the rows are still collected here for the aligned text table).
+    // list is the analyzer's stream (a flow as it ends; one whose client
+    // sent TSvals once its clock line is known). CSV and JSONL rows are
+    // written as they come, in constant memory; the aligned text table and
+    // the JSON array need every row first.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+    // A write error is a closed pipe (`| head`): stop writing, quietly.
+    let mut broken = false;
+    if args.format == TableFormat::Csv {
+        broken = w
+            .write_all(present::csv_line(&present::FLOW_CSV_COLUMNS).as_bytes())
+            .is_err();
+    }
     let mut all: Vec<FlowReport> = Vec::new();
     let got = crate::analyze::analyse_path_streaming(
         &args.file,
         progress_mode(progress),
-        Some(&mut |f: &FlowReport| all.push(f.clone())),
+        Some(&mut |f: &FlowReport| {
+            if broken {
+                return;
+            }
+            broken = match args.format {
+                TableFormat::Csv => w
+                    .write_all(present::csv_line(&present::flow_csv_cells(&[], f)).as_bytes())
+                    .is_err(),
+                TableFormat::Jsonl => {
+                    serde_json::to_writer(&mut w, f).is_err() || w.write_all(b"\n").is_err()
+                }
+                TableFormat::Text | TableFormat::Json => {
+                    all.push(f.clone());
+                    false
+                }
+            };
+        }),
     );
     let (mut report, code) = match got {
         None => return ExitCode::Unusable,
@@ -263,24 +280,19 @@ pub fn flows(args: &TableArgs, progress: bool, out: &mut dyn Write) -> ExitCode 
         ),
     };
     all.sort_by_key(|f| f.index);
+    // Collected rows get the rate measured at the end.
+    for f in all.iter_mut() {
+        f.client_rate_hz = present::client_rate_hz(&report.clocks, f);
+    }
     report.flows = all;
     let text = match args.format {
         TableFormat::Text => flows_table(&report, false).text(),
-        TableFormat::Csv => flows_table(&report, true).csv(),
-        TableFormat::Json => {
-            let list: Vec<FlowOut<'_>> = report
-                .flows
-                .iter()
-                .map(|flow| FlowOut {
-                    flow,
-                    client_rate_hz: present::client_rate_hz(&report.clocks, flow),
-                })
-                .collect();
-            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
-        }
+        TableFormat::Json => serde_json::to_string_pretty(&report.flows).unwrap_or_default() + "\n",
+        TableFormat::Csv | TableFormat::Jsonl => String::new(),
     };
-    // A write error is a closed pipe: quiet.
-    let _ = out.write_all(text.as_bytes());
+    if !broken {
+        let _ = w.write_all(text.as_bytes()).and_then(|_| w.flush());
+    }
     code
 }
 
@@ -307,6 +319,12 @@ pub fn clocks(args: &TableArgs, progress: bool, out: &mut dyn Write) -> ExitCode
         TableFormat::Json => {
             serde_json::to_string_pretty(&report.clocks).unwrap_or_default() + "\n"
         }
+        TableFormat::Jsonl => report
+            .clocks
+            .iter()
+            .filter_map(|p| serde_json::to_string(p).ok())
+            .map(|l| l + "\n")
+            .collect(),
     };
     let _ = out.write_all(text.as_bytes());
     code

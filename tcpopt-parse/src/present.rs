@@ -515,8 +515,13 @@ fn client_line<'a>(
 }
 
 /// The rate of a flow's client clock line, from the report's clocks.
+///
+/// The report's measure (at the end) wins over the flow's own (a streamed
+/// flow's is the line's rate when it was streamed).
 pub fn client_rate_hz(clocks: &[ClockPair], f: &FlowReport) -> Option<f64> {
-    client_line(clocks, f)?.summary.rate_hz
+    client_line(clocks, f)
+        .and_then(|l| l.summary.rate_hz)
+        .or(f.client_rate_hz)
 }
 
 /// The columns of the flows CSV (`tcpopt flows --format csv` and the

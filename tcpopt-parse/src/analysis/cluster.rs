@@ -38,7 +38,7 @@ use hashbrown::HashMap;
 
 use super::clock::{libm_ln, skew, snap, ClockRec, Fit, Line, LineCaps, LineIndex, CHANCE_ALPHA};
 use super::config::SNAP_RATES;
-use super::report::FlowReport;
+use super::report::{r3, FlowReport};
 
 /// Retired records a pair holds back for the order before clustering
 /// its oldest anyway.
@@ -346,11 +346,9 @@ impl PairLines {
         }
         if c.stream {
             if let Some(mut r) = c.report.take() {
-                r.clock_line = self
-                    .slots
-                    .get(slot)
-                    .and_then(Option::as_ref)
-                    .map(|l| l.seq as usize);
+                let line = self.slots.get(slot).and_then(Option::as_ref);
+                r.clock_line = line.map(|l| l.seq as usize);
+                r.client_rate_hz = line.and_then(|l| l.hz).map(r3);
                 self.streamed.push(*r);
             }
         }

@@ -88,6 +88,7 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
             for l in &c.lines {
                 for r in l.reports.iter().filter(|r| named.contains(&r.index)) {
                     let mut r = r.clone();
+                    r.client_rate_hz = l.hz.map(r3);
                     r.client = pair.client.to_string();
                     r.server = pair.server.to_string();
                     from_lines.insert(r.index, r);
@@ -99,7 +100,9 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
         .iter()
         .filter_map(|&id| match p.kept.remove(&(id as u32)) {
             Some(mut r) => {
-                r.clock_line = line_of.get(&(id as u32)).map(|l| l.0 as usize);
+                let line = line_of.get(&(id as u32));
+                r.clock_line = line.map(|l| l.0 as usize);
+                r.client_rate_hz = line.and_then(|l| l.1).map(r3);
                 Some(r)
             }
             None => from_lines.remove(&id),
@@ -266,6 +269,7 @@ pub(crate) fn flow_report_without_addresses(f: &Flow) -> FlowReport {
         client_ts: range(C2S),
         server_ts: range(S2C),
         clock_line: None,
+        client_rate_hz: None,
         probe: f.probe.is_some(),
         previous_flow: f.prev.map(|p| p as usize),
     }

@@ -202,6 +202,10 @@ pub struct FlowReport {
     /// sent no TSval. Streamed flows carry it too: they are streamed once
     /// their line is known.
     pub clock_line: Option<usize>,
+    /// The rate of that clock line (Hz), when known: as measured when the
+    /// flow was put on it for a streamed flow, at the end of the capture
+    /// for the report's `flows`.
+    pub client_rate_hz: Option<f64>,
     /// The flow looks like a scanner's probe (TS-09: nmap's or traceroute's
     /// TSvals, TSval 0).
     pub probe: bool,
