@@ -355,12 +355,14 @@ impl<'c> Generator<'c> {
             ready_at: self.now,
             server_closes,
         };
-        // tcp_tw_recycle: a SYN whose TSval is behind the client address's
-        // remembered one (within TCP_PAWS_MSL) is dropped silently.
+        // tcp_tw_recycle (`tcp_peer_is_proven()`): a SYN whose TSval is more
+        // than TCP_PAWS_WINDOW (1) behind the client address's remembered
+        // one, remembered less than TCP_PAWS_MSL (60 s) ago, is dropped
+        // silently.
         let drop = self.servers[server].recycle
             && self.remembered[client].is_some_and(|(ts, at)| {
                 self.now.saturating_sub(at) < 60_000_000_000
-                    && (cclock.at(self.now).wrapping_sub(ts) as i32) < 0
+                    && (ts.wrapping_sub(cclock.at(self.now)) as i32) > 1
             });
         let rtt = 200_000 + self.rng.below(20_000_000);
         let s = &mut f.script;
@@ -697,14 +699,22 @@ impl<'c> Generator<'c> {
         self.stats.bytes += 16 + u64::from(cap);
 
         // tcp_tw_recycle bookkeeping: the server closed first and this is
-        // the client's last ACK: the server remembers its TSval.
+        // the client's last ACK: the server remembers its TSval, as
+        // `tcp_remember_stamp()` does: only when it is not older than the
+        // stamp it has, or that stamp is older than TCP_PAWS_MSL.
         if server.recycle
             && f.server_closes
             && d == C2S
             && e.flags == ACK
             && f.step + 1 >= f.script.len().saturating_sub(1)
         {
-            self.remembered[f.client] = Some((tsval, self.now));
+            let keep = self.remembered[f.client].is_none_or(|(old, at)| {
+                (tsval.wrapping_sub(old) as i32) >= 0
+                    || self.now.saturating_sub(at) > 60_000_000_000
+            });
+            if keep {
+                self.remembered[f.client] = Some((tsval, self.now));
+            }
         }
         Ok(())
     }
