@@ -53,7 +53,9 @@ pub struct Analyzer {
     /// (Boxed: a `Flow` is about 1.5 KB, and moving it into and out of
     /// its slot per connection was a tenth of a busy capture's time.)
     slots: Vec<Option<Box<Flow>>>,
-    /// Boxes of retired flows, reused by new ones.
+    /// Boxes of retired flows, reused by new ones (boxed on purpose: the
+    /// point is to keep the allocation and move only the pointer).
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Flow>>,
     free: Vec<u32>,
     open: usize,
