@@ -7,7 +7,7 @@
 //! see the same segments.
 
 use crate::capture::PacketRecord;
-use crate::decode::{decode, Decoded, IcmpQuote, Transport};
+use crate::decode::{decode, decode_fast, decode_general, Decoded, IcmpQuote, Transport};
 use crate::error::Error;
 use crate::ip::IpInfo;
 use crate::segment::Segment;
@@ -65,13 +65,13 @@ impl<'a> Dissected<'a> {
     pub fn segment_or_icmp_of(
         record: &PacketRecord<'a>,
     ) -> (Option<Segment>, Option<IcmpQuote>, Option<Error>) {
-        let decoded = decode(record.linktype, record.data);
-        let (tcp, stop) = tcp_header(&decoded);
-        let seg = match (tcp, decoded.ip, decoded.transport) {
-            (Some(tcp), Some(ip), Some(t)) => Some(segment(record, &ip, &tcp, &t)),
-            _ => None,
-        };
-        (seg, decoded.icmp, stop)
+        // The fast path's `Decoded` is a local of this function (no copy
+        // of the whole struct through memory); only the general decoder's
+        // is returned by memory.
+        if let Some(decoded) = decode_fast(record.linktype, record.data) {
+            return segment_from(record, &decoded);
+        }
+        segment_from(record, &decode_general(record.linktype, record.data))
     }
 
     /// Source and destination port of a TCP segment, even one whose header
@@ -107,6 +107,20 @@ impl<'a> Dissected<'a> {
         let t = self.decoded.transport?;
         Some(segment(&self.record, &ip, &tcp, &t))
     }
+}
+
+/// [`Dissected::segment_or_icmp_of`] from the decoded packet.
+#[inline(always)]
+fn segment_from(
+    record: &PacketRecord<'_>,
+    decoded: &Decoded<'_>,
+) -> (Option<Segment>, Option<IcmpQuote>, Option<Error>) {
+    let (tcp, stop) = tcp_header(decoded);
+    let seg = match (tcp, decoded.ip, decoded.transport) {
+        (Some(tcp), Some(ip), Some(t)) => Some(segment(record, &ip, &tcp, &t)),
+        _ => None,
+    };
+    (seg, decoded.icmp, stop)
 }
 
 /// The TCP header of a decoded packet, and the stop reason (the decoder's,
