@@ -41,9 +41,11 @@ fn main() -> ExitCode {
         }
     };
     let mut feeder = Feeder::new();
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut storage = vec![0u8; 256 * 1024 + 4096];
+    let skip = storage.as_ptr().align_offset(4096);
+    let buf = &mut storage[skip..skip + 256 * 1024];
     loop {
-        match file.read(&mut buf) {
+        match file.read(buf) {
             Ok(0) => break,
             Ok(n) => feeder.push(&buf[..n], &mut on_event),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
