@@ -123,6 +123,18 @@ impl Decompressor {
         r
     }
 
+    /// When the input is known not to be compressed, counts `chunk` as
+    /// consumed and returns true: the caller takes it as it is (what
+    /// [`push`](Self::push) would hand to `out`, without the callback).
+    #[inline]
+    pub fn pass_plain(&mut self, chunk: &[u8]) -> bool {
+        if !matches!(self.state, State::Plain) {
+            return false;
+        }
+        self.consumed += chunk.len() as u64;
+        true
+    }
+
     fn push_inner(
         &mut self,
         mut chunk: &[u8],

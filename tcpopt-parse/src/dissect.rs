@@ -71,7 +71,7 @@ impl<'a> Dissected<'a> {
         if let Some(decoded) = decode_fast(record.linktype, record.data) {
             return segment_from(record, &decoded);
         }
-        segment_from(record, &decode_general(record.linktype, record.data))
+        general_segment_or_icmp_of(record)
     }
 
     /// Source and destination port of a TCP segment, even one whose header
@@ -109,6 +109,15 @@ impl<'a> Dissected<'a> {
     }
 }
 
+/// [`Dissected::segment_or_icmp_of`] off the fast path: kept out of line
+/// so that the one inlined copy of the segment builder is the fast path's.
+#[inline(never)]
+fn general_segment_or_icmp_of(
+    record: &PacketRecord<'_>,
+) -> (Option<Segment>, Option<IcmpQuote>, Option<Error>) {
+    segment_from(record, &decode_general(record.linktype, record.data))
+}
+
 /// [`Dissected::segment_or_icmp_of`] from the decoded packet.
 #[inline(always)]
 fn segment_from(
@@ -138,7 +147,7 @@ fn tcp_header<'a>(decoded: &Decoded<'a>) -> (Option<TcpHeader<'a>>, Option<Error
 }
 
 /// The one place a TCP segment's summary is built.
-#[inline]
+#[inline(always)]
 fn segment(
     record: &PacketRecord<'_>,
     ip: &IpInfo,

@@ -135,9 +135,19 @@ impl Feeder {
 
     /// Feeds one chunk; calls `on_event` for every item it completes.
     /// After a fault, further input is ignored (see [`Feeder::fault`]).
-    pub fn push(&mut self, chunk: &[u8], on_event: &mut dyn FnMut(&Event<'_>)) {
+    /// Generic over the callback so that the caller's per-packet work is
+    /// inlined into the framing loop (a `&mut dyn FnMut` works too).
+    pub fn push<F: FnMut(&Event<'_>) + ?Sized>(&mut self, chunk: &[u8], on_event: &mut F) {
         self.bytes_in += chunk.len() as u64;
         if self.fault.is_some() {
+            return;
+        }
+        #[cfg(feature = "compress")]
+        if self.decompressor.pass_plain(chunk) {
+            // Not compressed: straight to the reader, no callback between.
+            if !chunk.is_empty() {
+                drain(&mut self.reader, &mut self.fault, chunk, on_event);
+            }
             return;
         }
         #[cfg(feature = "compress")]
@@ -217,11 +227,12 @@ fn fault_at(reader: &ChunkedReader, error: Error) -> ReadFault {
 }
 
 /// Pushes decompressed bytes into the reader and drains every event.
-fn drain(
+#[inline]
+fn drain<F: FnMut(&Event<'_>) + ?Sized>(
     reader: &mut ChunkedReader,
     fault: &mut Option<ReadFault>,
     bytes: &[u8],
-    on_event: &mut dyn FnMut(&Event<'_>),
+    on_event: &mut F,
 ) {
     if fault.is_some() {
         return;
