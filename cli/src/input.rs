@@ -14,7 +14,9 @@ use tcpopt_parse::pipeline::Feeder;
 use crate::progress::{Progress, ProgressMode};
 
 /// Bytes read per chunk.
-const CHUNK: usize = 256 * 1024;
+/// 1 MiB: the kernel's copy costs a third less system time per byte than
+/// in 256 KiB reads (2 GiB in the page cache: 0.15 s against 0.21-0.26 s).
+const CHUNK: usize = 1 << 20;
 
 /// A read buffer of `len` bytes that starts on a page boundary. The
 /// kernel's copy into user memory (`read()`) runs at less than half speed
@@ -331,7 +333,7 @@ impl Batcher<'_> {
 }
 
 /// The second thread: reads `reader` (after `head`, its first bytes already
-/// read) through the crate's [`Decompressor`], in the same 256 KiB reads as
+/// read) through the crate's [`Decompressor`], in the same reads as
 /// [`Input::pump`], and sends the output in chunks of about [`BATCH`], then
 /// the decompressor's fault if there is one. A read error is sent when it
 /// happens, and the decompressor then finished as the feeder's own would be.
