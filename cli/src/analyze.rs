@@ -11,7 +11,7 @@ use tcpopt_parse::pipeline::CaptureAnalysis;
 use crate::args::{AnalyzeArgs, ColorChoice, FailOn, ReportFormat};
 use crate::exit::ExitCode;
 use crate::fault::Fault;
-use crate::input::Input;
+use crate::input::{Input, Piece};
 use crate::progress::ProgressMode;
 use crate::report_text;
 
@@ -51,8 +51,18 @@ pub fn analyse_path_streaming(
         stream_flows: on_flow.is_some(),
         ..Config::default()
     });
-    let read = input.pump(|chunk| {
-        analysis.push(chunk);
+    let read = input.pump_pieces(|piece| {
+        match piece {
+            Piece::Raw(chunk) => analysis.push(chunk),
+            Piece::Decompressed {
+                compression,
+                compressed_len,
+                bytes,
+            } => analysis.push_decompressed(compression, compressed_len, bytes),
+            Piece::Failed { compression, error } => {
+                analysis.fail_decompression(compression, error)
+            }
+        }
         if let Some(f) = on_flow.as_mut() {
             for r in analysis.drain_retired() {
                 f(&r);

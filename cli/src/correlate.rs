@@ -36,14 +36,15 @@ fn read_both(
     corr: &mut CaptureCorrelation,
     mut also: impl FnMut(Vantage, &[u8]),
 ) -> bool {
-    let mut buf = vec![0u8; CHUNK];
+    let mut storage = crate::input::ReadBuf::new(CHUNK);
+    let buf = storage.as_mut();
     let mut read_error = false;
     while let Some(side) = corr.wants() {
         let i = match side {
             Vantage::A => 0,
             Vantage::B => 1,
         };
-        match inputs[i].read_some(&mut buf) {
+        match inputs[i].read_some(buf) {
             Ok(0) => corr.finish_side(side),
             Ok(n) => {
                 corr.push(side, &buf[..n]);

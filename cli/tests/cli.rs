@@ -435,6 +435,45 @@ fn cut_gzip_stream() {
     assert_eq!(one_line(&r.stderr), line);
 }
 
+/// A compressed file is decompressed on a second thread: whole, cut or
+/// corrupt, its report and message are the library's own single-threaded
+/// ones for the same bytes (`analyze_bytes`, the decompressor in the feeder).
+#[test]
+fn threaded_decompression_is_the_single_threaded_report() {
+    let plain = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/captures/real/pcapplusplus/Tests/Pcap++Test/PcapExamples/example.pcap"
+    ))
+    .expect("shared capture");
+    for (ext, whole) in [("gz", gzip(&plain)), ("zst", zstd(&plain))] {
+        let mut corrupt = whole.clone();
+        let mid = corrupt.len() / 2;
+        for b in &mut corrupt[mid..mid + 64] {
+            *b ^= 0x5a;
+        }
+        let cases = [
+            ("whole", whole.clone()),
+            ("cut", whole[..whole.len() * 2 / 3].to_vec()),
+            ("corrupt", corrupt),
+        ];
+        for (what, bytes) in cases {
+            let name = format!("threaded-{what}.pcap.{ext}");
+            let path = scratch(&name);
+            std::fs::write(&path, &bytes).expect("write");
+            let r = run(&["analyze", "--format", "json", path.to_str().expect("path")]);
+            let got: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+            let report = tcpopt_parse::pipeline::analyze_bytes(&bytes, Default::default());
+            let want = serde_json::to_value(&report).expect("report JSON");
+            assert_eq!(got, want, "{name}: {}", r.stderr);
+            assert!(report.capture.packets > 0, "{name}");
+            // (Flipped bytes inside a zstd literal block may still decode.)
+            if what != "corrupt" || ext == "gz" {
+                assert_eq!(report.capture.complete, what == "whole", "{name}");
+            }
+        }
+    }
+}
+
 /// One missing file among several: the others are reported, exit 2.
 #[test]
 fn several_files_one_missing() {

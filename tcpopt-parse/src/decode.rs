@@ -180,7 +180,130 @@ impl<'a> Decoded<'a> {
 /// assert_eq!(d.ip.unwrap().src, "192.0.2.1".parse::<core::net::IpAddr>().unwrap());
 /// assert_eq!(d.stop, None);
 /// ```
+#[inline]
 pub fn decode(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
+    match decode_fast(linktype, data) {
+        Some(d) => d,
+        None => decode_general(linktype, data),
+    }
+}
+
+/// The fixed-offset fast path of [`decode()`]: Ethernet, at most one
+/// 802.1Q/802.1ad tag, then IPv4 without options (IHL 5, not a fragment,
+/// total length at least the header) or IPv6 whose next header is TCP
+/// (payload length not 0), then TCP. `None` for anything else, which
+/// [`decode_general`] then decodes: where this returns `Some`, the result
+/// is the one `decode_general` gives (checked on every shared capture by
+/// `tests/fast_path.rs`).
+///
+/// Always inlined, so that the caller's copy of [`Decoded`] stays in
+/// registers and the fields it does not read are never built.
+#[inline(always)]
+pub fn decode_fast(linktype: LinkType, data: &[u8]) -> Option<Decoded<'_>> {
+    if linktype != LinkType::ETHERNET {
+        return None;
+    }
+    let be16 = |b: &[u8], at: usize| -> Option<u16> {
+        let [x, y] = *b.get(at..at + 2)?.first_chunk::<2>()?;
+        Some(u16::from_be_bytes([x, y]))
+    };
+    let outer = be16(data, 12)?;
+    let mut link = LinkInfo::new(LinkKind::Ethernet, outer, ethernet::HEADER_LEN as u16);
+    let mut l3 = ethernet::HEADER_LEN;
+    let mut ethertype = outer;
+    if matches!(outer, et::VLAN | et::QINQ | et::QINQ_OLD) {
+        let tci = be16(data, 14)?;
+        ethertype = be16(data, 16)?;
+        l3 += ethernet::VLAN_TAG_LEN;
+        link.vlan_ids[0] = tci & 0x0fff;
+        link.vlan_count = 1;
+        link.ethertype = ethertype;
+        link.header_len = l3 as u16;
+    }
+    let (ip, l4) = match ethertype {
+        et::IPV4 => {
+            let h: &[u8; ipv4::MIN_HEADER_LEN] = data.get(l3..)?.first_chunk()?;
+            let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
+            let flags_fragment = u16::from_be_bytes([h[6], h[7]]);
+            // IHL 5, no fragment (MF or offset), TCP, a sane total length.
+            if h[0] != 0x45
+                || flags_fragment & 0x3fff != 0
+                || h[9] != protocol::TCP
+                || total < ipv4::MIN_HEADER_LEN
+            {
+                return None;
+            }
+            let src: [u8; 4] = [h[12], h[13], h[14], h[15]];
+            let dst: [u8; 4] = [h[16], h[17], h[18], h[19]];
+            let ip = IpInfo {
+                src: src.into(),
+                dst: dst.into(),
+                ttl: h[8],
+                tos: h[1],
+                protocol: protocol::TCP,
+                id: u16::from_be_bytes([h[4], h[5]]).into(),
+                fragment_offset: 0,
+                more_fragments: false,
+                dont_fragment: flags_fragment & 0x4000 != 0,
+                fragment_header: false,
+                offset: l3,
+                header_len: ipv4::MIN_HEADER_LEN as u16,
+                payload_len: (total - ipv4::MIN_HEADER_LEN) as u32,
+            };
+            (ip, l3 + ipv4::MIN_HEADER_LEN)
+        }
+        et::IPV6 => {
+            let h: &[u8; ipv6::HEADER_LEN] = data.get(l3..)?.first_chunk()?;
+            let payload_len = u16::from_be_bytes([h[4], h[5]]);
+            if h[0] >> 4 != 6 || h[6] != protocol::TCP || payload_len == 0 {
+                return None;
+            }
+            let src: [u8; 16] = *h[8..24].first_chunk()?;
+            let dst: [u8; 16] = *h[24..40].first_chunk()?;
+            let ip = IpInfo {
+                src: src.into(),
+                dst: dst.into(),
+                ttl: h[7],
+                tos: (h[0] << 4) | (h[1] >> 4),
+                protocol: protocol::TCP,
+                id: 0,
+                fragment_offset: 0,
+                more_fragments: false,
+                dont_fragment: false,
+                fragment_header: false,
+                offset: l3,
+                header_len: ipv6::HEADER_LEN as u16,
+                payload_len: payload_len.into(),
+            };
+            (ip, l3 + ipv6::HEADER_LEN)
+        }
+        _ => return None,
+    };
+    // The IP length bounds the segment (an Ethernet trailer is not part
+    // of it); a snaplen cut leaves less.
+    let end = l4.saturating_add(ip.payload_len as usize).min(data.len());
+    let tcp = data.get(l4..end)?;
+    Some(Decoded {
+        link: Some(link),
+        tunnels: 0,
+        ip: Some(ip),
+        transport: Some(Transport {
+            protocol: protocol::TCP,
+            offset: l4,
+            data: tcp,
+            wire_len: ip.payload_len,
+        }),
+        stop: None,
+        icmp: None,
+    })
+}
+
+/// The general decoder behind [`decode()`]: every link type, tag, tunnel
+/// and extension header, with the stop reason. [`decode()`] takes
+/// [`decode_fast`] first and this for everything else; it is public so
+/// that tests can set the two side by side.
+#[inline(never)]
+pub fn decode_general(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
     let mut d = Decoded {
         link: None,
         tunnels: 0,

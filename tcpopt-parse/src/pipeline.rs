@@ -92,6 +92,11 @@ impl core::fmt::Display for ReadFault {
 pub struct Feeder {
     #[cfg(feature = "compress")]
     decompressor: crate::compress::Decompressor,
+    /// The compression of an input decompressed outside the feeder
+    /// ([`push_decompressed`](Self::push_decompressed)): then the own
+    /// decompressor is never used.
+    #[cfg(feature = "compress")]
+    outside: Option<Compression>,
     reader: ChunkedReader,
     fault: Option<ReadFault>,
     bytes_in: u64,
@@ -117,7 +122,10 @@ impl Feeder {
     /// The one place that decides it: faults and the report's format copy it.
     pub fn compression(&self) -> Compression {
         #[cfg(feature = "compress")]
-        let c = self.decompressor.compression().unwrap_or_default();
+        let c = self
+            .outside
+            .or(self.decompressor.compression())
+            .unwrap_or_default();
         #[cfg(not(feature = "compress"))]
         let c = Compression::None;
         c
@@ -135,9 +143,19 @@ impl Feeder {
 
     /// Feeds one chunk; calls `on_event` for every item it completes.
     /// After a fault, further input is ignored (see [`Feeder::fault`]).
-    pub fn push(&mut self, chunk: &[u8], on_event: &mut dyn FnMut(&Event<'_>)) {
+    /// Generic over the callback so that the caller's per-packet work is
+    /// inlined into the framing loop (a `&mut dyn FnMut` works too).
+    pub fn push<F: FnMut(&Event<'_>) + ?Sized>(&mut self, chunk: &[u8], on_event: &mut F) {
         self.bytes_in += chunk.len() as u64;
         if self.fault.is_some() {
+            return;
+        }
+        #[cfg(feature = "compress")]
+        if self.decompressor.pass_plain(chunk) {
+            // Not compressed: straight to the reader, no callback between.
+            if !chunk.is_empty() {
+                drain(&mut self.reader, &mut self.fault, chunk, on_event);
+            }
             return;
         }
         #[cfg(feature = "compress")]
@@ -155,6 +173,45 @@ impl Feeder {
         drain(&mut self.reader, &mut self.fault, chunk, on_event);
     }
 
+    /// The decompressed bytes of a `compression`-compressed input, decoded
+    /// by a [`Decompressor`](crate::compress::Decompressor) that runs
+    /// elsewhere (the command line's second thread), after `compressed_len`
+    /// more bytes of the compressed input were read: the same events,
+    /// faults and counts as [`push`](Self::push) of the compressed bytes.
+    /// An input is fed either this way (then
+    /// [`fail_decompression`](Self::fail_decompression) for the
+    /// decompressor's fault) or with `push`, never both.
+    #[cfg(feature = "compress")]
+    pub fn push_decompressed<F: FnMut(&Event<'_>) + ?Sized>(
+        &mut self,
+        compression: Compression,
+        compressed_len: u64,
+        bytes: &[u8],
+        on_event: &mut F,
+    ) {
+        self.outside = Some(compression);
+        self.bytes_in += compressed_len;
+        if self.fault.is_some() {
+            return;
+        }
+        if !bytes.is_empty() {
+            drain(&mut self.reader, &mut self.fault, bytes, on_event);
+        }
+        self.mark_decompressed();
+    }
+
+    /// The outside decompressor's fault (see
+    /// [`push_decompressed`](Self::push_decompressed)), after every byte
+    /// it decoded before it was pushed.
+    #[cfg(feature = "compress")]
+    pub fn fail_decompression(&mut self, compression: Compression, error: Error) {
+        self.outside = Some(compression);
+        if self.fault.is_none() {
+            self.set_fault(error);
+            self.mark_decompressed();
+        }
+    }
+
     /// Ends the input: a capture cut inside a record, or a compressed
     /// stream cut short, becomes the fault.
     pub fn finish(&mut self, on_event: &mut dyn FnMut(&Event<'_>)) {
@@ -162,7 +219,7 @@ impl Feeder {
             return;
         }
         #[cfg(feature = "compress")]
-        {
+        if self.outside.is_none() {
             let (reader, fault) = (&mut self.reader, &mut self.fault);
             let r = self
                 .decompressor
@@ -217,11 +274,12 @@ fn fault_at(reader: &ChunkedReader, error: Error) -> ReadFault {
 }
 
 /// Pushes decompressed bytes into the reader and drains every event.
-fn drain(
+#[inline]
+fn drain<F: FnMut(&Event<'_>) + ?Sized>(
     reader: &mut ChunkedReader,
     fault: &mut Option<ReadFault>,
     bytes: &[u8],
-    on_event: &mut dyn FnMut(&Event<'_>),
+    on_event: &mut F,
 ) {
     if fault.is_some() {
         return;
@@ -344,6 +402,32 @@ impl CaptureAnalysis {
                 tally.packet(rec, analyzer, &mut |_| {});
             }
         });
+    }
+
+    /// [`push`](Self::push) for an input decompressed elsewhere (see
+    /// [`Feeder::push_decompressed`]): the same report as pushing the
+    /// compressed bytes.
+    #[cfg(feature = "compress")]
+    pub fn push_decompressed(
+        &mut self,
+        compression: Compression,
+        compressed_len: u64,
+        bytes: &[u8],
+    ) {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder
+            .push_decompressed(compression, compressed_len, bytes, &mut |ev| {
+                if let Event::Packet(rec) = ev {
+                    tally.packet(rec, analyzer, &mut |_| {});
+                }
+            });
+    }
+
+    /// The fault of the decompressor behind
+    /// [`push_decompressed`](Self::push_decompressed).
+    #[cfg(feature = "compress")]
+    pub fn fail_decompression(&mut self, compression: Compression, error: Error) {
+        self.feeder.fail_decompression(compression, error);
     }
 
     /// Like [`push`](Self::push), and hands every TCP segment to

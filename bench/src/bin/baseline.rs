@@ -1,7 +1,7 @@
 //! The plain-Rust baseline of the whole-file comparison: what one would
 //! write with the usual crates to pull TCP timestamps out of a capture.
 //! pcap-parser frames the records (pcap or pcapng, streaming over a
-//! 256 KiB buffer like `tcpopt`), etherparse's lax slicer walks Ethernet,
+//! 256 KiB buffer; `tcpopt` and `extract` read 1 MiB), etherparse's lax slicer walks Ethernet,
 //! VLAN, IPv4/IPv6 and TCP, and the options iterator finds the
 //! timestamps. `--print` writes `TSval<TAB>TSecr` per TCP segment like
 //! `tshark -T fields` does (empty fields without the option); without it

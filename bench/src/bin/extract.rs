@@ -1,6 +1,6 @@
 //! The baseline's job done with tcpopt-parse: frame, decode, TCP header and
 //! timestamps of every packet, no analysis. Same streaming shape as the
-//! CLI (256 KiB reads into the shared `Feeder`), same output as `baseline`
+//! CLI (1 MiB reads into the shared `Feeder`), same output as `baseline`
 //! (`--print`: `TSval<TAB>TSecr` per TCP segment, else a checksum), so that
 //! the parser itself can be set against etherparse + pcap-parser.
 
@@ -41,9 +41,11 @@ fn main() -> ExitCode {
         }
     };
     let mut feeder = Feeder::new();
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut storage = vec![0u8; (1 << 20) + 4096];
+    let skip = storage.as_ptr().align_offset(4096);
+    let buf = &mut storage[skip..skip + (1 << 20)];
     loop {
-        match file.read(&mut buf) {
+        match file.read(buf) {
             Ok(0) => break,
             Ok(n) => feeder.push(&buf[..n], &mut on_event),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -111,10 +111,13 @@ impl ChunkedReader {
     /// r.finish().unwrap();
     /// assert_eq!(frames, [1, 2, 3]);
     /// ```
-    pub fn push_events(
+    ///
+    /// Generic over the callback, so that a caller's per-packet work is
+    /// inlined into the framing loop (a `&mut dyn FnMut` works too).
+    pub fn push_events<F: FnMut(&Event<'_>) + ?Sized>(
         &mut self,
         chunk: &[u8],
-        on_event: &mut dyn FnMut(&Event<'_>),
+        on_event: &mut F,
     ) -> Result<(), Error> {
         let mut rest = chunk;
         // First complete the item that the previous chunks left unfinished,
@@ -143,6 +146,12 @@ impl ChunkedReader {
         self.consumed = 0;
         self.need = 0;
         while !rest.is_empty() {
+            // A pcap record wholly in the chunk: no `Result` round trip.
+            if let Some((n, rec)) = self.parser.next_pcap_record(rest) {
+                on_event(&Event::Packet(rec));
+                rest = rest.get(n..).unwrap_or_default();
+                continue;
+            }
             match self.parser.next(rest) {
                 Ok((n, ev)) => {
                     on_event(&ev);

@@ -164,16 +164,10 @@ impl CaptureParser {
     /// parser's state.
     pub fn next<'a>(&mut self, buf: &'a [u8]) -> Result<(usize, Event<'a>), ReadError> {
         // The per-record hot path of a pcap file, straight to the event.
-        let fast = match self.state {
-            State::Pcap { magic, iface } => {
-                fast_pcap_record(buf, magic, iface, self.max_record_len)
-            }
-            _ => None,
-        };
-        let (n, item) = match fast {
-            Some(x) => x,
-            None => self.parse(buf)?,
-        };
+        if let Some((n, rec)) = self.next_pcap_record(buf) {
+            return Ok((n, Event::Packet(rec)));
+        }
+        let (n, item) = self.parse(buf)?;
         let start = self.offset;
         self.offset = self.offset.saturating_add(n as u64);
         let event = match item {
@@ -220,6 +214,39 @@ impl CaptureParser {
             }
         };
         Ok((n, event))
+    }
+
+    /// The hot path of [`next`](Self::next) for a pcap file: a record
+    /// whose 16-byte header and data are all in `buf` and that passes the
+    /// same checks, committed and returned as `next` would return it;
+    /// `None` (nothing changed) for anything else, which `next` then takes.
+    #[inline(always)]
+    pub(crate) fn next_pcap_record<'a>(
+        &mut self,
+        buf: &'a [u8],
+    ) -> Option<(usize, PacketRecord<'a>)> {
+        let State::Pcap { magic, iface } = self.state else {
+            return None;
+        };
+        let (n, ts, caplen, origlen, data) =
+            fast_pcap_record(buf, magic, self.max_record_len)?;
+        let start = self.offset;
+        self.offset = self.offset.saturating_add(n as u64);
+        self.frames = self.frames.saturating_add(1);
+        Some((
+            n,
+            PacketRecord {
+                frame: self.frames,
+                offset: start,
+                interface_id: iface.id,
+                linktype: iface.linktype,
+                ts,
+                has_time: true,
+                caplen,
+                origlen,
+                data,
+            },
+        ))
     }
 
     /// Call at end of input with the bytes `next` left unconsumed. `Ok` if
@@ -317,8 +344,11 @@ impl CaptureParser {
         magic: Magic,
         iface: InterfaceInfo,
     ) -> Result<(usize, Item<'a>), ReadError> {
-        if let Some((n, item)) = fast_pcap_record(buf, magic, iface, self.max_record_len) {
-            return Ok((n, item));
+        if let Some((n, ts, caplen, origlen, data)) =
+            fast_pcap_record(buf, magic, self.max_record_len)
+        {
+            let ts = Some(ts);
+            return Ok((n, Item::Packet { iface, ts, caplen, origlen, data }));
         }
         let (rest, h) =
             pcap::record_header(magic)(buf).map_err(|e| nom_need(buf.len(), e, Layer::Pcap))?;
@@ -440,9 +470,8 @@ impl CaptureParser {
 fn fast_pcap_record(
     buf: &[u8],
     magic: Magic,
-    iface: InterfaceInfo,
     max_record_len: u32,
-) -> Option<(usize, Item<'_>)> {
+) -> Option<(usize, Timestamp, u32, u32, &[u8])> {
     if magic.modified {
         return None;
     }
@@ -462,12 +491,9 @@ fn fast_pcap_record(
     let data = rest.get(..caplen as usize)?;
     Some((
         RECORD_HEADER_LEN + data.len(),
-        Item::Packet {
-            iface,
-            ts: Some(pcap_timestamp(word(0), word(4), magic.nanosecond)),
-            caplen,
-            origlen: word(12),
-            data,
-        },
+        pcap_timestamp(word(0), word(4), magic.nanosecond),
+        caplen,
+        word(12),
+        data,
     ))
 }

@@ -180,6 +180,7 @@ impl<'a> TcpHeader<'a> {
         self.payload
     }
     /// The options facts the analysis needs, in one fast pass.
+    #[inline]
     pub fn summary(&self) -> OptionsSummary {
         OptionsSummary::walk(self.options, self.options_truncated)
     }
