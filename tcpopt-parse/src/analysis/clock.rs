@@ -1,6 +1,6 @@
 //! TSval clock lines per (client address, server address).
 //!
-//! Built from per-flow summaries ([`ClockRec`]) as flows retire, taken in
+//! Built from per-flow summaries (`ClockRec`) as flows retire, taken in
 //! order of their first client TSval (`cluster` owns that order and what
 //! is kept of old lines). A flow is compared with a line at the line's point
 //! nearest in time before its first TSval (and checked against the nearest
