@@ -31,6 +31,18 @@ step "cargo package (what crates.io would get: no warning, no test data)"
 # tcpopt (builds the unpacked crate) against the tcpopt-parse packaged here,
 # through a temporary local registry. --allow-dirty: earlier steps may leave
 # build output in the tree; --offline: every dependency is fetched by now.
+# Cargo extracts the packaged tcpopt-parse into its registry cache once per
+# version and then reuses that copy: a stale one would verify tcpopt against
+# old code (local registries are the directories named "-<hash>").
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/tcpopt-parse-* \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/-*/tcpopt-parse-*
+# Cargo also takes a registry crate's build as never changing: drop the
+# builds of earlier packaged copies (their dep-info names such a registry).
+for d in target/debug/deps/tcpopt_parse-*.d; do
+  [ -e "$d" ] && grep -q 'registry/src/-' "$d" || continue
+  h=${d##*/tcpopt_parse-}; h=${h%.d}
+  rm -rf target/debug/deps/*tcpopt_parse-"$h".* target/debug/.fingerprint/tcpopt-parse-"$h"
+done
 out=$(cargo package --offline --allow-dirty -p tcpopt-parse -p tcpopt 2>&1) || { echo "$out"; exit 1; }
 echo "$out" | grep -E '^(warning|error)' && { echo "cargo package warned" >&2; exit 1; }
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
