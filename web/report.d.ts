@@ -257,8 +257,8 @@ export interface ClockLine {
    */
   skew_ppm: number | null;
   /**
-   * Ids of the line's first flows (by first TSval time), at most
-   * `limits.max_evidence_frames`; `connections` counts them all.
+   * Ids of the line's earliest flows (by frame), at most 4;
+   * `connections` counts them all.
    */
   flows: number[];
 }

@@ -230,8 +230,8 @@ pub struct ClockLine {
     pub span_s: f64,
     /// Lower-envelope skew in ppm, only with ≥ 10 min of data.
     pub skew_ppm: Option<f64>,
-    /// Ids of the line's first flows (by first TSval time), at most
-    /// `limits.max_evidence_frames`; `connections` counts them all.
+    /// Ids of the line's earliest flows (by frame), at most 4;
+    /// `connections` counts them all.
     pub flows: Vec<usize>,
 }
 
