@@ -568,20 +568,26 @@ impl Analyzer {
             named |= d.flow_done(f.id, &f);
         }
         let stream = self.config.stream_flows;
-        let has_ts = f.probe.is_none() && f.dir[C2S].has_ts();
+        let rec = ClockRec::of(&f);
+        let clocked = rec.is_some();
         let mut report = (stream || named).then(|| finish::flow_report(&f));
         if let Some(p) = self.pairs.get_mut(f.pair as usize) {
-            match ClockRec::of(&f) {
+            match rec {
                 Some(mut r) => {
                     r.named = named;
                     // A finding about its clock line may name it (at the
                     // end; the addresses are then the pair's). A streamed
                     // flow goes on once its line is known (`cluster`).
                     r.stream = stream;
-                    r.report = Some(Box::new(match (stream, &report) {
-                        (true, Some(full)) => full.clone(),
-                        _ => finish::flow_report_without_addresses(&f),
-                    }));
+                    let full = match (stream, named) {
+                        (true, false) => report.take(),
+                        (true, true) => report.clone(),
+                        (false, _) => None,
+                    };
+                    r.report =
+                        Some(Box::new(full.unwrap_or_else(|| {
+                            finish::flow_report_without_addresses(&f)
+                        })));
                     self.clock_records += 1;
                     if p.lines.pending() == 0 {
                         self.pending_pairs.push(f.pair);
@@ -601,13 +607,19 @@ impl Analyzer {
         self.totals.handshakes.add(finish::handshake(&f));
         self.totals.ts_negotiated += u64::from(f.ts_negotiated);
         // A report (two address strings, the SYN frames) only for a flow
-        // that is streamed or that a finding may name.
+        // that is streamed or that a finding may name; a streamed flow with
+        // a clock record goes on with it, once its line is known.
         if let Some(report) = report.take() {
-            if named {
-                self.kept.insert(f.id, report.clone());
-            }
-            if stream && !has_ts {
-                self.retired.push(report);
+            match (named, stream && !clocked) {
+                (true, true) => {
+                    self.kept.insert(f.id, report.clone());
+                    self.retired.push(report);
+                }
+                (true, false) => {
+                    self.kept.insert(f.id, report);
+                }
+                (false, true) => self.retired.push(report),
+                (false, false) => {}
             }
         }
         if self.spare.len() < 64 {
