@@ -41,7 +41,11 @@ fn fast_path_equals_general_decoder_on_every_shared_capture() {
         walk(&root.join(sub), &mut files);
     }
     files.sort();
-    assert!(files.len() > 100, "shared captures missing under {}", root.display());
+    assert!(
+        files.len() > 100,
+        "shared captures missing under {}",
+        root.display()
+    );
     let (mut total, mut fast, mut vlan, mut v6) = (0u64, 0u64, 0u64, 0u64);
     for path in &files {
         let buf = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -85,7 +89,10 @@ fn fast_path_equals_general_decoder_on_every_shared_capture() {
         files.len()
     );
     // The layouts the fast path takes are all in the corpus.
-    assert!(fast > 1000 && vlan > 0 && v6 > 0, "fast {fast}, vlan {vlan}, v6 {v6}");
+    assert!(
+        fast > 1000 && vlan > 0 && v6 > 0,
+        "fast {fast}, vlan {vlan}, v6 {v6}"
+    );
 }
 
 /// Hand-made edge cases around each fast-path check: the fast path either
@@ -151,7 +158,15 @@ fn fast_path_edges_agree_or_decline() {
     for cut in 0..v6.len() {
         cases.push(v6[..cut].to_vec());
     }
-    for (at, v) in [(14, 0x4a), (18, 0), (19, 0), (19, 40), (20, 0), (20, 44), (20, 17)] {
+    for (at, v) in [
+        (14, 0x4a),
+        (18, 0),
+        (19, 0),
+        (19, 40),
+        (20, 0),
+        (20, 44),
+        (20, 17),
+    ] {
         let mut c = v6.clone();
         c[at] = v;
         cases.push(c);

@@ -228,8 +228,7 @@ impl CaptureParser {
         let State::Pcap { magic, iface } = self.state else {
             return None;
         };
-        let (n, ts, caplen, origlen, data) =
-            fast_pcap_record(buf, magic, self.max_record_len)?;
+        let (n, ts, caplen, origlen, data) = fast_pcap_record(buf, magic, self.max_record_len)?;
         let start = self.offset;
         self.offset = self.offset.saturating_add(n as u64);
         self.frames = self.frames.saturating_add(1);
@@ -348,7 +347,16 @@ impl CaptureParser {
             fast_pcap_record(buf, magic, self.max_record_len)
         {
             let ts = Some(ts);
-            return Ok((n, Item::Packet { iface, ts, caplen, origlen, data }));
+            return Ok((
+                n,
+                Item::Packet {
+                    iface,
+                    ts,
+                    caplen,
+                    origlen,
+                    data,
+                },
+            ));
         }
         let (rest, h) =
             pcap::record_header(magic)(buf).map_err(|e| nom_need(buf.len(), e, Layer::Pcap))?;
