@@ -49,6 +49,9 @@ fn main() -> ExitCode {
         eprintln!("decompress: {path}: {e}");
         return ExitCode::from(1);
     }
-    eprintln!("decompress: {out_bytes} bytes out ({:?}), checksum {sum:x}", dec.compression());
+    eprintln!(
+        "decompress: {out_bytes} bytes out ({:?}), checksum {sum:x}",
+        dec.compression()
+    );
     ExitCode::SUCCESS
 }

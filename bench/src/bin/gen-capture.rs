@@ -67,8 +67,8 @@ fn main() -> ExitCode {
     match generate(&cfg, file) {
         Ok(s) => {
             eprintln!(
-                "{path}: {} bytes, {} packets, {} flows ({} SYNs dropped by the tw_recycle server), snaplen {}, seed {}",
-                s.bytes, s.packets, s.flows, s.dropped_syns, cfg.snaplen, cfg.seed
+                "{path}: {} bytes, {} packets, {} flows ({} SYNs dropped by the tw_recycle server; {} connections gave up after 3), snaplen {}, seed {}",
+                s.bytes, s.packets, s.flows, s.dropped_syns, s.gave_up, cfg.snaplen, cfg.seed
             );
             eprintln!(
                 "{path}: {} NAT client addresses planted (gen-capture --planted lists them)",
