@@ -59,9 +59,7 @@ pub fn analyse_path_streaming(
                 compressed_len,
                 bytes,
             } => analysis.push_decompressed(compression, compressed_len, bytes),
-            Piece::Failed { compression, error } => {
-                analysis.fail_decompression(compression, error)
-            }
+            Piece::Failed { compression, error } => analysis.fail_decompression(compression, error),
         }
         if let Some(f) = on_flow.as_mut() {
             for r in analysis.drain_retired() {

@@ -142,6 +142,7 @@ pub struct StateSize {
 
 impl Analyzer {
     pub fn new(config: Config) -> Self {
+        let detectors = detectors::all(&config);
         Analyzer {
             config,
             slots: Vec::new(),
@@ -159,7 +160,7 @@ impl Analyzer {
             clock_records: 0,
             counters: Counters::default(),
             totals: Totals::default(),
-            detectors: detectors::all(),
+            detectors,
             kept: BTreeMap::new(),
             retired: Vec::new(),
             last_sweep_ns: i64::MIN,
@@ -313,10 +314,11 @@ impl Analyzer {
         self.last_sweep_ns = now;
         self.segments_since_sweep = 0;
         let c = &self.config;
-        let (idle, closing, grace) = (
+        let (idle, closing, grace, syn_wait) = (
             c.idle_timeout_ns,
             c.closing_idle_timeout_ns,
             c.closed_grace_ns,
+            c.syn_answer_timeout_ns,
         );
         let stale: Vec<(u32, Retire)> = self
             .slots
@@ -331,6 +333,8 @@ impl Analyzer {
                     (grace, Retire::Closed)
                 } else if busy {
                     (idle, Retire::Idle)
+                } else if let Some(l) = f.unanswered_quiet_limit(syn_wait, closing) {
+                    (l, Retire::Idle)
                 } else {
                     (closing, Retire::Idle)
                 };

@@ -47,6 +47,7 @@ use core::net::IpAddr;
 use super::config::{RATE_MIN_SPAN_NS, SKEW_MIN_SPAN_NS, SNAP_RATES};
 use super::finding::{ClockClass, Confidence};
 use super::flow::{Flow, C2S};
+use super::offsets::OffsetIndex;
 use super::report::FlowReport;
 use super::serial;
 
@@ -564,14 +565,16 @@ pub(crate) fn libm_ln(x: f64) -> f64 {
 /// Lines whose rate is known keep their own rate whatever the count.
 #[derive(Debug, Default)]
 pub(crate) struct LineIndex {
-    /// (rate index, 1 when the line's rate is known, offset, line).
-    by_offset: BTreeSet<(u8, u8, u32, u32)>,
+    /// Lines by (rate index, 1 when the line's rate is known, offset).
+    by_offset: OffsetIndex,
     /// Lines whose measured rate is not a snap rate.
     odd: Vec<usize>,
     /// Lines whose rate is still unknown, in creation order.
     unknown: Vec<usize>,
     /// Lines in the order they were last extended (the last few matter).
-    recent: Vec<usize>,
+    /// (line, its latest point's time), so that a line that cannot take a
+    /// pause fit is not fetched.
+    recent: Vec<(usize, i64)>,
     /// Per line: [`KIND_ODD`], [`KIND_UNKNOWN`] or [`KIND_NONE`].
     kind: Vec<u8>,
 }
@@ -620,18 +623,15 @@ impl LineIndex {
         known.into_iter().chain(all)
     }
 
-    /// Takes line `li` out of the index; `l` must be in the state it was
-    /// inserted in (the keys are recomputed from it, not stored).
-    pub(crate) fn remove(&mut self, li: usize, l: &Line) {
-        for (r, k, o) in Self::keys(l) {
-            self.by_offset.remove(&(r, k, o, li as u32));
-        }
+    /// Takes line `li` out of the index.
+    pub(crate) fn remove(&mut self, li: usize) {
+        self.by_offset.remove(li);
         // `odd` and `unknown` keep stale entries (removing from them was
         // quadratic); `kind` says which are current.
         if let Some(k) = self.kind.get_mut(li) {
             *k = KIND_NONE;
         }
-        if let Some(k) = self.recent.iter().rposition(|&x| x == li) {
+        if let Some(k) = self.recent.iter().rposition(|&x| x.0 == li) {
             self.recent.remove(k);
         }
     }
@@ -641,7 +641,7 @@ impl LineIndex {
             self.kind.resize(li + 1, KIND_NONE);
         }
         for (r, k, o) in Self::keys(l) {
-            self.by_offset.insert((r, k, o, li as u32));
+            self.by_offset.insert(li, r as usize, k, o);
         }
         match l.hz {
             Some(h) if rate_index(h).is_none() => {
@@ -656,7 +656,7 @@ impl LineIndex {
                 compact(&mut self.unknown, &self.kind, KIND_UNKNOWN);
             }
         }
-        self.recent.push(li);
+        self.recent.push((li, l.last_ns));
         if self.recent.len() > 4 * PAUSE_SCAN {
             self.recent.drain(..self.recent.len() - PAUSE_SCAN);
         }
@@ -688,17 +688,7 @@ impl LineIndex {
             allowed[r as usize] = chance < CHANCE_LIMIT;
             let kinds: &[u8] = if chance < CHANCE_LIMIT { &[0, 1] } else { &[1] };
             for &k in kinds {
-                let mut take = |a: u32, b: u32| {
-                    for &(_, _, _, li) in self.by_offset.range((r, k, a, 0)..=(r, k, b, u32::MAX)) {
-                        out.push(li as usize);
-                    }
-                };
-                if lo <= hi {
-                    take(lo, hi);
-                } else {
-                    take(lo, u32::MAX);
-                    take(0, hi);
-                }
+                self.by_offset.range(r as usize, k, lo, hi, out);
             }
         }
         let kind = |k: u8| move |&&x: &&usize| self.kind.get(x) == Some(&k);
@@ -710,7 +700,20 @@ impl LineIndex {
                 .take(RECENT_SCAN),
         );
         // A pause fit cannot be looked up by offset: the lines used last.
-        out.extend(self.recent.iter().rev().take(PAUSE_SCAN));
+        // A sample at or after a line's latest point within 1 s of it
+        // cannot pause-fit it, and a tight fit was looked up by offset
+        // above; the flow's own rate is tried against unknown-rate lines
+        // whatever the chance, so with one every recent line is tried.
+        out.extend(
+            self.recent
+                .iter()
+                .rev()
+                .take(PAUSE_SCAN)
+                .filter(|&&(_, last)| {
+                    own.is_some() || t < last || t.saturating_sub(last) >= 1_000_000_000
+                })
+                .map(|x| x.0),
+        );
         if own.is_some_and(|h| rate_index(h).is_none()) {
             out.extend(
                 self.unknown

@@ -44,9 +44,12 @@ use super::report::{r3, FlowReport};
 /// its oldest anyway.
 pub(crate) const MAX_PENDING: usize = 64;
 
-/// One-connection lines kept over all pairs (about 0.5 KB each with the
-/// index): the horizon over which a clock's next connection is found.
-pub(crate) const MAX_OPEN_SINGLES: usize = 32_768;
+/// One-connection lines kept over all pairs (about 1 KB each with their
+/// flow report and the index): the horizon over which a clock's next
+/// connection is found. 16,384: on a million connections (56 NAT
+/// addresses among 384 clients) every planted clock is still found, and
+/// the lines take about 16 MB.
+pub(crate) const MAX_OPEN_SINGLES: usize = 16_384;
 
 /// One pair's clock lines, built as its flows retire.
 #[derive(Debug)]
@@ -70,8 +73,9 @@ pub(crate) struct PairLines {
     /// (`Config::stream_flows`), for the analyzer to hand on.
     pub streamed: Vec<FlowReport>,
     caps: LineCaps,
-    /// Scratch for the candidates of one fit.
+    /// Scratch for the candidates of one fit, and them in creation order.
     scratch: Vec<usize>,
+    order: Vec<(u64, usize)>,
 }
 
 /// A retired record, ordered by (first TSval time, flow id): the order
@@ -187,6 +191,7 @@ impl PairLines {
             streamed: Vec::new(),
             caps,
             scratch: Vec::new(),
+            order: Vec::new(),
         }
     }
 
@@ -240,7 +245,7 @@ impl PairLines {
         let Some(l) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
             return false;
         };
-        self.index.remove(slot as usize, &l);
+        self.index.remove(slot as usize);
         if let Some(&id) = l.flows.first() {
             if self.named.get(&(id as u32)) == Some(&slot) {
                 self.named.remove(&(id as u32));
@@ -267,14 +272,17 @@ impl PairLines {
         let allowed = self
             .index
             .candidates(self.created as usize, t0, v0, own, span_s, &mut cands);
-        let slots = &self.slots;
-        let seq_of = |li: usize| slots.get(li).and_then(Option::as_ref).map(|l| l.seq);
-        cands.retain(|&li| seq_of(li).is_some());
         // The first best fit wins, in creation order (as when every line
-        // was tried in order).
-        cands.sort_unstable_by_key(|&li| seq_of(li));
+        // was tried in order); each line is fetched once for its order.
+        let mut order = core::mem::take(&mut self.order);
+        order.clear();
+        order.extend(cands.iter().filter_map(|&li| {
+            let l = self.slots.get(li)?.as_ref()?;
+            Some((l.seq, li))
+        }));
+        order.sort_unstable();
         let mut best: Option<(Fit, usize)> = None;
-        for &li in cands.iter() {
+        for &(_, li) in order.iter() {
             let Some(Some(l)) = self.slots.get(li) else {
                 continue;
             };
@@ -298,6 +306,7 @@ impl PairLines {
             }
         }
         self.scratch = cands;
+        self.order = order;
         let rates_tried = allowed.iter().filter(|ok| **ok).count();
         let cap = self.caps;
         let (slot, added) = match best {
@@ -311,7 +320,7 @@ impl PairLines {
                 l.ln_chance += if p < 1.0 { libm_ln(p) } else { 0.0 };
                 l.pauses += u32::from(fit.pause);
                 let was_single = l.connections == 1;
-                self.index.remove(li, l);
+                self.index.remove(li);
                 l.join(c, fit.u, cap);
                 self.index.insert(li, l);
                 (

@@ -918,6 +918,30 @@ impl Flow {
             && self.answered_unseen.is_none()
     }
 
+    /// How long an attempt whose SYNs nothing answered may stay quiet
+    /// before it is over: twice its retransmission time so far (at least
+    /// `min_ns`) plus a second, at most `max_ns`. Every stack backs off by
+    /// doubling (Linux 1, 2, 4 ... 64 s; Windows 3, 6 s; macOS 1 s steps,
+    /// then doubling), so its next SYN comes before that; one that gave up
+    /// is retired seconds after its last SYN instead of holding 1.8 KB for
+    /// `max_ns` (a busy server refusing thousands of clients a minute).
+    /// None when anything but the client's SYNs was seen.
+    pub fn unanswered_quiet_limit(&self, min_ns: i64, max_ns: i64) -> Option<i64> {
+        let only_syns = self.dir[C2S].segments == u64::from(self.syns.total);
+        (self.unanswered() && only_syns && self.icmp.is_none() && self.bare_ack.is_none()).then(
+            || {
+                let so_far = self
+                    .syn_last_ns
+                    .saturating_sub(self.syn_first_ns)
+                    .max(min_ns);
+                so_far
+                    .saturating_mul(2)
+                    .saturating_add(1_000_000_000)
+                    .min(max_ns)
+            },
+        )
+    }
+
     /// The server answered the SYN with a SYN-ACK, seen or proven by the
     /// client's acknowledgment of it.
     pub fn served(&self) -> bool {

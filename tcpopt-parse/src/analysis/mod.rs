@@ -64,6 +64,7 @@ pub(crate) mod detectors;
 pub mod finding;
 mod finish;
 pub(crate) mod flow;
+pub(crate) mod offsets;
 pub mod remembered;
 pub mod report;
 pub mod serial;

@@ -37,9 +37,9 @@ pub(crate) mod wrap;
 pub(crate) use unit::{Ctx, Detector, PairClocks};
 
 /// Every detector, in run order (the one list to extend).
-pub(crate) fn all() -> Vec<Box<dyn Detector>> {
+pub(crate) fn all(config: &crate::analysis::Config) -> Vec<Box<dyn Detector>> {
     vec![
-        Box::new(tw_recycle::TwRecycle::default()),
+        Box::new(tw_recycle::TwRecycle::new(config.syn_answer_timeout_ns)),
         Box::new(timewait::TimeWait::default()),
         Box::new(collision::Collision::default()),
         Box::new(regression::Regression::default()),

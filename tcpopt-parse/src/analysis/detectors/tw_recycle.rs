@@ -12,7 +12,7 @@
 //! what a client-side capture shows, where the server's per-host state
 //! (flows it closed first) is not visible.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::vec::Vec;
 use core::net::IpAddr;
@@ -90,14 +90,122 @@ impl Attempt {
     }
 }
 
+/// Attempts listed in full (frames, flow ids, flow reports) per pair and
+/// server port; the others are counted. A busy server behind
+/// tcp_tw_recycle fails tens of thousands of connections from one NAT
+/// address, and keeping each (with its flow report, 0.4 KB) grew memory
+/// with the capture. The findings count the others (`flows_total`,
+/// `frames_total`, their evidence) and list these.
+const LISTED: usize = 64;
+
+/// Kinds of unlisted attempts, as the findings split them: bit 2 an ICMP
+/// answer, bit 1 a predicted drop, bit 0 retransmitted.
+fn kind(a: &Attempt) -> usize {
+    (usize::from(a.icmp.is_some()) << 2)
+        | (usize::from(a.predicted > 0) << 1)
+        | usize::from(a.retried())
+}
+
+/// What the findings need of the unlisted failed attempts of one kind.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    n: u32,
+    syns: u32,
+    syns_with_ts: u32,
+    predicted: u32,
+    predicted_no_ts: u32,
+    /// The largest TSval deficit of a predicted SYN.
+    worst_behind: i64,
+    /// Longest first-to-last SYN time of a retransmitted attempt.
+    waited: i64,
+    first_prediction: Option<Prediction>,
+}
+
+impl Tally {
+    fn add(&mut self, a: &Attempt) {
+        self.n += 1;
+        self.syns = self.syns.saturating_add(a.syns.total);
+        self.syns_with_ts = self.syns_with_ts.saturating_add(a.syns_with_ts);
+        self.predicted = self.predicted.saturating_add(a.predicted);
+        self.predicted_no_ts = self.predicted_no_ts.saturating_add(a.predicted_no_ts);
+        if let Some(p) = a.prediction {
+            if let Some(v) = p.syn_tsval {
+                self.worst_behind = self.worst_behind.max(serial::diff(p.rem_ts, v) as i64);
+            }
+            self.first_prediction.get_or_insert(p);
+        }
+        if a.retried() {
+            self.waited = self
+                .waited
+                .max(a.syn_last_ns.saturating_sub(a.syn_first_ns));
+        }
+    }
+
+    fn merge(&mut self, o: &Tally) {
+        self.n += o.n;
+        self.syns = self.syns.saturating_add(o.syns);
+        self.syns_with_ts = self.syns_with_ts.saturating_add(o.syns_with_ts);
+        self.predicted = self.predicted.saturating_add(o.predicted);
+        self.predicted_no_ts = self.predicted_no_ts.saturating_add(o.predicted_no_ts);
+        self.worst_behind = self.worst_behind.max(o.worst_behind);
+        self.waited = self.waited.max(o.waited);
+        if self.first_prediction.is_none() {
+            self.first_prediction = o.first_prediction;
+        }
+    }
+
+    fn of(more: &[Tally; 8], kinds: &[usize]) -> Tally {
+        let mut t = Tally::default();
+        for &k in kinds {
+            if let Some(x) = more.get(k) {
+                t.merge(x);
+            }
+        }
+        t
+    }
+}
+
+/// The unanswered attempts of one pair and server port.
+#[derive(Default)]
+struct Group {
+    /// The first [`LISTED`] to retire.
+    listed: Vec<Attempt>,
+    /// The others known to have failed, by [`kind`].
+    more: [Tally; 8],
+    /// The others never retransmitted that may still be within the answer
+    /// timeout of the capture's end (only those of the last
+    /// `syn_answer_timeout_ns` before the latest segment seen).
+    undecided: VecDeque<Attempt>,
+}
+
 /// TS-01 and TS-10: unanswered attempts per pair and server port, served
 /// connections per (server, port).
-#[derive(Default)]
 pub(crate) struct TwRecycle {
-    /// (pair, server port) → unanswered attempts, in flow order.
-    unanswered: BTreeMap<(u32, u16), Vec<Attempt>>,
+    unanswered: BTreeMap<(u32, u16), Group>,
     /// Connections that got a SYN-ACK, per (server, port).
     served: BTreeMap<(IpAddr, u16), u32>,
+    /// `Config::syn_answer_timeout_ns`.
+    timeout_ns: i64,
+    /// The latest segment time of a retired flow: the capture's end is no
+    /// earlier.
+    now_ns: i64,
+}
+
+impl TwRecycle {
+    pub fn new(timeout_ns: i64) -> Self {
+        TwRecycle {
+            unanswered: BTreeMap::new(),
+            served: BTreeMap::new(),
+            timeout_ns,
+            now_ns: i64::MIN,
+        }
+    }
+}
+
+impl Default for TwRecycle {
+    fn default() -> Self {
+        Self::new(crate::analysis::Config::default().syn_answer_timeout_ns)
+    }
 }
 
 impl Detector for TwRecycle {
@@ -105,34 +213,63 @@ impl Detector for TwRecycle {
         if f.served() {
             *self.served.entry((f.server, f.sport)).or_default() += 1;
         }
+        self.now_ns = self.now_ns.max(f.last_ns);
         let unanswered = f.unanswered() && f.probe.is_none();
-        if unanswered {
-            self.unanswered
-                .entry((f.pair, f.sport))
-                .or_default()
-                .push(Attempt {
-                    id,
-                    syns: f.syns,
-                    syns_with_ts: f.syns_with_ts,
-                    syn_first_ns: f.syn_first_ns,
-                    syn_last_ns: f.syn_last_ns,
-                    predicted_mask: f.predicted_mask,
-                    predicted: f.predicted,
-                    predicted_no_ts: f.predicted_no_ts,
-                    prediction: f.prediction,
-                    icmp: f.icmp,
-                });
+        if !unanswered {
+            return false;
         }
-        unanswered
+        let a = Attempt {
+            id,
+            syns: f.syns,
+            syns_with_ts: f.syns_with_ts,
+            syn_first_ns: f.syn_first_ns,
+            syn_last_ns: f.syn_last_ns,
+            predicted_mask: f.predicted_mask,
+            predicted: f.predicted,
+            predicted_no_ts: f.predicted_no_ts,
+            prediction: f.prediction,
+            icmp: f.icmp,
+        };
+        let g = self.unanswered.entry((f.pair, f.sport)).or_default();
+        let listed = g.listed.len() < LISTED;
+        if listed {
+            g.listed.push(a);
+        } else if a.retried() {
+            if let Some(t) = g.more.get_mut(kind(&a)) {
+                t.add(&a);
+            }
+        } else {
+            g.undecided.push_back(a);
+        }
+        // Failed for good once the capture went on for the timeout.
+        while let Some(u) = g.undecided.front() {
+            if self.now_ns.saturating_sub(u.syn_first_ns) < self.timeout_ns {
+                break;
+            }
+            if let Some(u) = g.undecided.pop_front() {
+                if let Some(x) = g.more.get_mut(kind(&u)) {
+                    x.add(&u);
+                }
+            }
+        }
+        // Only a listed attempt is named (its flow report kept).
+        listed
     }
 
     fn finish(&mut self, cx: &Ctx, out: &mut Vec<Finding>) {
-        for (&(pi, port), attempts) in &mut self.unanswered {
+        for (&(pi, port), g) in &mut self.unanswered {
             // Retirement order is not creation order; the report is.
-            attempts.sort_unstable_by_key(|a| a.id);
+            g.listed.sort_unstable_by_key(|a| a.id);
+            for u in g.undecided.drain(..) {
+                if u.failed(cx) {
+                    if let Some(x) = g.more.get_mut(kind(&u)) {
+                        x.add(&u);
+                    }
+                }
+            }
             let Some(pair) = cx.pair(pi) else { continue };
-            let failed: Vec<&Attempt> = attempts.iter().filter(|a| a.failed(cx)).collect();
-            if failed.is_empty() {
+            let failed: Vec<&Attempt> = g.listed.iter().filter(|a| a.failed(cx)).collect();
+            if failed.is_empty() && g.more.iter().all(|t| t.n == 0) {
                 continue;
             }
             let served = self.served.get(&(pair.server, port)).copied().unwrap_or(0);
@@ -140,21 +277,30 @@ impl Detector for TwRecycle {
             // "no answer", but said with its frame.
             let (icmp, failed): (Vec<&Attempt>, Vec<&Attempt>) =
                 failed.iter().partition(|a| a.icmp.is_some());
-            if !icmp.is_empty() {
-                out.push(icmp_finding(pair, port, served, &icmp));
+            let more = |kinds: &[usize]| Tally::of(&g.more, kinds);
+            let icmp_more = more(&[4, 5, 6, 7]);
+            if !icmp.is_empty() || icmp_more.n > 0 {
+                out.push(icmp_finding(pair, port, served, &icmp, &icmp_more));
             }
             let (ts01, ts10): (Vec<&Attempt>, Vec<&Attempt>) =
                 failed.iter().partition(|a| served > 0 && a.predicted > 0);
-            if !ts01.is_empty() {
-                out.push(ts01_finding(cx, pi, pair, port, served, &ts01));
+            // Unlisted kinds 0b0PR: predicted (P) count as TS-01 only when
+            // the port served others; retransmitted (R) or not.
+            let (ts01_more, ts10_more, lone_more) = if served > 0 {
+                (more(&[2, 3]), more(&[1]), more(&[0]))
+            } else {
+                (Tally::default(), more(&[1, 3]), more(&[0, 2]))
+            };
+            if !ts01.is_empty() || ts01_more.n > 0 {
+                out.push(ts01_finding(cx, pi, pair, port, served, &ts01, &ts01_more));
             }
             let (retry, lone): (Vec<&Attempt>, Vec<&Attempt>) =
                 ts10.iter().partition(|a| a.retried());
-            if !retry.is_empty() {
-                out.push(ts10_finding(cx, pair, port, served, &retry));
+            if !retry.is_empty() || ts10_more.n > 0 {
+                out.push(ts10_finding(cx, pair, port, served, &retry, &ts10_more));
             }
-            if !lone.is_empty() {
-                out.push(lone_finding(pair, port, served, &lone));
+            if !lone.is_empty() || lone_more.n > 0 {
+                out.push(lone_finding(pair, port, served, &lone, &lone_more));
             }
         }
     }
@@ -167,11 +313,14 @@ fn ts01_finding(
     port: u16,
     served: u32,
     flows: &[&Attempt],
+    more: &Tally,
 ) -> Finding {
     let mut frames = Vec::new();
-    let (mut dropped, mut no_ts, mut worst) = (0u32, 0u32, 0i64);
+    // The unlisted attempts' SYNs are counted, not listed.
+    let (mut dropped, mut no_ts, mut worst) =
+        (more.predicted, more.predicted_no_ts, more.worst_behind);
     let mut first = None;
-    let mut beyond = 0u64;
+    let mut beyond = u64::from(more.predicted);
     for f in flows {
         let kept = f.syn_frames(true).count() as u64;
         beyond += u64::from(f.predicted).saturating_sub(kept);
@@ -188,12 +337,13 @@ fn ts01_finding(
             }
         }
     }
-    let p = first.unwrap_or(Prediction {
+    let p = first.or(more.first_prediction).unwrap_or(Prediction {
         syn_tsval: None,
         rem_ts: 0,
         rem_frame: 0,
         age_ns: 0,
     });
+    let n = flows.len() as u32 + more.n;
     let lines = cx.lines_of(pi).len() as u32;
     let nat = cx.class_of(pi).0.is_nat();
     let confidence = if dropped >= 2 && nat {
@@ -209,7 +359,7 @@ fn ts01_finding(
         pair.server,
         port,
         dropped,
-        flows.len(),
+        n,
         pair.client,
         worst,
         p.rem_ts,
@@ -241,7 +391,7 @@ fn ts01_finding(
             connection from this address first.{} That is net.ipv4.tcp_tw_recycle=1 on \
             Linux <= 4.11 (tcp_peer_is_proven(); counter PAWSPassive). {}",
         dropped,
-        flows.len(),
+        n,
         pair.client,
         served,
         port,
@@ -272,13 +422,13 @@ fn ts01_finding(
             server_port: port,
             dropped_syns: dropped,
             dropped_syns_without_ts: no_ts,
-            failed_connections: flows.len() as u32,
+            failed_connections: n,
             served_connections: served,
             client_clock_lines: lines,
             confidence,
         }),
     }
-    .about_cut(pair, beyond)
+    .about_lines(pair, beyond, u64::from(more.n))
 }
 
 const TS01_ONE_LINE: &str =
@@ -299,10 +449,22 @@ const TS10_WHY_NO_TS: &str =
     the same address carry them (a26552afe894). Likely causes: a firewall dropping \
     silently, or the server being down or overloaded (listen queue full).";
 
-fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
+fn ts10_finding(
+    cx: &Ctx,
+    pair: &Pair,
+    port: u16,
+    served: u32,
+    flows: &[&Attempt],
+    more: &Tally,
+) -> Finding {
     let mut frames = Vec::new();
-    let (mut syns, mut with_ts, mut waited, mut visible) = (0u32, 0u32, 0i64, false);
-    let mut beyond = 0u64;
+    let (mut syns, mut with_ts, mut waited, mut visible) = (
+        more.syns,
+        more.syns_with_ts,
+        more.waited,
+        more.first_prediction.is_some(),
+    );
+    let mut beyond = u64::from(more.syns);
     for f in flows {
         beyond += f.syns.beyond();
         frames.extend(f.syn_frames(false));
@@ -316,7 +478,7 @@ fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[&Attempt
         waited = waited.max(until.saturating_sub(f.syn_first_ns));
         visible |= f.prediction.is_some();
     }
-    let n = flows.len() as u32;
+    let n = flows.len() as u32 + more.n;
     let retrans = syns.saturating_sub(n);
     let summary = format!(
         "{n} connection attempts from {} to {}:{} got no answer ({syns} SYNs, {retrans} \
@@ -360,16 +522,16 @@ fn ts10_finding(cx: &Ctx, pair: &Pair, port: u16, served: u32, flows: &[&Attempt
             per_host_state_visible: visible,
         }),
     }
-    .about_cut(pair, beyond)
+    .about_lines(pair, beyond, u64::from(more.n))
 }
 
 /// SYNs answered by an ICMP destination unreachable instead of the server.
-fn icmp_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
+fn icmp_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt], more: &Tally) -> Finding {
     let mut frames: Vec<u64> = flows.iter().flat_map(|a| a.syn_frames(false)).collect();
     frames.extend(flows.iter().filter_map(|a| a.icmp.map(|i| i.frame)));
-    let syns: u32 = flows.iter().map(|a| a.syns.total).sum();
-    let with_ts: u32 = flows.iter().map(|a| a.syns_with_ts).sum();
-    let n = flows.len() as u32;
+    let syns: u32 = flows.iter().map(|a| a.syns.total).sum::<u32>() + more.syns;
+    let with_ts: u32 = flows.iter().map(|a| a.syns_with_ts).sum::<u32>() + more.syns_with_ts;
+    let n = flows.len() as u32 + more.n;
     let first = flows.iter().find_map(|a| a.icmp.map(|i| (a, i)));
     let (what, from, frame, after) = first
         .map(|(a, i)| {
@@ -390,7 +552,8 @@ fn icmp_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Find
         .iter()
         .map(|a| a.syn_last_ns.saturating_sub(a.syn_first_ns))
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .max(more.waited);
     Draft {
         code: Code::SynUnanswered,
         severity: Severity::Warning,
@@ -421,7 +584,8 @@ fn icmp_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Find
             per_host_state_visible: false,
         }),
     }
-    .about(pair)
+    // An unlisted attempt adds its SYNs and the ICMP message.
+    .about_lines(pair, u64::from(more.syns + more.n), u64::from(more.n))
 }
 
 const ICMP_REMEDY: &str = "Look at the device that sent the ICMP message: \"administratively \
@@ -431,10 +595,10 @@ const ICMP_REMEDY: &str = "Look at the device that sent the ICMP message: \"admi
     address.";
 
 /// Lone SYNs never retransmitted: info, they show no failing connection.
-fn lone_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Finding {
+fn lone_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt], more: &Tally) -> Finding {
     let frames: Vec<u64> = flows.iter().flat_map(|a| a.syn_frames(false)).collect();
-    let with_ts: u32 = flows.iter().map(|a| a.syns_with_ts).sum();
-    let n = flows.len() as u32;
+    let with_ts: u32 = flows.iter().map(|a| a.syns_with_ts).sum::<u32>() + more.syns_with_ts;
+    let n = flows.len() as u32 + more.n;
     Draft {
         code: Code::SynUnanswered,
         severity: Severity::Info,
@@ -466,7 +630,7 @@ fn lone_finding(pair: &Pair, port: u16, served: u32, flows: &[&Attempt]) -> Find
             per_host_state_visible: false,
         }),
     }
-    .about(pair)
+    .about_lines(pair, u64::from(more.n), u64::from(more.n))
 }
 
 const LONE_REMEDY: &str = "Nothing to fix from this capture alone. If these attempts matter, \
