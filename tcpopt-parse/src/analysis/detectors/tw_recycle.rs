@@ -683,6 +683,75 @@ mod tests {
         assert_eq!(e.confidence, Confidence::Medium, "no NAT lines known");
     }
 
+    /// Past [`LISTED`] attempts, the others are counted, not listed: the
+    /// counts are those of every attempt, the flows listed the first ones,
+    /// and only listed attempts are named (their flow reports kept).
+    #[test]
+    fn attempts_past_the_listed_ones_are_counted() {
+        let rem = RemTs {
+            ts: 900,
+            stamp_ns: 0,
+            frame: 7,
+        };
+        let mut flows = alloc::vec![served(3000, 0)];
+        let n = LISTED as u16 + 10;
+        for k in 0..n {
+            let t = 1000 + 10 * i64::from(k);
+            let fr = 10 + 3 * u64::from(k);
+            let mut f = flow(&[
+                seg(fr, t, true, 4000 + k, SYN, Some((50, 0))),
+                seg(fr + 1, t + 1000, true, 4000 + k, SYN, Some((51, 0))),
+            ]);
+            f.predicted_drop(0, &rem, Some(50), t * MS);
+            f.predicted_drop(1, &rem, Some(51), (t + 1000) * MS);
+            flows.push(f);
+        }
+        let mut det = TwRecycle::default();
+        let named: Vec<bool> = flows
+            .iter()
+            .enumerate()
+            .map(|(i, f)| det.flow_done(i as u32, f))
+            .collect();
+        assert_eq!(named.iter().filter(|&&x| x).count(), LISTED);
+        let out = run(&mut det, &[], PairClocks::default());
+        assert_eq!(out.len(), 1, "{out:?}");
+        let f = &out[0];
+        assert_eq!(f.code, Code::TwRecyclePerHostPawsDrop);
+        assert_eq!(f.flows.len(), LISTED);
+        assert_eq!(f.flows_beyond_caps, 10);
+        let Evidence::TwRecycle(e) = &f.evidence else {
+            panic!("evidence {:?}", f.evidence)
+        };
+        assert_eq!(e.failed_connections, u32::from(n));
+        assert_eq!(e.dropped_syns, 2 * u32::from(n));
+        assert_eq!(f.frames_beyond_caps, 20, "the unlisted attempts' SYNs");
+    }
+
+    /// An attempt nothing answered may stay quiet twice its
+    /// retransmission time so far (at least the answer timeout) plus 1 s:
+    /// longer than any doubling backoff's next gap; an answered one is not
+    /// retired by this rule.
+    #[test]
+    fn unanswered_attempts_wait_for_their_next_retransmission() {
+        const S: i64 = 1_000_000_000;
+        let limit = |f: &Flow| f.unanswered_quiet_limit(3 * S, 130 * S);
+        let one = flow(&[seg(1, 0, true, 4000, SYN, Some((50, 0)))]);
+        assert_eq!(limit(&one), Some(7 * S));
+        let linux = flow(&[
+            seg(1, 0, true, 4000, SYN, Some((50, 0))),
+            seg(2, 1000, true, 4000, SYN, Some((51, 0))),
+            seg(3, 3000, true, 4000, SYN, Some((53, 0))),
+            seg(4, 7000, true, 4000, SYN, Some((57, 0))),
+        ]);
+        assert_eq!(limit(&linux), Some(15 * S), "the next SYN comes 8 s later");
+        let long = flow(&[
+            seg(1, 0, true, 4000, SYN, Some((50, 0))),
+            seg(2, 63_000, true, 4000, SYN, Some((51, 0))),
+        ]);
+        assert_eq!(limit(&long), Some(130 * S), "at most the closing timeout");
+        assert_eq!(limit(&served(3000, 0)), None);
+    }
+
     #[test]
     fn unanswered_without_prediction_is_ts10_and_answered_is_nothing() {
         let lost = flow(&[
