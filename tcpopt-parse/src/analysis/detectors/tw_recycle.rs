@@ -746,7 +746,7 @@ mod tests {
         assert_eq!(limit(&linux), Some(15 * S), "the next SYN comes 8 s later");
         let long = flow(&[
             seg(1, 0, true, 4000, SYN, Some((50, 0))),
-            seg(2, 63_000, true, 4000, SYN, Some((51, 0))),
+            seg(2, 70_000, true, 4000, SYN, Some((51, 0))),
         ]);
         assert_eq!(limit(&long), Some(130 * S), "at most the closing timeout");
         assert_eq!(limit(&served(3000, 0)), None);
