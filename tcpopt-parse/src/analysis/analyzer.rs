@@ -61,8 +61,9 @@ pub struct Analyzer {
     open: usize,
     next_id: u32,
     map: HashMap<FlowKey, u32>,
-    /// 4-tuples whose flow closed with FINs less than 60 s ago.
-    tombstones: HashMap<FlowKey, Tombstone>,
+    /// 4-tuples whose flow closed with FINs less than 60 s ago, by
+    /// `FlowKey::digest`.
+    tombstones: HashMap<u64, Tombstone>,
     /// Open flows whose SYN got a bare ACK instead of a SYN-ACK (TIME_WAIT's
     /// answer, TS-02), by (pair, client ISN) → (slot, id): a later SYN of the
     /// pair with that ISN on another 4-tuple is its retry.
@@ -236,9 +237,9 @@ impl Analyzer {
                     Some(slot)
                 }
             }
-            None => match self.tombstones.get(&key).copied() {
+            None => match self.tombstones.get(&key.digest()).copied() {
                 Some(t) if syn_only => {
-                    self.tombstones.remove(&key);
+                    self.tombstones.remove(&key.digest());
                     self.new_flow(seg, key, Some((t.id, t.close)))
                 }
                 Some(_) => {
@@ -555,7 +556,8 @@ impl Analyzer {
             // cost 100 bytes each for 60 s for nothing but late segments.
             let close = f.close_record();
             if why == Retire::Closed && close.server_closed_first {
-                self.tombstones.insert(key, Tombstone { id: f.id, close });
+                self.tombstones
+                    .insert(key.digest(), Tombstone { id: f.id, close });
             }
         }
         match why {

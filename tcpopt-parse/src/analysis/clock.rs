@@ -44,6 +44,8 @@ use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
+use smallvec::SmallVec;
+
 use super::config::{RATE_MIN_SPAN_NS, SKEW_MIN_SPAN_NS, SNAP_RATES};
 use super::finding::{ClockClass, Confidence};
 use super::flow::{Flow, C2S};
@@ -73,14 +75,14 @@ pub(crate) struct Line {
     /// Connections on the line (`frames` and `flows` keep the earliest of
     /// them by frame, as many as [`LineCaps`] says).
     pub connections: u32,
-    pub flows: Vec<usize>,
+    pub flows: SmallVec<[usize; 1]>,
     /// The first client TS frame of each of `flows` (the evidence).
-    pub frames: Vec<u64>,
+    pub frames: SmallVec<[u64; 1]>,
     /// The reports of the earliest [`LINE_REPORTS`] connections by frame:
     /// the flows a finding about the line names (the report lists them).
-    pub reports: Vec<FlowReport>,
+    pub reports: SmallVec<[FlowReport; 1]>,
     /// (capture ns, unwrapped TSval), sorted by time.
-    pub points: Vec<(i64, i64)>,
+    pub points: SmallVec<[(i64, i64); 2]>,
     /// The member connections' own rates (the first [`MAX_FLOW_RATES`];
     /// `rate_range` spans them all).
     pub flow_rates: Vec<f64>,
@@ -96,7 +98,7 @@ pub(crate) struct Line {
     /// First-TSval times of member flows, sorted, as (time, connections):
     /// one each up to [`MAX_LINE_STARTS`], then neighbours are merged, the
     /// later time standing for both (counts stay exact, times coarsen).
-    pub starts: Vec<(i64, u32)>,
+    pub starts: SmallVec<[(i64, u32); 1]>,
     /// Set at the end: reused and unlikely to be chance.
     pub significant: bool,
     /// Points when the rate was last measured.
@@ -319,10 +321,10 @@ impl Line {
             hz: None,
             snapped: false,
             connections: 0,
-            flows: Vec::new(),
-            frames: Vec::new(),
-            reports: Vec::new(),
-            points: Vec::new(),
+            flows: SmallVec::new(),
+            frames: SmallVec::new(),
+            reports: SmallVec::new(),
+            points: SmallVec::new(),
             flow_rates: Vec::new(),
             rate_range: None,
             skew_ppm: None,
@@ -330,7 +332,7 @@ impl Line {
             pauses: 0,
             start_min: t0,
             start_max: t0,
-            starts: Vec::new(),
+            starts: SmallVec::new(),
             significant: false,
             rate_points: 0,
         };
@@ -403,7 +405,7 @@ impl Line {
 
     fn add_start(&mut self, t: i64) {
         if self.starts.len() >= MAX_LINE_STARTS {
-            let merged: Vec<(i64, u32)> = self
+            let merged: SmallVec<[(i64, u32); 1]> = self
                 .starts
                 .chunks(2)
                 .map(|c| {
@@ -577,6 +579,11 @@ pub(crate) struct LineIndex {
     recent: Vec<(usize, i64)>,
     /// Per line: [`KIND_ODD`], [`KIND_UNKNOWN`] or [`KIND_NONE`].
     kind: Vec<u8>,
+    /// Snap rates no longer tried against unknown-rate lines: the chance
+    /// of a match only grows (lines made and the pair's span only grow),
+    /// so their entries are not indexed any more (a busy pair's 10^6 Hz
+    /// after its first hundred lines).
+    dead: [bool; 6],
 }
 
 const KIND_NONE: u8 = 0;
@@ -641,7 +648,9 @@ impl LineIndex {
             self.kind.resize(li + 1, KIND_NONE);
         }
         for (r, k, o) in Self::keys(l) {
-            self.by_offset.insert(li, r as usize, k, o);
+            if k == 1 || !self.dead.get(r as usize).copied().unwrap_or(false) {
+                self.by_offset.insert(li, r as usize, k, o);
+            }
         }
         match l.hz {
             Some(h) if rate_index(h).is_none() => {
@@ -667,7 +676,7 @@ impl LineIndex {
     /// the pair has made (the chance of a match grows with it).
     /// Also returns which snap rates may be tried against unknown-rate lines.
     pub(crate) fn candidates(
-        &self,
+        &mut self,
         created: usize,
         t: i64,
         v: u32,
@@ -686,12 +695,18 @@ impl LineIndex {
             let r = r as u8;
             let chance = created as f64 * 2.0 * tol as f64 / 4_294_967_296.0;
             allowed[r as usize] = chance < CHANCE_LIMIT;
+            if chance >= CHANCE_LIMIT {
+                if let Some(d) = self.dead.get_mut(r as usize) {
+                    *d = true;
+                }
+            }
             let kinds: &[u8] = if chance < CHANCE_LIMIT { &[0, 1] } else { &[1] };
             for &k in kinds {
                 self.by_offset.range(r as usize, k, lo, hi, out);
             }
         }
-        let kind = |k: u8| move |&&x: &&usize| self.kind.get(x) == Some(&k);
+        let kinds = &self.kind;
+        let kind = |k: u8| move |&&x: &&usize| kinds.get(x) == Some(&k);
         out.extend(
             self.odd
                 .iter()

@@ -30,6 +30,7 @@
 //! followed. Lines of several connections are kept, each with bounded
 //! vectors (`Line::join`).
 
+use alloc::boxed::Box;
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::vec::Vec;
 use core::cmp::{Ordering, Reverse};
@@ -49,13 +50,15 @@ pub(crate) const MAX_PENDING: usize = 64;
 /// connection is found. 16,384: on a million connections (56 NAT
 /// addresses among 384 clients) every planted clock is still found, and
 /// the lines take about 16 MB.
-pub(crate) const MAX_OPEN_SINGLES: usize = 16_384;
+pub(crate) const MAX_OPEN_SINGLES: usize = 32_768;
 
 /// One pair's clock lines, built as its flows retire.
 #[derive(Debug)]
 pub(crate) struct PairLines {
     /// Lines by slot; a forgotten line's slot is reused.
-    slots: Vec<Option<Line>>,
+    /// (Boxed: a line is about 1 KB with its inline first connection,
+    /// and the vector's spare capacity would hold that much per slot.)
+    slots: Vec<Option<Box<Line>>>,
     free: Vec<u32>,
     index: LineIndex,
     /// Lines made (kept or forgotten): the chance of a join grows with it.
@@ -335,7 +338,7 @@ impl PairLines {
             None => {
                 let seq = self.created;
                 self.created += 1;
-                let l = Line::new(seq, c, cap);
+                let l = Box::new(Line::new(seq, c, cap));
                 let li = match self.free.pop() {
                     Some(s) => s as usize,
                     None => {
@@ -373,7 +376,7 @@ impl PairLines {
             .slots
             .into_iter()
             .enumerate()
-            .filter_map(|(s, l)| Some((s, l?)))
+            .filter_map(|(s, l)| Some((s, *l?)))
             .collect();
         kept.sort_unstable_by_key(|(_, l)| l.seq);
         let ln_alpha = libm_ln(CHANCE_ALPHA / trials.max(1) as f64);

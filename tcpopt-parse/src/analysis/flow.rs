@@ -71,6 +71,34 @@ impl FlowKey {
     }
 }
 
+impl FlowKey {
+    /// A 64-bit digest of the key, for the TIME_WAIT tombstones (100,000 on a
+    /// busy server, 48 bytes each instead of 80). Each word goes through
+    /// MurmurHash3's 64-bit finaliser, a bijection with full avalanche, so
+    /// two keys collide with probability about 2^-64: a SYN on a new 4-tuple
+    /// would meet another's tombstone about once in 10^14 lookups at
+    /// 100,000 tombstones.
+    pub fn digest(&self) -> u64 {
+        fn fmix(mut k: u64) -> u64 {
+            k ^= k >> 33;
+            k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            k ^= k >> 33;
+            k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+            k ^ (k >> 33)
+        }
+        let words = [
+            self.lo[0],
+            self.lo[1],
+            self.hi[0],
+            self.hi[1],
+            (u64::from(self.ports) << 1) | u64::from(self.v6),
+        ];
+        words.iter().fold(0x9E37_79B9_7F4A_7C15u64, |h, &w| {
+            fmix(h.rotate_left(23) ^ w)
+        })
+    }
+}
+
 /// The first `N` frame numbers of something, and how many there were.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frames<const N: usize> {

@@ -217,7 +217,7 @@ fn rate_findings(cx: &Ctx, pair: &Pair, l: &Line, out: &mut Vec<Finding>, noted:
                     pair.client, l.first_frame, hz, other_text
                 ),
                 remedy: RATE_REMEDY,
-                frames: l.frames.clone(),
+                frames: l.frames.to_vec(),
                 flows: line_flows(l).collect(),
                 evidence: Evidence::Rate(RateEvidence {
                     rate_hz: r3(hz),
@@ -278,7 +278,7 @@ fn usec_finding(pair: &Pair, l: &Line, hz: f64) -> Finding {
             pair.client, l.first_frame
         ),
         remedy: USEC_REMEDY,
-        frames: l.frames.clone(),
+        frames: l.frames.to_vec(),
         flows: line_flows(l).collect(),
         evidence: Evidence::Rate(RateEvidence {
             rate_hz: r3(hz),
@@ -307,7 +307,7 @@ fn rewritten_finding(pair: &Pair, l: &Line, hz: f64, gaps: u64) -> Finding {
             fmt_hz(hz, None)
         ),
         remedy: RATE_REMEDY,
-        frames: l.frames.clone(),
+        frames: l.frames.to_vec(),
         flows: line_flows(l).collect(),
         evidence: Evidence::Rate(RateEvidence {
             rate_hz: r3(hz),

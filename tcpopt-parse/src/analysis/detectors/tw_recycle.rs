@@ -96,7 +96,7 @@ impl Attempt {
 /// address, and keeping each (with its flow report, 0.4 KB) grew memory
 /// with the capture. The findings count the others (`flows_total`,
 /// `frames_total`, their evidence) and list these.
-const LISTED: usize = 64;
+const LISTED: usize = 32;
 
 /// Kinds of unlisted attempts, as the findings split them: bit 2 an ICMP
 /// answer, bit 1 a predicted drop, bit 0 retransmitted.
