@@ -35,6 +35,7 @@ const PROGRESS_EVERY_MS = 100;
 let current = null, currentId = null;
 // The CSV of every flow, built from the flows as the engine retires them: a Blob of ~1 MiB parts.
 let csvBlob = null;
+let timing = null;
 const takeCsv = (analyzer, all) => {
   const part = analyzer.flowsCsvTake(all);
   if (part) csvBlob = new Blob([csvBlob, part], { type: 'text/csv' });
@@ -48,15 +49,24 @@ async function analyze(id, file) {
   const analyzer = new CaptureAnalysis();
   csvBlob = new Blob([], { type: 'text/csv' });
   let bytes = 0, packets = 0, last = 0;
+  // Where the time goes (bench/browser.mjs prints it): waiting for the file, in the engine, in the CSV.
+  timing = { readMs: 0, pushMs: 0, csvMs: 0, finishMs: 0, chunks: 0, maxChunk: 0 };
   try {
     const reader = file.stream().getReader();
     for (;;) {
+      const t0 = performance.now();
       const { done, value } = await reader.read();
+      const t1 = performance.now();
+      timing.readMs += t1 - t0;
       if (done) break;
+      timing.chunks++; if (value.length > timing.maxChunk) timing.maxChunk = value.length;
       const p = analyzer.push(value);
       bytes = p.bytes; packets = p.packets;
+      const t2 = performance.now();
+      timing.pushMs += t2 - t1;
       takeCsv(analyzer, false);
       const now = performance.now();
+      timing.csvMs += now - t2;
       if (now - last >= PROGRESS_EVERY_MS) {
         last = now;
         const secs = Math.max((now - started) / 1000, 1e-6);
@@ -74,15 +84,17 @@ async function analyze(id, file) {
 
 function finish(id, analyzer, started, bytes, readError) {
   postMessage({ type: 'finishing', id });
+  const t0 = performance.now();
   analyzer.end();
   takeCsv(analyzer, true);
   const report = analyzer.reportWithoutFlows();
   const view = analyzer.view();
   const plot = plotFrom(report, view, analyzer.plotPoints());
+  timing.finishMs = performance.now() - t0;
   current = analyzer; currentId = id;
   const transfer = [];
   for (const p of plot) { for (const l of p.lines) transfer.push(l.pts.buffer, l.unanswered.buffer); transfer.push(p.unanswered.buffer); }
-  postMessage({ type: 'done', id, report, view, plot, elapsedMs: performance.now() - started, bytes, readError, memory: memory() }, transfer);
+  postMessage({ type: 'done', id, report, view, plot, elapsedMs: performance.now() - started, timing, bytes, readError, memory: memory() }, transfer);
 }
 
 // Memory in use: the wasm linear memory and (Chromium) this worker's JS heap.
