@@ -9,7 +9,8 @@
 //   cargo run --release -p tcpopt-bench --bin gen-capture -- --size 256M -o /tmp/bench-256m.pcap
 //   node bench/browser.mjs /tmp/bench-256m.pcap [RUNS]
 //
-// DIST=dir serves another build of the page (an A/B of two builds: one run of each, alternated).
+// DIST=dir serves another build of the page (an A/B of two builds: one run of each, alternated);
+// QUERY='?gunzip=browser' opens the page with that query (gzip through DecompressionStream).
 //
 // Prints one JSON line per run and a summary with medians and the ratio
 // browser/native (the target: at least 0.6).
@@ -52,7 +53,7 @@ let packets = 0;
 try {
   for (let i = 0; i < runs; i++) {
     const page = await context.newPage();
-    await page.goto(origin + '/');
+    await page.goto(origin + '/' + (process.env.QUERY || ''));
     await page.waitForFunction(() => document.getElementById('version').textContent !== '');
     const job = await page.evaluate(() => window.tcpopt.job);
     const t = performance.now();

@@ -73,7 +73,10 @@ async function analyze(file) {
   setBusy(true);
   $('results').setAttribute('aria-busy', 'true');
   await state.ready;
-  state.worker.postMessage({ type: 'analyze', id: state.job, file });
+  // ?gunzip=browser: gzip through the browser's DecompressionStream instead of the engine's decoder
+  // (slower in Chromium, kept to measure; see worker.js).
+  const gunzip = new URLSearchParams(location.search).get('gunzip') || undefined;
+  state.worker.postMessage({ type: 'analyze', id: state.job, file, gunzip });
 }
 
 function showProgress(m) {
