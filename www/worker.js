@@ -85,8 +85,9 @@ async function run(id, file, started, gunzip) {
       .pipeThrough(new DecompressionStream('gzip'));
   }
   const reader = stream.getReader();
-  // (Asking for the next chunk before pushing this one, or reading 2-32 MiB slices with
-  // file.slice().arrayBuffer() instead of the stream, measured no faster: BENCHMARKS.md.)
+  // (Asking for the next chunk before pushing this one, reading 2-32 MiB slices with
+  // file.slice().arrayBuffer(), or reading in a second worker that transfers the chunks here,
+  // measured no faster on the 2-core test machine: BENCHMARKS.md, "The page (issue 11)".)
   for (;;) {
     const t0 = performance.now();
     let done, value;
