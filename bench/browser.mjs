@@ -9,6 +9,9 @@
 //   cargo run --release -p tcpopt-bench --bin gen-capture -- --size 256M -o /tmp/bench-256m.pcap
 //   node bench/browser.mjs /tmp/bench-256m.pcap [RUNS]
 //
+// DIST=dir serves another build of the page (an A/B of two builds: one run of each, alternated);
+// QUERY='?gunzip=browser' opens the page with that query (gzip through DecompressionStream).
+//
 // Prints one JSON line per run and a summary with medians and the ratio
 // browser/native (the issue's target: at least 0.6).
 import fs from 'node:fs';
@@ -21,9 +24,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const file = process.argv[2] || '/tmp/bench-256m.pcap';
 const runs = Number(process.argv[3] || 3);
-const dist = path.join(root, 'www/dist');
+const dist = path.resolve(process.env.DIST || path.join(root, 'www/dist'));
 if (!fs.existsSync(path.join(dist, 'index.html'))) {
-  console.error('bench/browser.mjs: www/dist is missing: run scripts/serve.sh --build-only first');
+  console.error(`bench/browser.mjs: ${dist} is missing: run scripts/serve.sh --build-only first`);
   process.exit(2);
 }
 if (!fs.existsSync(file)) {
@@ -50,7 +53,7 @@ let packets = 0;
 try {
   for (let i = 0; i < runs; i++) {
     const page = await context.newPage();
-    await page.goto(origin + '/');
+    await page.goto(origin + '/' + (process.env.QUERY || ''));
     await page.waitForFunction(() => document.getElementById('version').textContent !== '');
     const job = await page.evaluate(() => window.tcpopt.job);
     const t = performance.now();
@@ -58,10 +61,11 @@ try {
     await page.waitForFunction((j) => document.body.dataset.doneJob !== undefined && document.body.dataset.doneJob !== String(j)
       && document.body.dataset.doneJob === String(window.tcpopt.job), job, { timeout: 0, polling: 50 });
     const secs = (performance.now() - t) / 1000;
-    const r = await page.evaluate(() => ({ packets: window.tcpopt.report.capture.packets, complete: window.tcpopt.report.capture.complete }));
+    const r = await page.evaluate(() => ({ packets: window.tcpopt.report.capture.packets, complete: window.tcpopt.report.capture.complete, timing: window.tcpopt.timing }));
     packets = r.packets;
     browser.push(secs);
-    console.log(JSON.stringify({ run: i + 1, seconds: +secs.toFixed(3), MBps: +(bytes / 1e6 / secs).toFixed(1), Mpps: +(r.packets / 1e6 / secs).toFixed(2), complete: r.complete }));
+    const timing = Object.fromEntries(Object.entries(r.timing || {}).map(([k, v]) => [k, Math.round(v)]));
+    console.log(JSON.stringify({ run: i + 1, seconds: +secs.toFixed(3), MBps: +(bytes / 1e6 / secs).toFixed(1), Mpps: +(r.packets / 1e6 / secs).toFixed(2), complete: r.complete, timing }));
     await page.close();
   }
 } finally {

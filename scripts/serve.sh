@@ -28,7 +28,8 @@ port="${PORT:-8080}"
 # The wasm's release profile, set here rather than in the workspace's Cargo.toml: fat LTO,
 # one codegen unit, no debug info, opt-level 3 (measured on a 520 MB capture: 188 MB/s at
 # opt-level 3 against 80 MB/s at "z", for 169 KB gzipped against 147 KB). wasm-opt is off:
-# binaryen 108 (Debian 12) corrupts wasm-bindgen's externref table export.
+# binaryen 108 (Debian 12) corrupts wasm-bindgen's externref table export; binaryen 132 (npm) does
+# not, but its -O3 measured no faster and no smaller gzipped (BENCHMARKS.md, "The page (issue 11)").
 # A separate target dir keeps these overrides from rebuilding the native release artefacts.
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-3}"
 export CARGO_PROFILE_RELEASE_LTO=fat

@@ -73,7 +73,10 @@ async function analyze(file) {
   setBusy(true);
   $('results').setAttribute('aria-busy', 'true');
   await state.ready;
-  state.worker.postMessage({ type: 'analyze', id: state.job, file });
+  // ?gunzip=browser: gzip through the browser's DecompressionStream instead of the engine's decoder
+  // (slower in Chromium, kept to measure; see worker.js).
+  const gunzip = new URLSearchParams(location.search).get('gunzip') || undefined;
+  state.worker.postMessage({ type: 'analyze', id: state.job, file, gunzip });
 }
 
 function showProgress(m) {
@@ -102,6 +105,7 @@ function done(m) {
     return;
   }
   state.lastMemory = m.memory;
+  state.timing = m.timing;
   if (m.readError) fail(`Reading ${state.fileName} failed part way (${m.readError}); the results below cover what was read.`);
   render(report, view).then(() => { document.body.dataset.doneJob = String(state.job); });
 }
@@ -238,4 +242,4 @@ if ('serviceWorker' in navigator && window.isSecureContext) {
 }
 if (location.hash === '#sample') $('sample').click();
 // For tests and the console: the last report and a way to render one.
-window.tcpopt = { plot, get report() { return state.report; }, get view() { return state.view; }, json: () => exportBlob('json').then((b) => b.text()), csv: () => exportBlob('csv').then((b) => b.text()), get job() { return state.job; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, analyze };
+window.tcpopt = { plot, get report() { return state.report; }, get view() { return state.view; }, json: () => exportBlob('json').then((b) => b.text()), csv: () => exportBlob('csv').then((b) => b.text()), get job() { return state.job; }, get timing() { return state.timing; }, get memory() { return state.lastMemory; }, get progressMemory() { return state.progressMemory; }, analyze };

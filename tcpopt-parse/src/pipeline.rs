@@ -423,6 +423,27 @@ impl CaptureAnalysis {
             });
     }
 
+    /// [`push_decompressed`](Self::push_decompressed) with every TCP segment
+    /// handed to `on_segment`, as [`push_observed`](Self::push_observed) does:
+    /// the page's worker, which gunzips with the browser's own
+    /// `DecompressionStream`, feeds the decompressed bytes here.
+    #[cfg(feature = "compress")]
+    pub fn push_decompressed_observed(
+        &mut self,
+        compression: Compression,
+        compressed_len: u64,
+        bytes: &[u8],
+        on_segment: &mut dyn FnMut(&Segment),
+    ) {
+        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
+        self.feeder
+            .push_decompressed(compression, compressed_len, bytes, &mut |ev| {
+                if let Event::Packet(rec) = ev {
+                    tally.packet(rec, analyzer, on_segment);
+                }
+            });
+    }
+
     /// The fault of the decompressor behind
     /// [`push_decompressed`](Self::push_decompressed).
     #[cfg(feature = "compress")]

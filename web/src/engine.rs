@@ -2,6 +2,7 @@
 //! path the `tcpopt` command line uses, so the page's report is the CLI's.
 use crate::plot::PlotSampler;
 use tcpopt_parse::analysis::{Config, FlowReport, Report};
+use tcpopt_parse::compress::Compression;
 use tcpopt_parse::pipeline::CaptureAnalysis;
 
 /// Progress after a chunk: what the page shows under its progress bar.
@@ -41,6 +42,28 @@ impl Engine {
     ) {
         self.analysis
             .push_observed(chunk, &mut |seg| plot.push(seg));
+        for f in self.analysis.drain_retired() {
+            on_flow(&f);
+        }
+    }
+
+    /// One chunk of a gzip capture decompressed by the page
+    /// (`DecompressionStream('gzip')`), after `compressed_len` more bytes of
+    /// the file were read: the same report as [`push`](Self::push) of the
+    /// compressed bytes.
+    pub(crate) fn push_gunzipped(
+        &mut self,
+        compressed_len: u64,
+        bytes: &[u8],
+        plot: &mut PlotSampler,
+        on_flow: &mut dyn FnMut(&FlowReport),
+    ) {
+        self.analysis.push_decompressed_observed(
+            Compression::Gzip,
+            compressed_len,
+            bytes,
+            &mut |seg| plot.push(seg),
+        );
         for f in self.analysis.drain_retired() {
             on_flow(&f);
         }

@@ -98,6 +98,30 @@ impl CaptureAnalysis {
         to_js(&inner.progress())
     }
 
+    /// Like `push`, for a gzip capture that the page decompressed itself
+    /// (`file.stream().pipeThrough(new DecompressionStream('gzip'))`):
+    /// `chunk` is decompressed bytes, `compressedBytes` how many more bytes
+    /// of the gzip file were read for it (progress counts those). The report
+    /// is the one `push` of the gzip file gives, as long as the stream
+    /// decompressed without an error: on an error, start over with `push`
+    /// of the file, which finds and reports the fault as the CLI does.
+    #[wasm_bindgen(js_name = pushGunzipped, unchecked_return_type = "Progress")]
+    pub fn push_gunzipped(
+        &mut self,
+        chunk: &[u8],
+        compressed_bytes: f64,
+    ) -> Result<JsValue, JsError> {
+        let inner = self
+            .inner
+            .as_mut()
+            .ok_or_else(|| JsError::new("CaptureAnalysis already finished"))?;
+        let csv = &mut self.csv;
+        // A count of bytes from JS: a non-negative integer below 2^53 (a NaN becomes 0).
+        let compressed = compressed_bytes.max(0.0) as u64;
+        inner.push_gunzipped(compressed, chunk, &mut self.plot, &mut |f| csv.flow(f));
+        to_js(&inner.progress())
+    }
+
     /// Progress so far, `{ bytes, packets }`.
     #[wasm_bindgen(unchecked_return_type = "Progress")]
     pub fn progress(&self) -> Result<JsValue, JsError> {

@@ -294,6 +294,46 @@ test('a corrupt gzip stream: an error shown, then the next upload works', async 
   assert.ok(ok.codes.some((c) => c.code === 'MULTIPLE_TS_CLOCKS_BEHIND_IP'), 'gzip input analysed');
 });
 
+test('gzip through the browser\'s DecompressionStream (?gunzip=browser): the CLI\'s report, the engine again on a bad stream', async (t) => {
+  if (!fs.existsSync(TCPOPT)) { t.skip(`no CLI at ${TCPOPT}`); return; }
+  const cliJson = (file) => {
+    try { return JSON.parse(execFileSync(TCPOPT, ['analyze', '--format', 'json', file], { encoding: 'utf8' })); } catch (e) { return JSON.parse(e.stdout); }
+  };
+  await page.goto(origin + '/?gunzip=browser');
+  await page.waitForFunction(() => document.getElementById('version').textContent !== '');
+  try {
+    const plain = fs.readFileSync(path.join(CAPTURES, 'nat-two-clocks.pcap'));
+    const half = plain.length >> 1;
+    const files = {
+      whole: zlib.gzipSync(plain),
+      // Two gzip members (what `cat a.gz b.gz` gives): the CLI reads both.
+      members: Buffer.concat([zlib.gzipSync(plain.subarray(0, half)), zlib.gzipSync(plain.subarray(half))]),
+      // Cut in the middle: the CLI reports the cut stream and the packets before it.
+      cut: zlib.gzipSync(plain).subarray(0, 3000),
+    };
+    for (const [name, bytes] of Object.entries(files)) {
+      const f = path.join(tmp, `browser-gunzip-${name}.pcap.gz`);
+      fs.writeFileSync(f, bytes);
+      await upload(f);
+      const timing = await page.evaluate(() => window.tcpopt.timing);
+      assert.deepEqual(JSON.parse(await page.evaluate(() => window.tcpopt.json())), cliJson(f), name);
+      console.log('# ?gunzip=browser', name, JSON.stringify({ gunzip: timing.gunzip, gunzipRetried: !!timing.gunzipRetried }));
+      if (name === 'whole') assert.ok(timing.gunzip && !timing.gunzipRetried, `DecompressionStream used: ${JSON.stringify(timing)}`);
+      if (name === 'cut') assert.ok(timing.gunzipRetried, `the engine read the cut stream again: ${JSON.stringify(timing)}`);
+    }
+    const bad = zlib.gzipSync(plain);
+    bad[10] = 0x07;
+    const badFile = path.join(tmp, 'browser-gunzip-bad.pcap.gz');
+    fs.writeFileSync(badFile, bad);
+    const r = await upload(badFile);
+    assert.match(r.error + r.captureErrors, /gzip|deflate|compress/i, 'the compression error is shown');
+    assert.ok((await page.evaluate(() => window.tcpopt.timing)).gunzipRetried, 'the engine gave the error');
+  } finally {
+    await page.goto(origin + '/');
+    await page.waitForFunction(() => document.getElementById('version').textContent !== '');
+  }
+});
+
 test('Cancel stops an analysis and the page keeps working', async () => {
   // A large-enough input that the cancel lands mid-way: the sample repeated.
   const big = path.join(tmp, 'big.pcap');
