@@ -446,7 +446,8 @@ export interface Finding {
   frames: number[];
   /**
    * How many frames the finding had before the cap (counting frames a
-   * per-flow cap did not keep, e.g. SYNs past the 8th).
+   * per-flow cap did not keep, e.g. SYNs past the 8th, and the SYNs of
+   * the connection attempts a SYN finding counts but does not list).
    */
   frames_total: number;
   /**

@@ -9,7 +9,10 @@
 //! their 4-tuple, or idle past `Config::idle_timeout_ns` (established) /
 //! `closing_idle_timeout_ns` (handshake, half-closed, reset in the
 //! handshake: the client retries with the same ISN after TIME_WAIT's bare
-//! ACK, TS-02). Sweeps run once per second of capture time at most.
+//! ACK, TS-02); an attempt whose SYNs nothing answered at all retires
+//! sooner, after twice its retransmission time so far
+//! (`Flow::unanswered_quiet_limit`: a client that gave up holds no 1.8 KB
+//! for 130 s). Sweeps run once per second of capture time at most.
 //! Retiring hands the flow to every detector (`Detector::flow_done`),
 //! hands its compact clock record to its pair's online clustering
 //! (`cluster`), counts it in the totals,

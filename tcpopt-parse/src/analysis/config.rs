@@ -23,7 +23,10 @@ pub struct Config {
     pub idle_timeout_ns: i64,
     /// The same for a flow still in its handshake, or closing (one FIN),
     /// or reset: 130 s covers Linux's SYN retries (1+2+...+64 s = 127 s)
-    /// and a FIN_WAIT2/TIME_WAIT of 60 s.
+    /// and a FIN_WAIT2/TIME_WAIT of 60 s. An attempt that nothing answered
+    /// waits at most this, and only twice its retransmission time so far
+    /// (at least `syn_answer_timeout_ns`) plus 1 s: a doubling backoff's
+    /// next SYN comes before that.
     pub closing_idle_timeout_ns: i64,
     /// A flow closed both ways (or reset after its handshake) is retired
     /// once quiet this long (250 ms: Linux's minimum RTO is 200 ms, so the

@@ -506,7 +506,8 @@ pub struct Finding {
     /// `Config::max_evidence_frames`.
     pub frames: Vec<u64>,
     /// How many frames the finding had before the cap (counting frames a
-    /// per-flow cap did not keep, e.g. SYNs past the 8th).
+    /// per-flow cap did not keep, e.g. SYNs past the 8th, and the SYNs of
+    /// the connection attempts a SYN finding counts but does not list).
     pub frames_total: u64,
     /// Frames the detectors counted but per-flow caps did not keep (in
     /// `frames_total`; not serialised).
@@ -517,8 +518,10 @@ pub struct Finding {
     pub flows: Vec<usize>,
     /// How many flows the finding had before the cap.
     pub flows_total: u64,
-    /// Flows counted but not listed by a clock line's cap (in
-    /// `flows_total`; not serialised).
+    /// Flows counted but not listed: past a clock line's first
+    /// connections, or past the first 32 unanswered attempts per client,
+    /// server and port that TS-01 and TS-10 list (in `flows_total`; not
+    /// serialised).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub flows_beyond_caps: u64,
     /// The client address the finding is about, when it is about one.
