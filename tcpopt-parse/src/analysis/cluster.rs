@@ -56,7 +56,7 @@ pub(crate) const MAX_OPEN_SINGLES: usize = 32_768;
 #[derive(Debug)]
 pub(crate) struct PairLines {
     /// Lines by slot; a forgotten line's slot is reused.
-    /// (Boxed: a line is about 1 KB with its inline first connection,
+    /// (Boxed: a line is about 0.6 KB with its inline first connection,
     /// and the vector's spare capacity would hold that much per slot.)
     slots: Vec<Option<Box<Line>>>,
     free: Vec<u32>,
