@@ -62,14 +62,18 @@ def sh(s):
     return ["bash", "-o", "pipefail", "-c", s]
 
 
-def tools_for(path, skip, absolute=False):
+def decompressor(path):
+    """The shell command that decompresses `path` to stdout, or None."""
     q = shlex.quote(path)
     if path.endswith(".gz"):
-        dec = f"gzip -dc {q}"
-    elif path.endswith(".zst"):
-        dec = f"zstd -dc {q}"
-    else:
-        dec = None
+        return f"gzip -dc {q}"
+    if path.endswith(".zst"):
+        return f"zstd -dc {q}"
+    return None
+
+
+def tools_for(path, skip, absolute=False):
+    dec = decompressor(path)
     t = {}
     t["tcpopt"] = [f"{REL}/tcpopt", "analyze", "--fail-on", "never", path]
     if dec is None:
@@ -90,13 +94,8 @@ def tools_for(path, skip, absolute=False):
 
 def packets_of(path):
     """Packets in the capture, from the baseline (through a decompressor)."""
-    q = shlex.quote(path)
-    if path.endswith(".gz"):
-        cmd = f"gzip -dc {q} | {REL}/baseline /dev/stdin"
-    elif path.endswith(".zst"):
-        cmd = f"zstd -dc {q} | {REL}/baseline /dev/stdin"
-    else:
-        cmd = f"{REL}/baseline {q}"
+    dec = decompressor(path)
+    cmd = f"{dec} | {REL}/baseline /dev/stdin" if dec else f"{REL}/baseline {shlex.quote(path)}"
     out = subprocess.run(sh(cmd), capture_output=True, text=True).stderr
     for line in out.splitlines():
         if line.startswith("baseline:") and "packets" in line:

@@ -240,17 +240,20 @@ impl Analyzer {
                     Some(slot)
                 }
             }
-            None => match self.tombstones.get(&key.digest()).copied() {
-                Some(t) if syn_only => {
-                    self.tombstones.remove(&key.digest());
-                    self.new_flow(seg, key, Some((t.id, t.close)))
+            None => {
+                let digest = key.digest();
+                match self.tombstones.get(&digest).copied() {
+                    Some(t) if syn_only => {
+                        self.tombstones.remove(&digest);
+                        self.new_flow(seg, key, Some((t.id, t.close)))
+                    }
+                    Some(_) => {
+                        self.counters.late_segments += 1;
+                        return;
+                    }
+                    None => self.new_flow(seg, key, None),
                 }
-                Some(_) => {
-                    self.counters.late_segments += 1;
-                    return;
-                }
-                None => self.new_flow(seg, key, None),
-            },
+            }
         };
         match idx {
             Some(slot) => {

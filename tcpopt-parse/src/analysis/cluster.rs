@@ -437,21 +437,11 @@ mod tests {
     use crate::analysis::clock::{classify, Verdict};
     use crate::analysis::finding::{ClockClass, Confidence};
     use crate::analysis::flow::{Flow, C2S};
+    use crate::analysis::test_rng::Rng;
     use core::net::{IpAddr, Ipv4Addr};
 
     const MS: i64 = 1_000_000;
     const T0: i64 = 1_700_000_000_000_000_000;
-
-    /// xorshift64*: reproducible random offsets without a dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-    }
 
     /// A short connection (shorter than the 2 s a rate needs, the hardest
     /// case: every snap rate is tried) whose client clock reads `v` at `t`

@@ -80,3 +80,18 @@ pub use report::{
     CaptureError, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, HandshakeTotals,
     Limits, Report, Side, Stats, Totals, TsRange,
 };
+
+/// xorshift64*: reproducible random numbers for the tests, without a
+/// dependency.
+#[cfg(test)]
+pub(crate) mod test_rng {
+    pub(crate) struct Rng(pub u64);
+    impl Rng {
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+    }
+}

@@ -178,19 +178,9 @@ impl OffsetIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::test_rng::Rng;
     use alloc::collections::BTreeSet;
     use alloc::vec;
-
-    /// xorshift64*.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-    }
 
     /// Random inserts, re-inserts and removals, clustered offsets (so
     /// buckets hold several lines) and wide, narrow and wrapping windows:
