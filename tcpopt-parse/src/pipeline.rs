@@ -414,13 +414,7 @@ impl CaptureAnalysis {
         compressed_len: u64,
         bytes: &[u8],
     ) {
-        let (tally, analyzer) = (&mut self.tally, &mut self.analyzer);
-        self.feeder
-            .push_decompressed(compression, compressed_len, bytes, &mut |ev| {
-                if let Event::Packet(rec) = ev {
-                    tally.packet(rec, analyzer, &mut |_| {});
-                }
-            });
+        self.push_decompressed_observed(compression, compressed_len, bytes, &mut |_| {});
     }
 
     /// [`push_decompressed`](Self::push_decompressed) with every TCP segment
