@@ -801,20 +801,45 @@ pub fn generate_vec(cfg: &GenConfig) -> (Vec<u8>, GenStats) {
 pub fn extraction_args(
     name: &str,
 ) -> Result<(bool, String, std::fs::File), std::process::ExitCode> {
-    let mut print = false;
+    let a = baseline_args(name, false)?;
+    Ok((a.print, a.path, a.file))
+}
+
+/// The baseline's arguments: `extraction_args` plus `--flows`.
+pub struct BaselineArgs {
+    pub print: bool,
+    /// Keep one hash entry per direction (packets and the latest
+    /// timestamps): the flow-tracking baseline of the busy-server issue.
+    pub flows: bool,
+    pub path: String,
+    pub file: std::fs::File,
+}
+
+pub fn baseline_args(
+    name: &str,
+    flows_allowed: bool,
+) -> Result<BaselineArgs, std::process::ExitCode> {
+    let (mut print, mut flows) = (false, false);
     let mut path = None;
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--print" => print = true,
+            "--flows" if flows_allowed => flows = true,
             _ => path = Some(a),
         }
     }
     let Some(path) = path else {
-        eprintln!("usage: {name} [--print] FILE");
+        let extra = if flows_allowed { " [--flows]" } else { "" };
+        eprintln!("usage: {name} [--print]{extra} FILE");
         return Err(std::process::ExitCode::from(2));
     };
     match std::fs::File::open(&path) {
-        Ok(f) => Ok((print, path, f)),
+        Ok(file) => Ok(BaselineArgs {
+            print,
+            flows,
+            path,
+            file,
+        }),
         Err(e) => {
             eprintln!("{name}: {path}: {e}");
             Err(std::process::ExitCode::from(1))
