@@ -573,10 +573,10 @@ pub(crate) struct LineIndex {
     odd: Vec<usize>,
     /// Lines whose rate is still unknown, in creation order.
     unknown: Vec<usize>,
-    /// Lines in the order they were last extended (the last few matter).
-    /// (line, its latest point's time), so that a line that cannot take a
-    /// pause fit is not fetched.
-    recent: Vec<(usize, i64)>,
+    /// Lines in the order they were last extended (the last few matter),
+    /// with what decides a fit after their latest point, so that a line
+    /// that cannot fit is not fetched from memory ([`Recent::may_fit`]).
+    recent: Vec<Recent>,
     /// Per line: [`KIND_ODD`], [`KIND_UNKNOWN`] or [`KIND_NONE`].
     kind: Vec<u8>,
     /// Snap rates no longer tried against unknown-rate lines: the chance
@@ -584,6 +584,50 @@ pub(crate) struct LineIndex {
     /// so their entries are not indexed any more (a busy pair's 10^6 Hz
     /// after its first hundred lines).
     dead: [bool; 6],
+}
+
+/// A recently extended line, as of its latest point.
+#[derive(Clone, Copy, Debug)]
+struct Recent {
+    li: usize,
+    last_ns: i64,
+    /// The TSval at the latest point.
+    last_v: u32,
+    /// The line's rate, if known (the only rate it is tried with).
+    hz: Option<f64>,
+}
+
+impl Recent {
+    fn of(li: usize, l: &Line) -> Recent {
+        Recent {
+            li,
+            last_ns: l.last_ns,
+            last_v: l.anchor_tsval.wrapping_add(l.last_u as u32),
+            hz: l.hz,
+        }
+    }
+
+    /// Whether `Line::fit` may accept `(t, v)` at a rate of at most
+    /// `h_max` (the line's own rate when known). After the latest point,
+    /// both a tight fit and a pause fit need the TSval to have advanced
+    /// by `d ∈ [−tol, h·Δt + tol]`, and `tol` grows with `h`. Conservative:
+    /// where the window nears half the TSval circle, or the sample is
+    /// before the latest point (then the fit looks at other points), the
+    /// line is fetched and `fit` decides.
+    fn may_fit(&self, t: i64, v: u32, h_max: f64) -> bool {
+        if t < self.last_ns {
+            return true;
+        }
+        let h = self.hz.unwrap_or(h_max);
+        let dt = t.saturating_sub(self.last_ns) as f64 / 1e9;
+        let tol = tolerance(h, dt) + 4.0;
+        let hi = h * dt + tol;
+        if hi >= (1u64 << 30) as f64 {
+            return true;
+        }
+        let d = serial::diff(v, self.last_v) as f64;
+        d >= -tol && d <= hi
+    }
 }
 
 const KIND_NONE: u8 = 0;
@@ -638,7 +682,7 @@ impl LineIndex {
         if let Some(k) = self.kind.get_mut(li) {
             *k = KIND_NONE;
         }
-        if let Some(k) = self.recent.iter().rposition(|&x| x.0 == li) {
+        if let Some(k) = self.recent.iter().rposition(|x| x.li == li) {
             self.recent.remove(k);
         }
     }
@@ -665,7 +709,7 @@ impl LineIndex {
                 compact(&mut self.unknown, &self.kind, KIND_UNKNOWN);
             }
         }
-        self.recent.push((li, l.last_ns));
+        self.recent.push(Recent::of(li, l));
         if self.recent.len() > 4 * PAUSE_SCAN {
             self.recent.drain(..self.recent.len() - PAUSE_SCAN);
         }
@@ -719,15 +763,24 @@ impl LineIndex {
         // cannot pause-fit it, and a tight fit was looked up by offset
         // above; the flow's own rate is tried against unknown-rate lines
         // whatever the chance, so with one every recent line is tried.
+        // Of the rest, only those the TSval may fit are fetched.
+        let h_max = SNAP_RATES
+            .iter()
+            .zip(allowed)
+            .filter(|(_, ok)| *ok)
+            .map(|(&h, _)| h)
+            .chain(own)
+            .fold(0.0, f64::max);
         out.extend(
             self.recent
                 .iter()
                 .rev()
                 .take(PAUSE_SCAN)
-                .filter(|&&(_, last)| {
-                    own.is_some() || t < last || t.saturating_sub(last) >= 1_000_000_000
+                .filter(|r| {
+                    own.is_some() || t < r.last_ns || t.saturating_sub(r.last_ns) >= 1_000_000_000
                 })
-                .map(|x| x.0),
+                .filter(|r| r.may_fit(t, v, h_max))
+                .map(|r| r.li),
         );
         if own.is_some_and(|h| rate_index(h).is_none()) {
             out.extend(
@@ -926,6 +979,77 @@ pub(crate) fn classify(lines: &[Line], forgotten: u64, client: IpAddr, server: I
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::test_rng::Rng;
+    use core::net::Ipv4Addr;
+
+    /// The pause scan's filter never hides a fit: for lines of known and
+    /// unknown rate (short and long connections at every snap rate), and
+    /// samples after their latest point that fit tightly, fit after a
+    /// pause, or are random, `fit` accepting implies `may_fit`.
+    #[test]
+    fn the_recent_filter_never_hides_a_fit() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let caps = LineCaps {
+            frames: 4,
+            flows: 4,
+        };
+        let (mut fits, mut filtered) = (0u32, 0u32);
+        for k in 0..4000u32 {
+            let h = SNAP_RATES[(rng.next() % 6) as usize];
+            let t0 = 1_700_000_000_000_000_000 + (rng.next() % 1_000_000_000_000) as i64;
+            let v0 = rng.next() as u32;
+            let span = [90_000_000i64, 3_000_000_000, 700_000_000_000][(k % 3) as usize];
+            let mut f = Flow::new(
+                k,
+                IpAddr::V4(Ipv4Addr::new(203, 0, 113, 1)),
+                1024 + (k % 60_000) as u16,
+                IpAddr::V4(Ipv4Addr::new(198, 51, 100, 10)),
+                80,
+                0,
+            );
+            for (n, dt) in [0, span / 2, span].into_iter().enumerate() {
+                let ticks = (dt as i128 * h as i128 / 1_000_000_000) as u32;
+                let u = f.dir[C2S].record_ts(v0.wrapping_add(ticks), n as u64 + 1, t0 + dt);
+                f.points.push(t0 + dt, u);
+            }
+            let Some(mut c) = ClockRec::of(&f) else {
+                continue;
+            };
+            let l = Line::new(0, &mut c, caps);
+            let r = Recent::of(0, &l);
+            let last_v = r.last_v;
+            for _ in 0..8 {
+                let gap = (rng.next() % 5_000_000_000_000) as i64;
+                let t = l.last_ns + gap;
+                let dt = gap as f64 / 1e9;
+                let v = match rng.next() % 4 {
+                    0 => last_v.wrapping_add((h * dt) as u32),
+                    1 => {
+                        last_v.wrapping_add(((h * dt) * (rng.next() % 1000) as f64 / 1000.0) as u32)
+                    }
+                    2 => last_v.wrapping_add((rng.next() % 8) as u32).wrapping_sub(4),
+                    _ => rng.next() as u32,
+                };
+                let rates: &[f64] = match l.hz {
+                    Some(ref x) => core::slice::from_ref(x),
+                    None => &SNAP_RATES,
+                };
+                let h_max = rates.iter().copied().fold(0.0, f64::max);
+                let fit = rates.iter().any(|&x| l.fit(x, t, v).is_some());
+                let may = r.may_fit(t, v, h_max);
+                assert!(
+                    !fit || may,
+                    "rate {h} span {span} gap {gap}: a fit the filter hides"
+                );
+                fits += u32::from(fit);
+                filtered += u32::from(!may);
+            }
+        }
+        assert!(
+            fits > 1000 && filtered > 1000,
+            "{fits} fits, {filtered} filtered"
+        );
+    }
 
     #[test]
     fn ln_matches_known_values() {
