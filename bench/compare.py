@@ -19,7 +19,9 @@ within 1.2x of decompressing alone.
 
 What each tool does: `tcpopt analyze` the whole analysis and the text report;
 `extract` tcpopt-parse doing only the baseline's job (TSval/TSecr of every
-TCP segment); `baseline` pcap-parser + etherparse doing that job; `tcpdump
+TCP segment); `baseline` pcap-parser + etherparse doing that job;
+`baseline --flows` the same with one std HashMap entry per direction (the
+baseline the busy-server issue describes, a first flow tracker); `tcpdump
 -nn -v -r` decoding and printing every packet; `tshark -T fields` the two
 timestamp fields of every packet.
 """
@@ -79,6 +81,7 @@ def tools_for(path, skip, absolute=False):
     if dec is None:
         t["extract"] = [f"{REL}/extract", path]
         t["baseline"] = [f"{REL}/baseline", path]
+        t["baseline --flows"] = [f"{REL}/baseline", "--flows", path]
         t["tcpdump"] = ["tcpdump", "-nn", "-v"] + (["-S"] if absolute else []) + ["-r", path]
         t["tshark"] = ["tshark", "-r", path, "-T", "fields",
                        "-e", "tcp.options.timestamp.tsval", "-e", "tcp.options.timestamp.tsecr"]
@@ -86,6 +89,7 @@ def tools_for(path, skip, absolute=False):
         t["decompress (crate)"] = [f"{REL}/decompress", path]
         t[dec.split()[0] + " -dc"] = sh(f"{dec} > /dev/null")
         t["baseline"] = sh(f"{dec} | {REL}/baseline /dev/stdin")
+        t["baseline --flows"] = sh(f"{dec} | {REL}/baseline --flows /dev/stdin")
         t["tcpdump"] = sh(f"{dec} | tcpdump -nn -v {'-S ' if absolute else ''}-r - > /dev/null")
         t["tshark"] = sh(f"{dec} | tshark -r - -T fields -e tcp.options.timestamp.tsval "
                          f"-e tcp.options.timestamp.tsecr > /dev/null")
@@ -149,6 +153,9 @@ def main():
         if "baseline" in med:
             bw, bc, _ = med["baseline"]
             print(f"\ntcpopt's rate ÷ the baseline's: {bw / tw:.2f} by wall time, {bc / tc:.2f} by CPU time.")
+        if "baseline --flows" in med:
+            fw, fc, _ = med["baseline --flows"]
+            print(f"tcpopt's rate ÷ the flow-tracking baseline's: {fw / tw:.2f} by wall time, {fc / tc:.2f} by CPU time.")
         if "extract" in med:
             ew, ec, _ = med["extract"]
             if "baseline" in med:
