@@ -588,22 +588,25 @@ pub(crate) struct LineIndex {
 
 /// A recently extended line, as of its latest point.
 #[derive(Clone, Copy, Debug)]
+/// 24 bytes: a busy capture holds up to `4 × PAUSE_SCAN` per pair.
 struct Recent {
-    li: usize,
-    last_ns: i64,
+    /// The line's slot (slots are flow-id sized, `u32`).
+    li: u32,
     /// The TSval at the latest point.
     last_v: u32,
-    /// The line's rate, if known (the only rate it is tried with).
-    hz: Option<f64>,
+    last_ns: i64,
+    /// The line's rate, the only one it is tried with; 0 while unknown
+    /// (a measured rate is positive).
+    hz: f64,
 }
 
 impl Recent {
     fn of(li: usize, l: &Line) -> Recent {
         Recent {
-            li,
-            last_ns: l.last_ns,
+            li: li as u32,
             last_v: l.anchor_tsval.wrapping_add(l.last_u as u32),
-            hz: l.hz,
+            last_ns: l.last_ns,
+            hz: l.hz.filter(|&h| h > 0.0).unwrap_or(0.0),
         }
     }
 
@@ -618,7 +621,7 @@ impl Recent {
         if t < self.last_ns {
             return true;
         }
-        let h = self.hz.unwrap_or(h_max);
+        let h = if self.hz > 0.0 { self.hz } else { h_max };
         let dt = t.saturating_sub(self.last_ns) as f64 / 1e9;
         let tol = tolerance(h, dt) + 4.0;
         let hi = h * dt + tol;
@@ -682,7 +685,7 @@ impl LineIndex {
         if let Some(k) = self.kind.get_mut(li) {
             *k = KIND_NONE;
         }
-        if let Some(k) = self.recent.iter().rposition(|x| x.li == li) {
+        if let Some(k) = self.recent.iter().rposition(|x| x.li as usize == li) {
             self.recent.remove(k);
         }
     }
@@ -780,7 +783,7 @@ impl LineIndex {
                     own.is_some() || t < r.last_ns || t.saturating_sub(r.last_ns) >= 1_000_000_000
                 })
                 .filter(|r| r.may_fit(t, v, h_max))
-                .map(|r| r.li),
+                .map(|r| r.li as usize),
         );
         if own.is_some_and(|h| rate_index(h).is_none()) {
             out.extend(
