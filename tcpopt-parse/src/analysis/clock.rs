@@ -586,9 +586,9 @@ pub(crate) struct LineIndex {
     dead: [bool; 6],
 }
 
-/// A recently extended line, as of its latest point.
+/// A recently extended line, as of its latest point. 24 bytes: a busy
+/// capture holds up to `4 × PAUSE_SCAN` per pair.
 #[derive(Clone, Copy, Debug)]
-/// 24 bytes: a busy capture holds up to `4 × PAUSE_SCAN` per pair.
 struct Recent {
     /// The line's slot (slots are flow-id sized, `u32`).
     li: u32,
