@@ -606,7 +606,7 @@ impl Recent {
             li: li as u32,
             last_v: l.anchor_tsval.wrapping_add(l.last_u as u32),
             last_ns: l.last_ns,
-            hz: l.hz.filter(|&h| h > 0.0).unwrap_or(0.0),
+            hz: l.hz.unwrap_or(0.0),
         }
     }
 
