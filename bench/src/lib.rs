@@ -951,4 +951,48 @@ mod tests {
         );
         assert_eq!(report.stats.flows, s.flows);
     }
+
+    /// The CLI's two-thread mode (`Config::worker_thread`) gives the
+    /// one-thread report byte for byte, and the same streamed flows in the
+    /// same order, on a busy server: more one-connection clock lines than
+    /// the clustering keeps (`cluster::MAX_OPEN_SINGLES`, so lines are
+    /// forgotten), bulk flows holding their pairs' order back past
+    /// `cluster::MAX_PENDING`, and the planted NAT clocks and drops.
+    #[test]
+    fn the_worker_thread_gives_the_one_thread_report_on_a_busy_server() {
+        let cfg = GenConfig {
+            target_bytes: 120 << 20,
+            short_flows: 100_000,
+            bulk_flows: 4,
+            ..GenConfig::default()
+        };
+        let (cap, _) = generate_vec(&cfg);
+        let run = |worker_thread: bool| {
+            let mut a = tcpopt_parse::pipeline::CaptureAnalysis::new(tcpopt_parse::analysis::Config {
+                worker_thread,
+                stream_flows: true,
+                ..tcpopt_parse::analysis::Config::default()
+            });
+            let mut flows = Vec::new();
+            let line = |f: &tcpopt_parse::analysis::FlowReport| {
+                serde_json::to_string(f).expect("flow serialises")
+            };
+            for c in cap.chunks(1 << 16) {
+                a.push(c);
+                flows.extend(a.drain_retired().map(|f| line(&f)));
+            }
+            let r = a.finish_streaming(&mut |_| {}, &mut |f| flows.push(line(f)));
+            (serde_json::to_string(&r).expect("report serialises"), flows, r)
+        };
+        let (one, one_flows, r) = run(false);
+        let (two, two_flows, _) = run(true);
+        assert!(
+            r.limits.clock_lines_forgotten > 0,
+            "the test must pass the clustering's cap"
+        );
+        assert!(r.findings.len() > 1, "{:?}", r.verdict);
+        assert_eq!(one_flows.len() as u64, r.stats.flows);
+        assert!(one == two, "the reports differ");
+        assert!(one_flows == two_flows, "the streamed flows differ");
+    }
 }

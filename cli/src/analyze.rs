@@ -49,6 +49,9 @@ pub fn analyse_path_streaming(
     };
     let mut analysis = CaptureAnalysis::new(Config {
         stream_flows: on_flow.is_some(),
+        // The retired flows' clustering and detectors on the second core:
+        // the same report, and most of a busy server's work (BENCHMARKS.md).
+        worker_thread: true,
         ..Config::default()
     });
     let read = input.pump_pieces(|piece| {

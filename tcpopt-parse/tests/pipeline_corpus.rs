@@ -184,3 +184,64 @@ fn non_capture_and_empty_input_are_named_errors() {
         }
     );
 }
+
+/// Every capture under `dir`, in subdirectories too (`real/` is grouped by
+/// project).
+fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if shared_capture_name(&p) {
+            out.push(p);
+        }
+    }
+}
+
+fn shared_capture_name(p: &std::path::Path) -> bool {
+    let n = p.to_string_lossy();
+    n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".cap")
+}
+
+/// The retired side on its own thread (`Config::worker_thread`, what the
+/// CLI runs) gives the report of the one-thread mode byte for byte, and
+/// with `stream_flows` the same flows in the same order, on every shared
+/// capture. (bench's tests do the same on a generated busy server, where
+/// the clustering's caps are reached.)
+#[test]
+fn the_worker_thread_gives_the_one_thread_report_on_every_shared_capture() {
+    let root = common::captures_dir();
+    let mut files = Vec::new();
+    for sub in ["netns", "tcpdump", "real"] {
+        walk(&root.join(sub), &mut files);
+    }
+    files.sort();
+    assert!(files.len() > 2000, "{} shared captures", files.len());
+    let run = |bytes: &[u8], worker_thread: bool| {
+        let mut a = CaptureAnalysis::new(Config {
+            worker_thread,
+            stream_flows: true,
+            ..Config::default()
+        });
+        let mut flows = Vec::new();
+        // Small chunks, so that streamed flows come back between them.
+        for c in bytes.chunks(4096) {
+            a.push(c);
+            flows.extend(a.drain_retired().map(|f| serde_json::to_string(&f).expect("flow")));
+        }
+        let report = a.finish_streaming(&mut |_| {}, &mut |f| {
+            flows.push(serde_json::to_string(f).expect("flow"))
+        });
+        (json(&report), flows)
+    };
+    for f in &files {
+        let bytes = std::fs::read(f).expect("read");
+        let one = run(&bytes, false);
+        let two = run(&bytes, true);
+        assert!(one.0 == two.0, "{}: the reports differ", f.display());
+        assert_eq!(one.1, two.1, "{}: the streamed flows differ", f.display());
+    }
+}

@@ -13,11 +13,12 @@
 //! sooner, after twice its retransmission time so far
 //! (`Flow::unanswered_quiet_limit`: a client that gave up holds no 1.8 KB
 //! for 130 s). Sweeps run once per second of capture time at most.
-//! Retiring hands the flow to every detector (`Detector::flow_done`),
-//! hands its compact clock record to its pair's online clustering
-//! (`cluster`), counts it in the totals,
-//! keeps its `FlowReport` only when a detector may name it (or queues it
-//! for [`Analyzer::drain_retired`]), and frees its slot. A closed flow
+//! Retiring frees the flow's slot and hands the flow to the retired side
+//! (`tail`: every detector's `Detector::flow_done`, its compact clock
+//! record to its pair's online clustering (`cluster`), the totals, its
+//! `FlowReport` only when a detector may name it or for
+//! [`Analyzer::drain_retired`]), inline or, with `Config::worker_thread`,
+//! on a second thread (`worker`). A closed flow
 //! that the server closed first leaves a tombstone on its 4-tuple (what
 //! TS-02 needs of it) for `PAWS_MSL` (60 s, the server's TIME_WAIT), so a
 //! new SYN there finds its previous connection and late segments are
@@ -31,21 +32,20 @@
 //! records per pair waiting for their order, and the detectors' evidence.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
-use super::clock::ClockRec;
-use super::cluster::{Singles, MAX_OPEN_SINGLES, MAX_PENDING};
 use super::config::{Config, PAWS_MSL_NS};
-use super::detectors::{self, Detector};
 use super::finish::{self, Parts};
 use super::flow::{Flow, FlowKey, PrevClose, ProbeKind, C2S};
 use super::remembered;
-use super::report::{CaptureSummary, FlowReport, Report, Totals};
+use super::report::{CaptureSummary, FlowReport, Report};
 use super::state::{Counters, Pair};
+use super::tail::{Retire, Tail};
+#[cfg(feature = "std")]
+use super::worker::Worker;
 use crate::Segment;
 
 /// The TCP timestamp analyzer. Feed it every TCP segment in capture order
@@ -73,19 +73,13 @@ pub struct Analyzer {
     refused: HashMap<(u32, u32), (u32, u32)>,
     pairs: Vec<Pair>,
     pair_map: HashMap<(IpAddr, IpAddr), u32>,
-    /// Pairs with retired clock records waiting for their order.
-    pending_pairs: Vec<u32>,
-    /// The one-connection clock lines over all pairs (bounded).
-    singles: Singles,
-    /// Clock records made (every TS connection, probes excluded).
-    clock_records: u64,
     counters: Counters,
-    totals: Totals,
-    detectors: Vec<Box<dyn Detector>>,
-    /// Reports of retired flows a detector may name, by id.
-    kept: BTreeMap<u32, FlowReport>,
-    /// Retired flows for `drain_retired` (with `Config::stream_flows`).
-    retired: Vec<FlowReport>,
+    peak_open_flows: u64,
+    /// What retired flows go to: the detectors, the clock lines, the
+    /// totals and the reports (`tail`), here or on a thread of its own.
+    back: Back,
+    /// Streamed reports the worker thread handed back, for `drain_retired`.
+    streamed: Vec<FlowReport>,
     last_sweep_ns: i64,
     segments_since_sweep: u64,
     last_prune_ns: i64,
@@ -99,13 +93,12 @@ struct Tombstone {
     close: PrevClose,
 }
 
-/// Why a flow was retired.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Retire {
-    Closed,
-    Superseded,
-    Idle,
-    End,
+/// Where the retired side runs.
+#[derive(Debug)]
+enum Back {
+    Inline(Box<Tail>),
+    #[cfg(feature = "std")]
+    Thread(Worker),
 }
 
 impl core::fmt::Debug for Analyzer {
@@ -130,7 +123,10 @@ pub struct StateSize {
     /// Bytes per open flow (fixed: flows hold no heap storage).
     pub flow_bytes: usize,
     /// Retired flows' clock records waiting for their order, over all
-    /// pairs (at most `cluster::MAX_PENDING` per pair).
+    /// pairs (at most `cluster::MAX_PENDING` per pair). This and
+    /// `clock_lines` and `kept_reports` are 0 while the retired side runs
+    /// on its own thread (`Config::worker_thread`): the live side cannot
+    /// see them then.
     pub clock_pending: usize,
     /// Clock lines kept, over all pairs.
     pub clock_lines: usize,
@@ -146,7 +142,17 @@ pub struct StateSize {
 
 impl Analyzer {
     pub fn new(config: Config) -> Self {
-        let detectors = detectors::all(&config);
+        let tail = Tail::new(&config);
+        #[cfg(feature = "std")]
+        let back = match config.worker_thread {
+            true => match Worker::start(tail) {
+                Ok(w) => Back::Thread(w),
+                Err(tail) => Back::Inline(tail),
+            },
+            false => Back::Inline(Box::new(tail)),
+        };
+        #[cfg(not(feature = "std"))]
+        let back = Back::Inline(Box::new(tail));
         Analyzer {
             config,
             slots: Vec::new(),
@@ -159,14 +165,10 @@ impl Analyzer {
             refused: HashMap::new(),
             pairs: Vec::new(),
             pair_map: HashMap::new(),
-            pending_pairs: Vec::new(),
-            singles: Singles::new(MAX_OPEN_SINGLES),
-            clock_records: 0,
             counters: Counters::default(),
-            totals: Totals::default(),
-            detectors,
-            kept: BTreeMap::new(),
-            retired: Vec::new(),
+            peak_open_flows: 0,
+            back,
+            streamed: Vec::new(),
             last_sweep_ns: i64::MIN,
             segments_since_sweep: 0,
             last_prune_ns: i64::MIN,
@@ -176,16 +178,21 @@ impl Analyzer {
 
     /// The analyzer's internal sizes (memory grows with these only).
     pub fn state_size(&self) -> StateSize {
+        let (clock_pending, clock_lines, kept_reports) = match &self.back {
+            Back::Inline(t) => (t.pending(), t.lines_kept(), t.kept.len()),
+            #[cfg(feature = "std")]
+            Back::Thread(_) => (0, 0, 0),
+        };
         StateSize {
             flows: self.open,
             flow_table: self.map.len(),
             pairs: self.pairs.len(),
             flow_bytes: core::mem::size_of::<Flow>(),
-            clock_pending: self.pairs.iter().map(|p| p.lines.pending()).sum(),
-            clock_lines: self.pairs.iter().map(|p| p.lines.kept()).sum(),
+            clock_pending,
+            clock_lines,
             tombstones: self.tombstones.len(),
             refused: self.refused.len(),
-            kept_reports: self.kept.len(),
+            kept_reports,
             slots: self.slots.len(),
         }
     }
@@ -209,7 +216,14 @@ impl Analyzer {
     /// after each [`push`](Self::push) batch to keep memory constant;
     /// [`finish_streaming`](Self::finish_streaming) hands over the rest.
     pub fn drain_retired(&mut self) -> alloc::vec::Drain<'_, FlowReport> {
-        self.retired.drain(..)
+        match &mut self.back {
+            Back::Inline(t) => t.retired.drain(..),
+            #[cfg(feature = "std")]
+            Back::Thread(w) => {
+                w.collect(&mut self.spare, &mut self.streamed);
+                self.streamed.drain(..)
+            }
+        }
     }
 
     /// Feeds one segment (capture order).
@@ -354,16 +368,10 @@ impl Analyzer {
         self.release_clock_records();
     }
 
-    /// Clusters the retired clock records that no open flow of their pair
-    /// precedes (`cluster`: the order of first TSvals), then forgets the
-    /// oldest one-connection lines past the cap.
-    fn release_clock_records(&mut self) {
-        if self.pending_pairs.is_empty() {
-            return;
-        }
-        // The earliest first client TSval of each pair's open flows: a
-        // record's key (`ClockRec::first_ns`). An open flow whose client
-        // has sent none yet will have a later one than every record now.
+    /// The earliest first client TSval time of each pair's open flows: a
+    /// clock record's key (`ClockRec::first_ns`). An open flow whose client
+    /// has sent none yet will have a later one than every record now.
+    fn watermark(&self) -> HashMap<u32, i64> {
         let mut watermark: HashMap<u32, i64> = HashMap::new();
         for f in self.slots.iter().flatten() {
             let c = &f.dir[C2S];
@@ -372,28 +380,27 @@ impl Analyzer {
                 *w = (*w).min(c.first_ns);
             }
         }
-        let pending = core::mem::take(&mut self.pending_pairs);
-        for pi in pending {
-            let Some(p) = self.pairs.get_mut(pi as usize) else {
-                continue;
-            };
-            p.lines
-                .release(pi, watermark.get(&pi).copied(), &mut self.singles);
-            self.retired.append(&mut p.lines.streamed);
-            if p.lines.pending() > 0 {
-                self.pending_pairs.push(pi);
-            }
-        }
-        self.forget_singles();
+        watermark
     }
 
-    fn forget_singles(&mut self) {
-        while let Some((pi, slot, seq)) = self.singles.over() {
-            if let Some(p) = self.pairs.get_mut(pi as usize) {
-                if p.lines.forget(slot, seq) {
-                    self.singles.settled();
-                }
-            }
+    /// Clusters the retired clock records that no open flow of their pair
+    /// precedes (`cluster`: the order of first TSvals), then forgets the
+    /// oldest one-connection lines past the cap (`Tail::release`).
+    fn release_clock_records(&mut self) {
+        let wanted = match &self.back {
+            // Nothing pending: the watermark would go unread.
+            Back::Inline(t) => t.has_pending(),
+            #[cfg(feature = "std")]
+            Back::Thread(_) => true,
+        };
+        if !wanted {
+            return;
+        }
+        let w = self.watermark();
+        match &mut self.back {
+            Back::Inline(t) => t.release(&w),
+            #[cfg(feature = "std")]
+            Back::Thread(worker) => worker.release(w),
         }
     }
 
@@ -431,8 +438,7 @@ impl Analyzer {
             Some(&p) => p,
             None => {
                 let p = self.pairs.len() as u32;
-                self.pairs
-                    .push(Pair::new(client, server, self.config.max_evidence_frames));
+                self.pairs.push(Pair::new(client, server));
                 self.pair_map.insert((client, server), p);
                 p
             }
@@ -443,6 +449,12 @@ impl Analyzer {
             .then(|| self.retry_of(pair, seg))
             .flatten();
         let fresh = Flow::new(id, client, cport, server, sport, pair);
+        #[cfg(feature = "std")]
+        if self.spare.is_empty() {
+            if let Back::Thread(w) = &mut self.back {
+                w.collect(&mut self.spare, &mut self.streamed);
+            }
+        }
         let mut flow = match self.spare.pop() {
             Some(mut b) => {
                 *b = fresh;
@@ -469,7 +481,7 @@ impl Analyzer {
             }
         };
         self.open += 1;
-        self.totals.peak_open_flows = self.totals.peak_open_flows.max(self.open as u64);
+        self.peak_open_flows = self.peak_open_flows.max(self.open as u64);
         self.map.insert(key, slot);
         Some(slot)
     }
@@ -566,76 +578,18 @@ impl Analyzer {
                     .insert(key.digest(), Tombstone { id: f.id, close });
             }
         }
-        match why {
-            Retire::Closed => self.totals.flows_retired_closed += 1,
-            Retire::Superseded => self.totals.flows_retired_superseded += 1,
-            Retire::Idle => self.totals.flows_retired_idle += 1,
-            Retire::End => self.totals.flows_open_at_end += 1,
-        }
         if f.probe.is_some() {
             self.counters.probe_flows += 1;
         }
-        let mut named = false;
-        for d in self.detectors.iter_mut() {
-            named |= d.flow_done(f.id, &f);
-        }
-        let stream = self.config.stream_flows;
-        let rec = ClockRec::of(&f);
-        let clocked = rec.is_some();
-        let mut report = (stream || named).then(|| finish::flow_report(&f));
-        if let Some(p) = self.pairs.get_mut(f.pair as usize) {
-            match rec {
-                Some(mut r) => {
-                    r.named = named;
-                    // A finding about its clock line may name it (at the
-                    // end; the addresses are then the pair's). A streamed
-                    // flow goes on once its line is known (`cluster`).
-                    r.stream = stream;
-                    let full = match (stream, named) {
-                        (true, false) => report.take(),
-                        (true, true) => report.clone(),
-                        (false, _) => None,
-                    };
-                    r.report =
-                        Some(Box::new(full.unwrap_or_else(|| {
-                            finish::flow_report_without_addresses(&f)
-                        })));
-                    self.clock_records += 1;
-                    if p.lines.pending() == 0 {
-                        self.pending_pairs.push(f.pair);
-                    }
-                    p.lines.retired(r);
-                    if p.lines.pending() > MAX_PENDING {
-                        // A long open flow holds the pair's order back.
-                        p.lines.release(f.pair, Some(i64::MIN), &mut self.singles);
-                        self.retired.append(&mut p.lines.streamed);
-                        self.forget_singles();
-                    }
+        match &mut self.back {
+            Back::Inline(t) => {
+                t.retired(&f, why);
+                if self.spare.len() < 64 {
+                    self.spare.push(f);
                 }
-                None if f.probe.is_none() => p.without_ts += 1,
-                None => {}
             }
-        }
-        self.totals.handshakes.add(finish::handshake(&f));
-        self.totals.ts_negotiated += u64::from(f.ts_negotiated);
-        // A report (two address strings, the SYN frames) only for a flow
-        // that is streamed or that a finding may name; a streamed flow with
-        // a clock record goes on with it, once its line is known.
-        if let Some(report) = report.take() {
-            match (named, stream && !clocked) {
-                (true, true) => {
-                    self.kept.insert(f.id, report.clone());
-                    self.retired.push(report);
-                }
-                (true, false) => {
-                    self.kept.insert(f.id, report);
-                }
-                (false, true) => self.retired.push(report),
-                (false, false) => {}
-            }
-        }
-        if self.spare.len() < 64 {
-            self.spare.push(f);
+            #[cfg(feature = "std")]
+            Back::Thread(w) => w.retired(f, why),
         }
     }
 
@@ -662,28 +616,31 @@ impl Analyzer {
         for (_, s) in open {
             self.retire(s, Retire::End);
         }
-        for pi in core::mem::take(&mut self.pending_pairs) {
-            if let Some(p) = self.pairs.get_mut(pi as usize) {
-                p.lines.release(pi, None, &mut self.singles);
-                self.retired.append(&mut p.lines.streamed);
-            }
-            self.forget_singles();
-        }
-        for r in self.retired.drain(..) {
+        let mut tail = match self.back {
+            Back::Inline(t) => *t,
+            #[cfg(feature = "std")]
+            Back::Thread(w) => w.join(&mut self.streamed),
+        };
+        tail.release_all();
+        for r in self.streamed.drain(..).chain(tail.retired.drain(..)) {
             on_flow(&r);
         }
-        self.totals.late_segments = self.counters.late_segments;
+        let clocks = tail.clocks_for(self.pairs.len());
+        let mut totals = tail.totals;
+        totals.peak_open_flows = self.peak_open_flows;
+        totals.late_segments = self.counters.late_segments;
 
         finish::finish(
             Parts {
                 config: self.config,
                 pairs: self.pairs,
+                clocks,
                 counters: self.counters,
-                totals: self.totals,
-                detectors: self.detectors,
-                kept: self.kept,
+                totals,
+                detectors: tail.detectors,
+                kept: tail.kept,
                 flows: self.next_id as u64,
-                clock_records: self.clock_records,
+                clock_records: tail.clock_records,
             },
             capture,
         )

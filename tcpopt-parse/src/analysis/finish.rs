@@ -11,8 +11,6 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 use super::clock;
-use super::clock::LineCaps;
-use super::cluster::PairLines;
 use super::config::Config;
 use super::detectors::{Ctx, Detector, PairClocks};
 use super::finding::{ClockClass, Code, Finding, LineSummary, Severity};
@@ -21,7 +19,7 @@ use super::report::{
     r3, secs, CaptureSummary, ClockLine, ClockPair, FlowReport, Handshake, Limits, Report, Stats,
     Totals, TsRange,
 };
-use super::state::{Counters, Pair};
+use super::state::{Counters, Pair, PairClock};
 
 /// The report's schema version. 2: `flows` lists only the flows findings
 /// name (by stable id, `FlowReport::index`), `totals` counts them all,
@@ -36,6 +34,8 @@ pub const MAX_REPORT_LINES: usize = 16;
 pub(crate) struct Parts {
     pub config: Config,
     pub pairs: Vec<Pair>,
+    /// Per pair (same index), what the retired side built of it.
+    pub clocks: Vec<PairClock>,
     pub counters: Counters,
     pub totals: Totals,
     pub detectors: Vec<Box<dyn Detector>>,
@@ -50,7 +50,7 @@ pub(crate) struct Parts {
 
 pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
     let mut line_of = HashMap::new();
-    let clocks = pair_clocks(&mut p.pairs, p.clock_records, &mut line_of);
+    let clocks = pair_clocks(&p.pairs, core::mem::take(&mut p.clocks), p.clock_records, &mut line_of);
     let cx = Ctx {
         pairs: &p.pairs,
         clocks: &clocks,
@@ -144,18 +144,17 @@ pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
 /// and the lines of the flows detectors name (into `line_of`). Each
 /// pair's clusterer is consumed as its lines are finished.
 fn pair_clocks(
-    pairs: &mut [Pair],
+    pairs: &[Pair],
+    clocks: Vec<PairClock>,
     trials: u64,
     line_of: &mut HashMap<u32, (u64, Option<f64>)>,
 ) -> Vec<PairClocks> {
     pairs
-        .iter_mut()
-        .map(|p| {
-            let none = LineCaps {
-                frames: 0,
-                flows: 0,
-            };
-            let done = core::mem::replace(&mut p.lines, PairLines::new(none)).finish(trials);
+        .iter()
+        .zip(clocks)
+        .map(|(p, c)| {
+            let without_ts = c.without_ts;
+            let done = c.lines.finish(trials);
             for &(id, index, hz) in &done.named {
                 line_of.insert(id, (index, hz));
             }
@@ -163,7 +162,7 @@ fn pair_clocks(
             PairClocks {
                 lines: done.lines,
                 class: Some(class),
-                without_ts: p.without_ts,
+                without_ts,
                 forgotten: done.forgotten,
             }
         })

@@ -69,6 +69,9 @@ pub mod remembered;
 pub mod report;
 pub mod serial;
 pub(crate) mod state;
+pub(crate) mod tail;
+#[cfg(feature = "std")]
+pub(crate) mod worker;
 
 pub use analyzer::{Analyzer, StateSize};
 pub use config::Config;

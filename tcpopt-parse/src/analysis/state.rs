@@ -55,6 +55,25 @@ pub(crate) struct Pair {
     /// The server's per-host stamp of this client (`tcp_tw_recycle`).
     pub rem: Option<RemTs>,
     pub probe_run: ProbeRun,
+}
+
+impl Pair {
+    pub fn new(client: IpAddr, server: IpAddr) -> Self {
+        Pair {
+            client,
+            server,
+            rem: None,
+            probe_run: ProbeRun::default(),
+        }
+    }
+}
+
+/// A pair's clock lines and its connections without timestamps: what the
+/// retired side (`tail`) builds of the pair, kept apart from [`Pair`],
+/// which the live side updates per segment, so that each side owns its
+/// state (the two may run on two threads).
+#[derive(Debug)]
+pub(crate) struct PairClock {
     /// The clock lines of the retired flows whose client sent TSvals,
     /// built as they retire (`cluster`).
     pub lines: PairLines,
@@ -62,15 +81,11 @@ pub(crate) struct Pair {
     pub without_ts: u32,
 }
 
-impl Pair {
+impl PairClock {
     /// `evidence_cap`: the frames a clock line lists
     /// (`Config::max_evidence_frames`).
-    pub fn new(client: IpAddr, server: IpAddr, evidence_cap: usize) -> Self {
-        Pair {
-            client,
-            server,
-            rem: None,
-            probe_run: ProbeRun::default(),
+    pub fn new(evidence_cap: usize) -> Self {
+        PairClock {
             lines: PairLines::new(LineCaps {
                 frames: evidence_cap,
                 flows: LINE_REPORTS.min(evidence_cap),

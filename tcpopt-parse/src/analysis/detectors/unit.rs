@@ -15,8 +15,9 @@ use crate::analysis::flow::Flow;
 use crate::analysis::state::Pair;
 
 /// One detector: folds finished flows into its own state, emits findings
-/// at the end.
-pub(crate) trait Detector {
+/// at the end. `Send`: the retired side may run on a thread of its own
+/// (`analysis::worker`).
+pub(crate) trait Detector: Send {
     /// Flow `id` is final. Keep what the findings need; `f.pair` indexes
     /// [`Ctx::pairs`]. Returns whether a finding may name this flow (its
     /// `FlowReport` is then kept for the report's `flows`).
@@ -245,7 +246,7 @@ pub(crate) mod testkit {
             det.flow_done(f.id, &f);
         }
         let config = Config::default();
-        let pairs = [Pair::new(CLIENT, SERVER, config.max_evidence_frames)];
+        let pairs = [Pair::new(CLIENT, SERVER)];
         let mut line_of = HashMap::new();
         for (li, l) in clocks.lines.iter().enumerate() {
             for &fi in &l.flows {
