@@ -62,6 +62,16 @@ impl OffsetIndex {
         let node = slot * RATES + r;
         if self.state.len() <= node {
             let n = (slot + 1) * RATES;
+            // Grown by a quarter, not doubled: thousands of pairs each keep
+            // the arrays of their peak line count (13 bytes a node).
+            let len = self.state.len();
+            let want = n.max(len + len / 4 + 8 * RATES) - len;
+            if self.state.capacity() < n {
+                self.next.reserve_exact(want);
+                self.prev.reserve_exact(want);
+                self.off.reserve_exact(want);
+                self.state.reserve_exact(want);
+            }
             self.next.resize(n, NIL);
             self.prev.resize(n, NIL);
             self.off.resize(n, 0);
@@ -94,6 +104,15 @@ impl OffsetIndex {
     pub fn remove(&mut self, slot: usize) {
         for r in 0..RATES {
             self.unlink(slot * RATES + r);
+        }
+        // A pair's lines come and go (one-connection lines are forgotten
+        // over all pairs, oldest first), and a hash table keeps the room
+        // of its peak: on a million-connection capture the heads held
+        // 584,000 places for 162,000 entries. Shrinking at a quarter full
+        // to half full keeps the rehash amortised O(1) per removal.
+        let (len, cap) = (self.heads.len(), self.heads.capacity());
+        if cap > 64 && len * 4 < cap {
+            self.heads.shrink_to(len * 2);
         }
     }
 
