@@ -51,7 +51,8 @@ pub fn analyse_path_streaming(
         stream_flows: on_flow.is_some(),
         // The retired flows' clustering and detectors on the second core:
         // the same report, and most of a busy server's work (BENCHMARKS.md).
-        worker_thread: true,
+        // On one core the two threads would only take turns.
+        worker_thread: std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2),
         ..Config::default()
     });
     let read = input.pump_pieces(|piece| {
