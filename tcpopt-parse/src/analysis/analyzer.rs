@@ -43,7 +43,8 @@ use super::flow::{Flow, FlowKey, PrevClose, ProbeKind, C2S};
 use super::remembered;
 use super::report::{CaptureSummary, FlowReport, Report};
 use super::state::{Counters, Pair};
-use super::tail::{Retire, Tail};
+use super::clock::ClockRec;
+use super::tail::{Clusters, Retire, Sink, Tail};
 #[cfg(feature = "std")]
 use super::worker::Worker;
 use crate::Segment;
@@ -75,8 +76,11 @@ pub struct Analyzer {
     pair_map: HashMap<(IpAddr, IpAddr), u32>,
     counters: Counters,
     peak_open_flows: u64,
-    /// What retired flows go to: the detectors, the clock lines, the
-    /// totals and the reports (`tail`), here or on a thread of its own.
+    /// What retired flows go to: the detectors, the totals, the reports
+    /// (`tail`).
+    tail: Tail,
+    /// Where their clock records are clustered: here or on a thread of
+    /// its own (`Config::worker_thread`).
     back: Back,
     /// Streamed reports the worker thread handed back, for `drain_retired`.
     streamed: Vec<FlowReport>,
@@ -86,19 +90,74 @@ pub struct Analyzer {
     segments_since_prune: u64,
 }
 
-/// What a closed flow leaves on its 4-tuple.
+/// What a closed flow that the server closed first leaves on its 4-tuple:
+/// its `PrevClose`, flattened so that the flow id fills what would be
+/// padding (40 bytes a table entry with its key, against 48: a busy server
+/// holds a minute of closes, 100,000 and more).
 #[derive(Clone, Copy, Debug)]
 struct Tombstone {
+    last_ns: i64,
+    client_max_frame: u64,
     id: u32,
-    close: PrevClose,
+    client_max_tsval: u32,
+    cport: u16,
+    has_tsval: bool,
+    ended: bool,
+    established: bool,
 }
 
-/// Where the retired side runs.
+impl Tombstone {
+    fn of(id: u32, c: PrevClose) -> Tombstone {
+        Tombstone {
+            last_ns: c.last_ns,
+            client_max_frame: c.client_max_frame,
+            id,
+            client_max_tsval: c.client_max_tsval.unwrap_or(0),
+            cport: c.cport,
+            has_tsval: c.client_max_tsval.is_some(),
+            ended: c.ended,
+            established: c.established,
+        }
+    }
+
+    fn close(&self) -> PrevClose {
+        PrevClose {
+            // Only such closes leave a tombstone (`Analyzer::retire`).
+            server_closed_first: true,
+            last_ns: self.last_ns,
+            client_max_tsval: self.has_tsval.then_some(self.client_max_tsval),
+            client_max_frame: self.client_max_frame,
+            ended: self.ended,
+            established: self.established,
+            cport: self.cport,
+        }
+    }
+}
+
+/// Where the clustering runs.
 #[derive(Debug)]
 enum Back {
-    Inline(Box<Tail>),
+    Inline(Box<Clusters>),
     #[cfg(feature = "std")]
     Thread(Worker),
+}
+
+impl Sink for Back {
+    fn record(&mut self, pair: u32, rec: ClockRec, report: FlowReport) {
+        match self {
+            Back::Inline(c) => c.record(pair, rec, report),
+            #[cfg(feature = "std")]
+            Back::Thread(w) => w.record(pair, rec, report),
+        }
+    }
+
+    fn stream(&mut self, report: FlowReport) {
+        match self {
+            Back::Inline(c) => c.stream(report),
+            #[cfg(feature = "std")]
+            Back::Thread(w) => w.stream(report),
+        }
+    }
 }
 
 impl core::fmt::Debug for Analyzer {
@@ -124,9 +183,8 @@ pub struct StateSize {
     pub flow_bytes: usize,
     /// Retired flows' clock records waiting for their order, over all
     /// pairs (at most `cluster::MAX_PENDING` per pair). This and
-    /// `clock_lines` and `kept_reports` are 0 while the retired side runs
-    /// on its own thread (`Config::worker_thread`): the live side cannot
-    /// see them then.
+    /// `clock_lines` are 0 while the clustering runs on its own thread
+    /// (`Config::worker_thread`): the live side cannot see them then.
     pub clock_pending: usize,
     /// Clock lines kept, over all pairs.
     pub clock_lines: usize,
@@ -142,17 +200,18 @@ pub struct StateSize {
 
 impl Analyzer {
     pub fn new(config: Config) -> Self {
+        let clusters = Clusters::new(&config);
         let tail = Tail::new(&config);
         #[cfg(feature = "std")]
         let back = match config.worker_thread {
-            true => match Worker::start(tail) {
+            true => match Worker::start(clusters) {
                 Ok(w) => Back::Thread(w),
-                Err(tail) => Back::Inline(tail),
+                Err(c) => Back::Inline(c),
             },
-            false => Back::Inline(Box::new(tail)),
+            false => Back::Inline(Box::new(clusters)),
         };
         #[cfg(not(feature = "std"))]
-        let back = Back::Inline(Box::new(tail));
+        let back = Back::Inline(Box::new(clusters));
         Analyzer {
             config,
             slots: Vec::new(),
@@ -167,6 +226,7 @@ impl Analyzer {
             pair_map: HashMap::new(),
             counters: Counters::default(),
             peak_open_flows: 0,
+            tail,
             back,
             streamed: Vec::new(),
             last_sweep_ns: i64::MIN,
@@ -178,10 +238,10 @@ impl Analyzer {
 
     /// The analyzer's internal sizes (memory grows with these only).
     pub fn state_size(&self) -> StateSize {
-        let (clock_pending, clock_lines, kept_reports) = match &self.back {
-            Back::Inline(t) => (t.pending(), t.lines_kept(), t.kept.len()),
+        let (clock_pending, clock_lines) = match &self.back {
+            Back::Inline(c) => (c.pending(), c.lines_kept()),
             #[cfg(feature = "std")]
-            Back::Thread(_) => (0, 0, 0),
+            Back::Thread(_) => (0, 0),
         };
         StateSize {
             flows: self.open,
@@ -192,7 +252,7 @@ impl Analyzer {
             clock_lines,
             tombstones: self.tombstones.len(),
             refused: self.refused.len(),
-            kept_reports,
+            kept_reports: self.tail.kept.len(),
             slots: self.slots.len(),
         }
     }
@@ -217,10 +277,10 @@ impl Analyzer {
     /// [`finish_streaming`](Self::finish_streaming) hands over the rest.
     pub fn drain_retired(&mut self) -> alloc::vec::Drain<'_, FlowReport> {
         match &mut self.back {
-            Back::Inline(t) => t.retired.drain(..),
+            Back::Inline(c) => c.streamed.drain(..),
             #[cfg(feature = "std")]
             Back::Thread(w) => {
-                w.collect(&mut self.spare, &mut self.streamed);
+                w.collect(&mut self.streamed);
                 self.streamed.drain(..)
             }
         }
@@ -259,7 +319,7 @@ impl Analyzer {
                 match self.tombstones.get(&digest).copied() {
                     Some(t) if syn_only => {
                         self.tombstones.remove(&digest);
-                        self.new_flow(seg, key, Some((t.id, t.close)))
+                        self.new_flow(seg, key, Some((t.id, t.close())))
                     }
                     Some(_) => {
                         self.counters.late_segments += 1;
@@ -325,7 +385,7 @@ impl Analyzer {
             self.last_prune_ns = now;
             self.segments_since_prune = 0;
             self.tombstones
-                .retain(|_, t| now.saturating_sub(t.close.last_ns) < PAWS_MSL_NS);
+                .retain(|_, t| now.saturating_sub(t.last_ns) < PAWS_MSL_NS);
         }
         if now.saturating_sub(self.last_sweep_ns) < 1_000_000_000
             || (self.segments_since_sweep as usize) < self.open
@@ -389,7 +449,7 @@ impl Analyzer {
     fn release_clock_records(&mut self) {
         let wanted = match &self.back {
             // Nothing pending: the watermark would go unread.
-            Back::Inline(t) => t.has_pending(),
+            Back::Inline(c) => c.has_pending(),
             #[cfg(feature = "std")]
             Back::Thread(_) => true,
         };
@@ -398,7 +458,7 @@ impl Analyzer {
         }
         let w = self.watermark();
         match &mut self.back {
-            Back::Inline(t) => t.release(&w),
+            Back::Inline(c) => c.release(&w),
             #[cfg(feature = "std")]
             Back::Thread(worker) => worker.release(w),
         }
@@ -449,12 +509,6 @@ impl Analyzer {
             .then(|| self.retry_of(pair, seg))
             .flatten();
         let fresh = Flow::new(id, client, cport, server, sport, pair);
-        #[cfg(feature = "std")]
-        if self.spare.is_empty() {
-            if let Back::Thread(w) = &mut self.back {
-                w.collect(&mut self.spare, &mut self.streamed);
-            }
-        }
         let mut flow = match self.spare.pop() {
             Some(mut b) => {
                 *b = fresh;
@@ -575,21 +629,15 @@ impl Analyzer {
             let close = f.close_record();
             if why == Retire::Closed && close.server_closed_first {
                 self.tombstones
-                    .insert(key.digest(), Tombstone { id: f.id, close });
+                    .insert(key.digest(), Tombstone::of(f.id, close));
             }
         }
         if f.probe.is_some() {
             self.counters.probe_flows += 1;
         }
-        match &mut self.back {
-            Back::Inline(t) => {
-                t.retired(&f, why);
-                if self.spare.len() < 64 {
-                    self.spare.push(f);
-                }
-            }
-            #[cfg(feature = "std")]
-            Back::Thread(w) => w.retired(f, why),
+        self.tail.retired(&f, why, &mut self.back);
+        if self.spare.len() < 64 {
+            self.spare.push(f);
         }
     }
 
@@ -616,16 +664,17 @@ impl Analyzer {
         for (_, s) in open {
             self.retire(s, Retire::End);
         }
-        let mut tail = match self.back {
-            Back::Inline(t) => *t,
+        let mut clusters = match self.back {
+            Back::Inline(c) => *c,
             #[cfg(feature = "std")]
             Back::Thread(w) => w.join(&mut self.streamed),
         };
-        tail.release_all();
-        for r in self.streamed.drain(..).chain(tail.retired.drain(..)) {
+        clusters.release_all();
+        for r in self.streamed.drain(..).chain(clusters.streamed.drain(..)) {
             on_flow(&r);
         }
-        let clocks = tail.clocks_for(self.pairs.len());
+        let tail = self.tail;
+        let clocks = clusters.clocks_for(self.pairs.len(), &tail.without_ts);
         let mut totals = tail.totals;
         totals.peak_open_flows = self.peak_open_flows;
         totals.late_segments = self.counters.late_segments;

@@ -570,9 +570,11 @@ pub(crate) struct LineIndex {
     /// Lines by (rate index, 1 when the line's rate is known, offset).
     by_offset: OffsetIndex,
     /// Lines whose measured rate is not a snap rate.
-    odd: Vec<usize>,
-    /// Lines whose rate is still unknown, in creation order.
-    unknown: Vec<usize>,
+    odd: Vec<u32>,
+    /// Lines whose rate is still unknown, in creation order. (Slots as
+    /// `u32`, like `recent`: a busy capture has thousands of pairs, each
+    /// list up to 8 × [`RECENT_SCAN`] long.)
+    unknown: Vec<u32>,
     /// Lines in the order they were last extended (the last few matter),
     /// with what decides a fit after their latest point, so that a line
     /// that cannot fit is not fetched from memory ([`Recent::may_fit`]).
@@ -701,13 +703,13 @@ impl LineIndex {
         }
         match l.hz {
             Some(h) if rate_index(h).is_none() => {
-                self.odd.push(li);
+                self.odd.push(li as u32);
                 self.kind[li] = KIND_ODD;
                 compact(&mut self.odd, &self.kind, KIND_ODD);
             }
             Some(_) => {}
             None => {
-                self.unknown.push(li);
+                self.unknown.push(li as u32);
                 self.kind[li] = KIND_UNKNOWN;
                 compact(&mut self.unknown, &self.kind, KIND_UNKNOWN);
             }
@@ -753,13 +755,14 @@ impl LineIndex {
             }
         }
         let kinds = &self.kind;
-        let kind = |k: u8| move |&&x: &&usize| kinds.get(x) == Some(&k);
+        let kind = |k: u8| move |&&x: &&u32| kinds.get(x as usize) == Some(&k);
         out.extend(
             self.odd
                 .iter()
                 .rev()
                 .filter(kind(KIND_ODD))
-                .take(RECENT_SCAN),
+                .take(RECENT_SCAN)
+                .map(|&x| x as usize),
         );
         // A pause fit cannot be looked up by offset: the lines used last.
         // A sample at or after a line's latest point within 1 s of it
@@ -791,7 +794,8 @@ impl LineIndex {
                     .iter()
                     .rev()
                     .filter(kind(KIND_UNKNOWN))
-                    .take(RECENT_SCAN),
+                    .take(RECENT_SCAN)
+                    .map(|&x| x as usize),
             );
         }
         out.sort_unstable();
@@ -803,16 +807,16 @@ impl LineIndex {
 /// Keeps `list` (lines in the order they were last indexed as `want`)
 /// from growing with stale entries: past 8 × [`RECENT_SCAN`], only the
 /// current entries, each once, the latest [`RECENT_SCAN`] of them.
-fn compact(list: &mut Vec<usize>, kind: &[u8], want: u8) {
+fn compact(list: &mut Vec<u32>, kind: &[u8], want: u8) {
     if list.len() <= 8 * RECENT_SCAN {
         return;
     }
     let mut seen = BTreeSet::new();
-    let mut keep: Vec<usize> = list
+    let mut keep: Vec<u32> = list
         .iter()
         .rev()
         .copied()
-        .filter(|&x| kind.get(x) == Some(&want) && seen.insert(x))
+        .filter(|&x| kind.get(x as usize) == Some(&want) && seen.insert(x))
         .take(RECENT_SCAN)
         .collect();
     keep.reverse();

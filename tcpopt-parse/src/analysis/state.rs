@@ -82,16 +82,13 @@ pub(crate) struct PairClock {
 }
 
 impl PairClock {
-    /// `evidence_cap`: the frames a clock line lists
-    /// (`Config::max_evidence_frames`).
-    pub fn new(evidence_cap: usize) -> Self {
-        PairClock {
-            lines: PairLines::new(LineCaps {
-                frames: evidence_cap,
-                flows: LINE_REPORTS.min(evidence_cap),
-            }),
-            without_ts: 0,
-        }
+    /// A pair's empty clustering; `evidence_cap`: the frames a clock line
+    /// lists (`Config::max_evidence_frames`).
+    pub fn lines_for(evidence_cap: usize) -> PairLines {
+        PairLines::new(LineCaps {
+            frames: evidence_cap,
+            flows: LINE_REPORTS.min(evidence_cap),
+        })
     }
 }
 

@@ -1,14 +1,17 @@
-//! What happens to a flow after it retires: the detectors' `flow_done`,
-//! its clock record in its pair's online clustering (`cluster`), the
-//! totals, and its `FlowReport` when a detector may name it or the flows
-//! are streamed.
+//! What happens to a flow after it retires, in two parts:
+//! - [`Tail`]: the detectors' `flow_done`, the totals, the flow's
+//!   `FlowReport` when a detector may name it (`kept`) or the flows are
+//!   streamed, and its compact clock record (`ClockRec`);
+//! - [`Clusters`]: each pair's online clustering of those records into
+//!   clock lines (`cluster`), and the streamed reports in their order.
 //!
-//! A module of its own because none of it reads the live flow table: it
-//! depends only on the retired flows, in retirement order, and on the
-//! watermarks of the sweeps between them. So it can run inline (the
+//! `Tail` reads the whole 1.8 KB flow; `Clusters` only the records
+//! (`Sink`), about a fifth of that with the report they carry, and none of
+//! it reads the live flow table. So `Clusters` can run inline (the
 //! embeddable, one-thread mode) or on a second thread fed through a
-//! channel (`worker`, with `std`), and both give the same report: the
-//! same calls in the same order.
+//! channel (`worker`, with `std`): the same calls in the same order, so
+//! the same report. On a busy server the clustering is about half of the
+//! work.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -17,7 +20,7 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 use super::clock::ClockRec;
-use super::cluster::{Singles, MAX_OPEN_SINGLES, MAX_PENDING};
+use super::cluster::{PairLines, Singles, MAX_OPEN_SINGLES, MAX_PENDING};
 use super::detectors::{self, Detector};
 use super::finish;
 use super::flow::Flow;
@@ -34,33 +37,37 @@ pub(crate) enum Retire {
     End,
 }
 
-/// The retired side of the analysis.
+/// Where `Tail` sends what the clustering takes, in order.
+pub(crate) trait Sink {
+    /// The clock record of a retired flow of pair `pair`, and the report
+    /// its line keeps if it is among the line's first (`Line::reports`).
+    /// (Apart from the record, to be boxed where the clustering runs: a
+    /// box freed on another thread than the one that made it costs the
+    /// allocator a lock.)
+    fn record(&mut self, pair: u32, rec: ClockRec, report: FlowReport);
+    /// A streamed flow's report that needs no clock line.
+    fn stream(&mut self, report: FlowReport);
+}
+
+/// The retired side that reads whole flows.
 pub(crate) struct Tail {
     stream: bool,
-    evidence_cap: usize,
     pub detectors: Vec<Box<dyn Detector>>,
-    /// Per pair (index = pair id); grown as retired flows name new pairs.
-    pub clocks: Vec<PairClock>,
-    /// Pairs with retired clock records waiting for their order.
-    pending_pairs: Vec<u32>,
-    /// The one-connection clock lines over all pairs (bounded).
-    singles: Singles,
     /// Clock records made (every TS connection, probes excluded).
     pub clock_records: u64,
     /// Retirement and handshake totals (the analyzer adds the live ones).
     pub totals: Totals,
     /// Reports of retired flows a detector may name, by id.
     pub kept: BTreeMap<u32, FlowReport>,
-    /// Retired flows for `Analyzer::drain_retired` (with
-    /// `Config::stream_flows`).
-    pub retired: Vec<FlowReport>,
+    /// Per pair: retired flows whose client sent no TSval (probes excluded).
+    pub without_ts: Vec<u32>,
 }
 
 impl core::fmt::Debug for Tail {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Tail")
-            .field("pairs", &self.clocks.len())
             .field("clock_records", &self.clock_records)
+            .field("kept", &self.kept.len())
             .finish_non_exhaustive()
     }
 }
@@ -69,44 +76,17 @@ impl Tail {
     pub fn new(config: &Config) -> Self {
         Tail {
             stream: config.stream_flows,
-            evidence_cap: config.max_evidence_frames,
             detectors: detectors::all(config),
-            clocks: Vec::new(),
-            pending_pairs: Vec::new(),
-            singles: Singles::new(MAX_OPEN_SINGLES),
             clock_records: 0,
             totals: Totals::default(),
             kept: BTreeMap::new(),
-            retired: Vec::new(),
+            without_ts: Vec::new(),
         }
     }
 
-    fn pair(&mut self, pi: u32) -> Option<&mut PairClock> {
-        let cap = self.evidence_cap;
-        let i = pi as usize;
-        if self.clocks.len() <= i {
-            self.clocks.resize_with(i + 1, || PairClock::new(cap));
-        }
-        self.clocks.get_mut(i)
-    }
-
-    /// Clock records waiting for their order, over all pairs.
-    pub fn pending(&self) -> usize {
-        self.clocks.iter().map(|p| p.lines.pending()).sum()
-    }
-
-    /// Whether a pair has clock records waiting for their order.
-    pub fn has_pending(&self) -> bool {
-        !self.pending_pairs.is_empty()
-    }
-
-    /// Clock lines kept, over all pairs.
-    pub fn lines_kept(&self) -> usize {
-        self.clocks.iter().map(|p| p.lines.kept()).sum()
-    }
-
-    /// Takes in the retired flow `f`.
-    pub fn retired(&mut self, f: &Flow, why: Retire) {
+    /// Takes in the retired flow `f`; its clock record (or its streamed
+    /// report) goes on to `to`.
+    pub fn retired(&mut self, f: &Flow, why: Retire, to: &mut dyn Sink) {
         match why {
             Retire::Closed => self.totals.flows_retired_closed += 1,
             Retire::Superseded => self.totals.flows_retired_superseded += 1,
@@ -133,30 +113,18 @@ impl Tail {
                     (true, true) => report.clone(),
                     (false, _) => None,
                 };
-                r.report = Some(Box::new(
-                    full.unwrap_or_else(|| finish::flow_report_without_addresses(f)),
-                ));
+                let line_report =
+                    full.unwrap_or_else(|| finish::flow_report_without_addresses(f));
                 self.clock_records += 1;
-                if let Some(p) = self.pair(f.pair) {
-                    let first = p.lines.pending() == 0;
-                    p.lines.retired(r);
-                    let over = p.lines.pending() > MAX_PENDING;
-                    if first {
-                        self.pending_pairs.push(f.pair);
-                    }
-                    if over {
-                        // A long open flow holds the pair's order back.
-                        if let Some(p) = self.clocks.get_mut(f.pair as usize) {
-                            p.lines.release(f.pair, Some(i64::MIN), &mut self.singles);
-                            self.retired.append(&mut p.lines.streamed);
-                        }
-                        self.forget_singles();
-                    }
-                }
+                to.record(f.pair, r, line_report);
             }
             None if f.probe.is_none() => {
-                if let Some(p) = self.pair(f.pair) {
-                    p.without_ts += 1;
+                let i = f.pair as usize;
+                if self.without_ts.len() <= i {
+                    self.without_ts.resize(i + 1, 0);
+                }
+                if let Some(n) = self.without_ts.get_mut(i) {
+                    *n += 1;
                 }
             }
             None => {}
@@ -170,15 +138,93 @@ impl Tail {
             match (named, stream && !clocked) {
                 (true, true) => {
                     self.kept.insert(f.id, report.clone());
-                    self.retired.push(report);
+                    to.stream(report);
                 }
                 (true, false) => {
                     self.kept.insert(f.id, report);
                 }
-                (false, true) => self.retired.push(report),
+                (false, true) => to.stream(report),
                 (false, false) => {}
             }
         }
+    }
+}
+
+/// Every pair's clock-line clustering.
+pub(crate) struct Clusters {
+    evidence_cap: usize,
+    /// Per pair (index = pair id); grown as records name new pairs.
+    lines: Vec<PairLines>,
+    /// Pairs with clock records waiting for their order.
+    pending_pairs: Vec<u32>,
+    /// The one-connection clock lines over all pairs (bounded).
+    singles: Singles,
+    /// Streamed reports in their order (`Config::stream_flows`), for
+    /// `Analyzer::drain_retired`.
+    pub streamed: Vec<FlowReport>,
+}
+
+impl core::fmt::Debug for Clusters {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Clusters")
+            .field("pairs", &self.lines.len())
+            .field("singles", &self.singles)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sink for Clusters {
+    fn record(&mut self, pair: u32, mut rec: ClockRec, report: FlowReport) {
+        rec.report = Some(Box::new(report));
+        let cap = self.evidence_cap;
+        let i = pair as usize;
+        if self.lines.len() <= i {
+            self.lines.resize_with(i + 1, || PairClock::lines_for(cap));
+        }
+        let Some(p) = self.lines.get_mut(i) else {
+            return;
+        };
+        if p.pending() == 0 {
+            self.pending_pairs.push(pair);
+        }
+        p.retired(rec);
+        if p.pending() > MAX_PENDING {
+            // A long open flow holds the pair's order back.
+            p.release(pair, Some(i64::MIN), &mut self.singles);
+            self.streamed.append(&mut p.streamed);
+            self.forget_singles();
+        }
+    }
+
+    fn stream(&mut self, report: FlowReport) {
+        self.streamed.push(report);
+    }
+}
+
+impl Clusters {
+    pub fn new(config: &Config) -> Self {
+        Clusters {
+            evidence_cap: config.max_evidence_frames,
+            lines: Vec::new(),
+            pending_pairs: Vec::new(),
+            singles: Singles::new(MAX_OPEN_SINGLES),
+            streamed: Vec::new(),
+        }
+    }
+
+    /// Clock records waiting for their order, over all pairs.
+    pub fn pending(&self) -> usize {
+        self.lines.iter().map(PairLines::pending).sum()
+    }
+
+    /// Whether a pair has clock records waiting for their order.
+    pub fn has_pending(&self) -> bool {
+        !self.pending_pairs.is_empty()
+    }
+
+    /// Clock lines kept, over all pairs.
+    pub fn lines_kept(&self) -> usize {
+        self.lines.iter().map(PairLines::kept).sum()
     }
 
     /// Clusters the retired clock records that no open flow of their pair
@@ -192,13 +238,12 @@ impl Tail {
         }
         let pending = core::mem::take(&mut self.pending_pairs);
         for pi in pending {
-            let Some(p) = self.clocks.get_mut(pi as usize) else {
+            let Some(p) = self.lines.get_mut(pi as usize) else {
                 continue;
             };
-            p.lines
-                .release(pi, watermark.get(&pi).copied(), &mut self.singles);
-            self.retired.append(&mut p.lines.streamed);
-            if p.lines.pending() > 0 {
+            p.release(pi, watermark.get(&pi).copied(), &mut self.singles);
+            self.streamed.append(&mut p.streamed);
+            if p.pending() > 0 {
                 self.pending_pairs.push(pi);
             }
         }
@@ -208,9 +253,9 @@ impl Tail {
     /// Clusters everything still pending (the end of the capture).
     pub fn release_all(&mut self) {
         for pi in core::mem::take(&mut self.pending_pairs) {
-            if let Some(p) = self.clocks.get_mut(pi as usize) {
-                p.lines.release(pi, None, &mut self.singles);
-                self.retired.append(&mut p.lines.streamed);
+            if let Some(p) = self.lines.get_mut(pi as usize) {
+                p.release(pi, None, &mut self.singles);
+                self.streamed.append(&mut p.streamed);
             }
             self.forget_singles();
         }
@@ -218,23 +263,25 @@ impl Tail {
 
     fn forget_singles(&mut self) {
         while let Some((pi, slot, seq)) = self.singles.over() {
-            if let Some(p) = self.clocks.get_mut(pi as usize) {
-                if p.lines.forget(slot, seq) {
+            if let Some(p) = self.lines.get_mut(pi as usize) {
+                if p.forget(slot, seq) {
                     self.singles.settled();
                 }
             }
         }
     }
 
-    /// The per-pair clocks for `pairs` pairs (pairs whose flows all
-    /// stayed without a record get empty ones).
-    pub fn clocks_for(&mut self, pairs: usize) -> Vec<PairClock> {
+    /// The per-pair clocks for `pairs` pairs, with their connections
+    /// without timestamps (`Tail::without_ts`); pairs without a record get
+    /// empty lines.
+    pub fn clocks_for(self, pairs: usize, without_ts: &[u32]) -> Vec<PairClock> {
         let cap = self.evidence_cap;
-        let mut c = core::mem::take(&mut self.clocks);
-        if c.len() < pairs {
-            c.resize_with(pairs, || PairClock::new(cap));
-        }
-        c
+        let mut lines = self.lines.into_iter();
+        (0..pairs)
+            .map(|i| PairClock {
+                lines: lines.next().unwrap_or_else(|| PairClock::lines_for(cap)),
+                without_ts: without_ts.get(i).copied().unwrap_or(0),
+            })
+            .collect()
     }
 }
-

@@ -1,23 +1,23 @@
-//! The retired side ([`Tail`]) on a second thread (`std` only;
-//! `Config::worker_thread`).
+//! The clock-line clustering ([`Clusters`]) on a second thread (`std`
+//! only; `Config::worker_thread`).
 //!
-//! On a busy server most of the analysis is what happens after a flow
-//! retires (the clustering of its clock record, the detectors, its
-//! report), and none of it reads the live flow table (`tail`). The live
-//! side sends each retired flow's box, and each sweep's watermarks, in
-//! batches over a bounded channel; the worker applies them to its `Tail`
-//! in the order sent, which is the order the one-thread mode applies
-//! them in, so the report is the same byte for byte. The boxes come back
-//! over a second channel for the next flows to reuse, with the reports
-//! of streamed flows (`Config::stream_flows`) in their order.
+//! On a busy server the clustering of the retired flows' clock records is
+//! about half of the work, and it reads nothing of the live side but the
+//! records and the sweeps' watermarks (`tail`). The live side sends those
+//! in batches over a bounded channel; the worker applies them to its
+//! `Clusters` in the order sent, which is the order the one-thread mode
+//! applies them in, so the report is the same byte for byte. The reports
+//! of streamed flows (`Config::stream_flows`) come back over a second
+//! channel in their order.
 //!
-//! Memory: at most [`IN_FLIGHT`] + 1 batches of [`BATCH`] flows wait in
-//! the channel (4,224 flows, 7.7 MB), and the live side blocks while it
-//! is full, so a slower worker slows the reading rather than growing
-//! memory. Flows retire in bursts (the sweep, once per second of capture
-//! time, retires every flow closed since the last one), and the channel
-//! holds a busy server's burst (about 3,700 flows on the generated
-//! million-connection capture): with 4 batches instead, the live side
+//! Memory: at most [`IN_FLIGHT`] + 1 batches of [`BATCH`] messages wait in
+//! the channel (a message is 344 bytes, a record and the report its line
+//! may keep: 2.9 MB at most), and the live side blocks while it is full, so a
+//! slower worker slows the reading rather than growing memory. Records
+//! come in bursts (the sweep, once per second of capture time, retires
+//! every flow closed since the last one), and the channel holds a busy
+//! server's burst (about 3,700 flows on the generated
+//! million-connection capture): with room for 512 instead, the live side
 //! waited out every burst and the two threads took turns (10.5-12.4 s
 //! against 6.4-6.6 s on that capture).
 
@@ -30,39 +30,33 @@ use std::thread::JoinHandle;
 
 use hashbrown::HashMap;
 
-use super::flow::Flow;
+use super::clock::ClockRec;
 use super::report::FlowReport;
-use super::tail::{Retire, Tail};
+use super::tail::{Clusters, Sink};
 
 /// Messages per batch sent to the worker.
 const BATCH: usize = 128;
 /// Batches the channel holds before the sender waits.
-const IN_FLIGHT: usize = 32;
-/// Returned boxes the live side keeps for reuse: all that can be in
-/// flight. Fewer made it free and allocate 1.8 KB boxes by the thousand
-/// after each sweep's burst, and the boxes exist at the burst's peak
-/// anyway.
-pub(crate) const SPARE: usize = 8 * BATCH;
+const IN_FLIGHT: usize = 64;
 
+// Records go by value, unboxed (`Sink::record`); they are nearly every
+// message, so the enum's size is theirs anyway. A streamed report is rare
+// and boxed.
+#[allow(clippy::large_enum_variant)]
 enum Msg {
-    Retired(Box<Flow>, Retire),
+    Record(u32, ClockRec, FlowReport),
+    Stream(Box<FlowReport>),
     Release(HashMap<u32, i64>),
-}
-
-/// What the worker hands back after each batch (boxed flows on purpose:
-/// the point is to move pointers, not 1.8 KB flows).
-#[allow(clippy::vec_box)]
-struct Returned {
-    flows: Vec<Box<Flow>>,
-    reports: Vec<FlowReport>,
 }
 
 /// The handle the live side holds.
 pub(crate) struct Worker {
     batch: Vec<Msg>,
     tx: Option<SyncSender<Vec<Msg>>>,
-    back: Receiver<Returned>,
-    handle: Option<JoinHandle<Option<Tail>>>,
+    back: Receiver<Vec<FlowReport>>,
+    /// Emptied batches, back for reuse (made and freed on this thread).
+    recycled: Receiver<Vec<Msg>>,
+    handle: Option<JoinHandle<Option<Clusters>>>,
 }
 
 impl core::fmt::Debug for Worker {
@@ -72,48 +66,49 @@ impl core::fmt::Debug for Worker {
 }
 
 impl Worker {
-    /// Starts the worker thread with `tail`; gives `tail` back when the
-    /// system cannot start a thread (the caller then runs it inline).
-    pub fn start(tail: Tail) -> Result<Worker, Box<Tail>> {
+    /// Starts the worker thread with `clusters`; gives them back when the
+    /// system cannot start a thread (the caller then runs them inline).
+    pub fn start(clusters: Clusters) -> Result<Worker, Box<Clusters>> {
         let (tx, rx) = sync_channel::<Vec<Msg>>(IN_FLIGHT);
-        let (back_tx, back) = channel::<Returned>();
-        // The thread takes the tail out of this slot; if it cannot be
-        // started the slot still holds it.
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(tail)));
+        let (back_tx, back) = channel::<Vec<FlowReport>>();
+        let (recycle_tx, recycled) = channel::<Vec<Msg>>();
+        // The thread takes the clusters out of this slot; if it cannot be
+        // started the slot still holds them.
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(clusters)));
         let theirs = slot.clone();
         let spawned = std::thread::Builder::new()
             .name("tcpopt-retired".into())
             .spawn(move || {
-                let mut tail = theirs.lock().ok().and_then(|mut t| t.take())?;
+                let mut c = theirs.lock().ok().and_then(|mut t| t.take())?;
                 drop(theirs);
-                for batch in rx {
-                    let mut flows = Vec::with_capacity(batch.len());
-                    for m in batch {
+                for mut batch in rx {
+                    for m in batch.drain(..) {
                         match m {
-                            Msg::Retired(f, why) => {
-                                tail.retired(&f, why);
-                                flows.push(f);
-                            }
-                            Msg::Release(w) => tail.release(&w),
+                            Msg::Record(pair, rec, r) => c.record(pair, rec, r),
+                            Msg::Stream(r) => c.stream(*r),
+                            Msg::Release(w) => c.release(&w),
                         }
                     }
-                    let reports = core::mem::take(&mut tail.retired);
-                    // The live side is gone only when it is being dropped.
-                    let _ = back_tx.send(Returned { flows, reports });
+                    let _ = recycle_tx.send(batch);
+                    if !c.streamed.is_empty() {
+                        // The live side is gone only when it is being dropped.
+                        let _ = back_tx.send(core::mem::take(&mut c.streamed));
+                    }
                 }
-                Some(tail)
+                Some(c)
             });
         match spawned {
             Ok(handle) => Ok(Worker {
                 batch: Vec::with_capacity(BATCH),
                 tx: Some(tx),
                 back,
+                recycled,
                 handle: Some(handle),
             }),
             Err(_) => match slot.lock().ok().and_then(|mut t| t.take()) {
                 Some(t) => Err(Box::new(t)),
-                // The closure never ran, so the slot still holds the tail.
-                None => unreachable_tail(),
+                // The closure never ran, so the slot still holds them.
+                None => unreachable_clusters(),
             },
         }
     }
@@ -129,58 +124,61 @@ impl Worker {
         if self.batch.is_empty() {
             return;
         }
-        let b = core::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let next = self
+            .recycled
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+        let b = core::mem::replace(&mut self.batch, next);
         if let Some(tx) = &self.tx {
             // A send fails only when the worker panicked; `join` says so.
             let _ = tx.send(b);
         }
     }
 
-    pub fn retired(&mut self, f: Box<Flow>, why: Retire) {
-        self.queue(Msg::Retired(f, why));
-    }
-
     pub fn release(&mut self, watermark: HashMap<u32, i64>) {
         self.queue(Msg::Release(watermark));
     }
 
-    /// Takes what the worker handed back so far: boxes into `spare` (up
-    /// to [`SPARE`]), streamed reports onto `reports`.
-    #[allow(clippy::vec_box)]
-    pub fn collect(&mut self, spare: &mut Vec<Box<Flow>>, reports: &mut Vec<FlowReport>) {
+    /// Takes the streamed reports the worker handed back so far.
+    pub fn collect(&mut self, reports: &mut Vec<FlowReport>) {
         while let Ok(mut r) = self.back.try_recv() {
-            let room = SPARE.saturating_sub(spare.len());
-            r.flows.truncate(room);
-            spare.append(&mut r.flows);
-            reports.append(&mut r.reports);
+            reports.append(&mut r);
         }
     }
 
     /// Sends what is queued, waits for the worker to apply it and returns
-    /// its `Tail` (the streamed reports it handed back onto `reports`).
-    pub fn join(mut self, reports: &mut Vec<FlowReport>) -> Tail {
+    /// its `Clusters` (the streamed reports it handed back onto `reports`).
+    pub fn join(mut self, reports: &mut Vec<FlowReport>) -> Clusters {
         self.flush();
         self.tx = None;
-        let tail = match self.handle.take().map(JoinHandle::join) {
-            Some(Ok(Some(t))) => t,
+        let c = match self.handle.take().map(JoinHandle::join) {
+            Some(Ok(Some(c))) => c,
             // A panic of the worker is the panic the one-thread mode would
             // have had: passed on as it is.
             Some(Err(p)) => std::panic::resume_unwind(p),
             // `handle` is taken only here, and the thread returns `None`
             // only if it found the slot empty, which `start` rules out.
-            _ => unreachable_tail(),
+            _ => unreachable_clusters(),
         };
-        while let Ok(mut r) = self.back.try_recv() {
-            reports.append(&mut r.reports);
-        }
-        tail
+        self.collect(reports);
+        c
     }
 }
 
-/// Invariant: the tail is taken out of `start`'s slot exactly once, by the
-/// thread (which then runs) or by `start`'s error path (when it never
-/// ran). Reaching this means that invariant broke.
+impl Sink for Worker {
+    fn record(&mut self, pair: u32, rec: ClockRec, report: FlowReport) {
+        self.queue(Msg::Record(pair, rec, report));
+    }
+
+    fn stream(&mut self, report: FlowReport) {
+        self.queue(Msg::Stream(Box::new(report)));
+    }
+}
+
+/// Invariant: the clusters are taken out of `start`'s slot exactly once,
+/// by the thread (which then runs) or by `start`'s error path (when it
+/// never ran). Reaching this means that invariant broke.
 #[cold]
-fn unreachable_tail() -> ! {
-    panic!("tcpopt: the retired side's state was taken twice")
+fn unreachable_clusters() -> ! {
+    panic!("tcpopt: the clustering's state was taken twice")
 }
