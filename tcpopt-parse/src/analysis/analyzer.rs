@@ -38,7 +38,7 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use super::config::{Config, PAWS_MSL_NS};
-use super::finish::{self, Parts};
+use super::finish::{self, LineReport, Parts};
 use super::flow::{Flow, FlowKey, PrevClose, ProbeKind, C2S};
 use super::remembered;
 use super::report::{CaptureSummary, FlowReport, Report};
@@ -143,7 +143,7 @@ enum Back {
 }
 
 impl Sink for Back {
-    fn record(&mut self, pair: u32, rec: ClockRec, report: FlowReport) {
+    fn record(&mut self, pair: u32, rec: ClockRec, report: LineReport) {
         match self {
             Back::Inline(c) => c.record(pair, rec, report),
             #[cfg(feature = "std")]

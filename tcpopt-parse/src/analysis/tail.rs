@@ -22,7 +22,7 @@ use hashbrown::HashMap;
 use super::clock::ClockRec;
 use super::cluster::{PairLines, Singles, MAX_OPEN_SINGLES, MAX_PENDING};
 use super::detectors::{self, Detector};
-use super::finish;
+use super::finish::{self, LineReport};
 use super::flow::Flow;
 use super::report::{FlowReport, Totals};
 use super::state::PairClock;
@@ -44,7 +44,7 @@ pub(crate) trait Sink {
     /// (Apart from the record, to be boxed where the clustering runs: a
     /// box freed on another thread than the one that made it costs the
     /// allocator a lock.)
-    fn record(&mut self, pair: u32, rec: ClockRec, report: FlowReport);
+    fn record(&mut self, pair: u32, rec: ClockRec, report: LineReport);
     /// A streamed flow's report that needs no clock line.
     fn stream(&mut self, report: FlowReport);
 }
@@ -113,8 +113,10 @@ impl Tail {
                     (true, true) => report.clone(),
                     (false, _) => None,
                 };
-                let line_report =
-                    full.unwrap_or_else(|| finish::flow_report_without_addresses(f));
+                let line_report = match full {
+                    Some(r) => LineReport::whole(r),
+                    None => LineReport::of(f),
+                };
                 self.clock_records += 1;
                 to.record(f.pair, r, line_report);
             }
@@ -174,8 +176,8 @@ impl core::fmt::Debug for Clusters {
 }
 
 impl Sink for Clusters {
-    fn record(&mut self, pair: u32, mut rec: ClockRec, report: FlowReport) {
-        rec.report = Some(Box::new(report));
+    fn record(&mut self, pair: u32, mut rec: ClockRec, report: LineReport) {
+        rec.report = Some(Box::new(report.into_report()));
         let cap = self.evidence_cap;
         let i = pair as usize;
         if self.lines.len() <= i {

@@ -31,6 +31,7 @@ use std::thread::JoinHandle;
 use hashbrown::HashMap;
 
 use super::clock::ClockRec;
+use super::finish::LineReport;
 use super::report::FlowReport;
 use super::tail::{Clusters, Sink};
 
@@ -44,7 +45,7 @@ const IN_FLIGHT: usize = 64;
 // and boxed.
 #[allow(clippy::large_enum_variant)]
 enum Msg {
-    Record(u32, ClockRec, FlowReport),
+    Record(u32, ClockRec, LineReport),
     Stream(Box<FlowReport>),
     Release(HashMap<u32, i64>),
 }
@@ -166,7 +167,7 @@ impl Worker {
 }
 
 impl Sink for Worker {
-    fn record(&mut self, pair: u32, rec: ClockRec, report: FlowReport) {
+    fn record(&mut self, pair: u32, rec: ClockRec, report: LineReport) {
         self.queue(Msg::Record(pair, rec, report));
     }
 
