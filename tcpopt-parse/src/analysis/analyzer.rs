@@ -14,11 +14,11 @@
 //! (`Flow::unanswered_quiet_limit`: a client that gave up holds no 1.8 KB
 //! for 130 s). Sweeps run once per second of capture time at most.
 //! Retiring frees the flow's slot and hands the flow to the retired side
-//! (`tail`: every detector's `Detector::flow_done`, its compact clock
-//! record to its pair's online clustering (`cluster`), the totals, its
+//! (`tail`: every detector's `Detector::flow_done`, the totals, its
 //! `FlowReport` only when a detector may name it or for
-//! [`Analyzer::drain_retired`]), inline or, with `Config::worker_thread`,
-//! on a second thread (`worker`). A closed flow
+//! [`Analyzer::drain_retired`], and its compact clock record to its
+//! pair's online clustering (`cluster`), which runs inline or, with
+//! `Config::worker_thread`, on a second thread (`worker`)). A closed flow
 //! that the server closed first leaves a tombstone on its 4-tuple (what
 //! TS-02 needs of it) for `PAWS_MSL` (60 s, the server's TIME_WAIT), so a
 //! new SYN there finds its previous connection and late segments are
@@ -29,7 +29,9 @@
 //! TS-02's recovery). Live state is the open flows, the tombstones of the
 //! last 60 s, the clock lines (the one-connection lines bounded over the
 //! capture, `cluster::MAX_OPEN_SINGLES`), at most `cluster::MAX_PENDING`
-//! records per pair waiting for their order, and the detectors' evidence.
+//! records per pair waiting for their order, the detectors' evidence, up
+//! to 1,024 boxes of retired flows for new ones (`SPARE_FLOWS`) and, with
+//! the worker thread, the records in its channel (`worker::IN_FLIGHT`).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;

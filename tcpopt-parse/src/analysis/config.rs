@@ -37,12 +37,12 @@ pub struct Config {
     /// [`super::Analyzer::drain_retired`] (the complete flow list, as a
     /// stream). Off by default: the report lists only flows findings name.
     pub stream_flows: bool,
-    /// Run what happens to retired flows (the detectors, the clock-line
-    /// clustering, the reports) on a second thread (`std` only; without
-    /// it, or when no thread can be started, it runs inline). The report
-    /// is the same either way; on a busy server this is most of the work,
-    /// and the reading goes on meanwhile. Off by default: an embedder
-    /// decides about threads.
+    /// Cluster the retired flows' clock records into clock lines on a
+    /// second thread (`std` only; without it, or when no thread can be
+    /// started, inline). The report is the same either way; on a busy
+    /// server the clustering is about half of the work, and the reading
+    /// goes on meanwhile. Off by default: an embedder decides about
+    /// threads.
     pub worker_thread: bool,
 }
 
