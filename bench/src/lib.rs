@@ -968,11 +968,12 @@ mod tests {
         };
         let (cap, _) = generate_vec(&cfg);
         let run = |worker_thread: bool| {
-            let mut a = tcpopt_parse::pipeline::CaptureAnalysis::new(tcpopt_parse::analysis::Config {
-                worker_thread,
-                stream_flows: true,
-                ..tcpopt_parse::analysis::Config::default()
-            });
+            let mut a =
+                tcpopt_parse::pipeline::CaptureAnalysis::new(tcpopt_parse::analysis::Config {
+                    worker_thread,
+                    stream_flows: true,
+                    ..tcpopt_parse::analysis::Config::default()
+                });
             let mut flows = Vec::new();
             let line = |f: &tcpopt_parse::analysis::FlowReport| {
                 serde_json::to_string(f).expect("flow serialises")
@@ -982,7 +983,11 @@ mod tests {
                 flows.extend(a.drain_retired().map(|f| line(&f)));
             }
             let r = a.finish_streaming(&mut |_| {}, &mut |f| flows.push(line(f)));
-            (serde_json::to_string(&r).expect("report serialises"), flows, r)
+            (
+                serde_json::to_string(&r).expect("report serialises"),
+                flows,
+                r,
+            )
         };
         let (one, one_flows, r) = run(false);
         let (two, two_flows, _) = run(true);

@@ -230,7 +230,10 @@ fn the_worker_thread_gives_the_one_thread_report_on_every_shared_capture() {
         // Small chunks, so that streamed flows come back between them.
         for c in bytes.chunks(4096) {
             a.push(c);
-            flows.extend(a.drain_retired().map(|f| serde_json::to_string(&f).expect("flow")));
+            flows.extend(
+                a.drain_retired()
+                    .map(|f| serde_json::to_string(&f).expect("flow")),
+            );
         }
         let report = a.finish_streaming(&mut |_| {}, &mut |f| {
             flows.push(serde_json::to_string(f).expect("flow"))

@@ -39,13 +39,13 @@ use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
+use super::clock::ClockRec;
 use super::config::{Config, PAWS_MSL_NS};
 use super::finish::{self, LineReport, Parts};
 use super::flow::{Flow, FlowKey, PrevClose, ProbeKind, C2S};
 use super::remembered;
 use super::report::{CaptureSummary, FlowReport, Report};
 use super::state::{Counters, Pair};
-use super::clock::ClockRec;
 use super::tail::{Clusters, Retire, Sink, Tail};
 #[cfg(feature = "std")]
 use super::worker::Worker;

@@ -50,7 +50,12 @@ pub(crate) struct Parts {
 
 pub(crate) fn finish(mut p: Parts, capture: CaptureSummary) -> Report {
     let mut line_of = HashMap::new();
-    let clocks = pair_clocks(&p.pairs, core::mem::take(&mut p.clocks), p.clock_records, &mut line_of);
+    let clocks = pair_clocks(
+        &p.pairs,
+        core::mem::take(&mut p.clocks),
+        p.clock_records,
+        &mut line_of,
+    );
     let cx = Ctx {
         pairs: &p.pairs,
         clocks: &clocks,
@@ -263,10 +268,7 @@ impl LineReport {
 
     /// A report made whole already.
     pub fn whole(report: FlowReport) -> LineReport {
-        LineReport {
-            report,
-            syns: None,
-        }
+        LineReport { report, syns: None }
     }
 
     pub fn into_report(self) -> FlowReport {
