@@ -456,7 +456,7 @@ impl Analyzer {
 
     /// Clusters the retired clock records that no open flow of their pair
     /// precedes (`cluster`: the order of first TSvals), then forgets the
-    /// oldest one-connection lines past the cap (`Tail::release`).
+    /// oldest one-connection lines past the cap (`Clusters::release`).
     fn release_clock_records(&mut self) {
         let wanted = match &self.back {
             // Nothing pending: the watermark would go unread.

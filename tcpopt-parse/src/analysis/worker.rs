@@ -78,7 +78,7 @@ impl Worker {
         let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(clusters)));
         let theirs = slot.clone();
         let spawned = std::thread::Builder::new()
-            .name("tcpopt-retired".into())
+            .name("tcpopt-clock-lines".into())
             .spawn(move || {
                 let mut c = theirs.lock().ok().and_then(|mut t| t.take())?;
                 drop(theirs);
