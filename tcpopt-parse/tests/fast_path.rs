@@ -9,36 +9,25 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tcpopt_parse::capture::packets;
 use tcpopt_parse::decode::{decode, decode_fast, decode_general};
 use tcpopt_parse::dissect::Dissected;
 use tcpopt_parse::LinkType;
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries {
-        let p = e.expect("dir entry").path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("pcap" | "pcapng")
-        ) {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn fast_path_equals_general_decoder_on_every_shared_capture() {
     let root = common::captures_dir();
     let mut files = Vec::new();
+    let capture = |p: &Path| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("pcap" | "pcapng")
+        )
+    };
     for sub in ["netns", "tcpdump", "real"] {
-        walk(&root.join(sub), &mut files);
+        common::walk(&root.join(sub), &capture, &mut files);
     }
     files.sort();
     assert!(

@@ -185,27 +185,6 @@ fn non_capture_and_empty_input_are_named_errors() {
     );
 }
 
-/// Every capture under `dir`, in subdirectories too (`real/` is grouped by
-/// project).
-fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if shared_capture_name(&p) {
-            out.push(p);
-        }
-    }
-}
-
-fn shared_capture_name(p: &std::path::Path) -> bool {
-    let n = p.to_string_lossy();
-    n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".cap")
-}
-
 /// The retired side on its own thread (`Config::worker_thread`, what the
 /// CLI runs) gives the report of the one-thread mode byte for byte, and
 /// with `stream_flows` the same flows in the same order, on every shared
@@ -215,8 +194,12 @@ fn shared_capture_name(p: &std::path::Path) -> bool {
 fn the_worker_thread_gives_the_one_thread_report_on_every_shared_capture() {
     let root = common::captures_dir();
     let mut files = Vec::new();
+    let capture = |p: &std::path::Path| {
+        let n = p.to_string_lossy();
+        n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".cap")
+    };
     for sub in ["netns", "tcpdump", "real"] {
-        walk(&root.join(sub), &mut files);
+        common::walk(&root.join(sub), &capture, &mut files);
     }
     files.sort();
     assert!(files.len() > 2000, "{} shared captures", files.len());

@@ -18,26 +18,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use tcpopt_parse::analysis::{Code, Config, Severity};
 use tcpopt_parse::pipeline::analyze_bytes;
-
-fn captures(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            captures(&p, out);
-        } else if !p.to_string_lossy().ends_with(".md") {
-            out.push(p);
-        }
-    }
-}
 
 /// One reviewed or found finding: (file, code, severity, first frame).
 type Key = (String, String, String, u64);
@@ -46,7 +32,11 @@ type Key = (String, String, String, u64);
 fn every_warning_on_real_captures_is_reviewed_and_no_host_is_called_nat() {
     let root = common::captures_dir().join("real");
     let mut files = Vec::new();
-    captures(&root, &mut files);
+    common::walk(
+        &root,
+        &|p| !p.to_string_lossy().ends_with(".md"),
+        &mut files,
+    );
     files.sort();
     assert!(files.len() >= 1883, "{} captures", files.len());
 

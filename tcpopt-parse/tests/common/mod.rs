@@ -9,6 +9,22 @@ use std::process::Command;
 use tcpopt_parse::tcp::TcpFlags;
 use tcpopt_parse::{Segment, Timestamp};
 
+/// Every file under `dir`, subdirectories too (`real/` is grouped by
+/// project), that `keep` accepts, pushed to `out`.
+pub fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, keep, out);
+        } else if keep(&p) {
+            out.push(p);
+        }
+    }
+}
+
 pub fn captures_dir() -> std::path::PathBuf {
     Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
