@@ -352,10 +352,14 @@ impl Line {
         });
         if let Some(i) = at.filter(|&i| i < LINE_REPORTS) {
             // A streamed report goes on to the stream as well.
+            // Moved out, not unboxed: the box goes back to the spares
+            // (`cluster::Singles`).
             let r = if c.stream {
                 c.report.as_deref().cloned()
             } else {
-                c.report.take().map(|b| *b)
+                c.report
+                    .as_deref_mut()
+                    .map(|b| core::mem::replace(b, FlowReport::moved_out()))
             };
             if let Some(mut r) = r {
                 // One at a time: a `Vec` would make room for 4 reports

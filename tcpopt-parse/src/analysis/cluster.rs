@@ -119,6 +119,15 @@ enum Added {
     Joined,
 }
 
+/// Boxes of forgotten lines and of reports a line took in, kept for the
+/// next ones: on a busy server nearly every connection makes a line that
+/// is forgotten a few thousand connections later, and its record's report
+/// is moved into a line. Allocated and freed in bursts (a sweep's
+/// records, then as many forgotten), those boxes overflowed the
+/// allocator's per-thread cache, and its bins were a sixth of the
+/// clustering's time on a million-connection capture.
+pub(crate) const SPARE_BOXES: usize = 4096;
+
 /// The lines of one-connection at any time over all pairs, oldest first.
 pub(crate) struct Singles {
     /// (pair, slot, seq); entries of lines since joined are stale and
@@ -126,6 +135,10 @@ pub(crate) struct Singles {
     queue: VecDeque<(u32, u32, u64)>,
     live: usize,
     cap: usize,
+    /// Boxes for new lines ([`SPARE_BOXES`]); the content is stale.
+    spare_lines: Vec<Box<Line>>,
+    /// Boxes for records' reports; the content is stale.
+    spare_reports: Vec<Box<FlowReport>>,
 }
 
 impl core::fmt::Debug for Singles {
@@ -140,6 +153,41 @@ impl Singles {
             queue: VecDeque::new(),
             live: 0,
             cap,
+            spare_lines: Vec::new(),
+            spare_reports: Vec::new(),
+        }
+    }
+
+    /// A boxed `report`, in a spare box if there is one.
+    pub fn boxed_report(&mut self, report: FlowReport) -> Box<FlowReport> {
+        match self.spare_reports.pop() {
+            Some(mut b) => {
+                *b = report;
+                b
+            }
+            None => Box::new(report),
+        }
+    }
+
+    fn keep_report_box(&mut self, b: Box<FlowReport>) {
+        if self.spare_reports.len() < SPARE_BOXES {
+            self.spare_reports.push(b);
+        }
+    }
+
+    fn boxed_line(&mut self, line: Line) -> Box<Line> {
+        match self.spare_lines.pop() {
+            Some(mut b) => {
+                *b = line;
+                b
+            }
+            None => Box::new(line),
+        }
+    }
+
+    fn keep_line_box(&mut self, b: Box<Line>) {
+        if self.spare_lines.len() < SPARE_BOXES {
+            self.spare_lines.push(b);
         }
     }
 
@@ -224,8 +272,13 @@ impl PairLines {
             let Some(Reverse(Pending(mut r))) = self.pending.pop() else {
                 break;
             };
-            let a = self.add(&mut r);
+            let a = self.add(&mut r, singles);
             singles.note(pair, a);
+            // What is left of the record's report box (the report moved
+            // into its line, or a copy of one that did not).
+            if let Some(b) = r.report.take() {
+                singles.keep_report_box(b);
+            }
         }
         if self.pending.capacity() > 4 * MAX_PENDING && self.pending.len() <= MAX_PENDING {
             self.pending.shrink_to(2 * MAX_PENDING);
@@ -235,7 +288,7 @@ impl PairLines {
     /// Forgets the line in `slot` if it is still the one-connection line
     /// `seq` and forgettable. Returns whether it was a live one-connection
     /// line (forgotten now, or kept for good).
-    pub fn forget(&mut self, slot: u32, seq: u64) -> bool {
+    pub fn forget(&mut self, slot: u32, seq: u64, singles: &mut Singles) -> bool {
         let Some(Some(l)) = self.slots.get(slot as usize) else {
             return false;
         };
@@ -257,11 +310,12 @@ impl PairLines {
         }
         self.free.push(slot);
         self.forgotten += 1;
+        singles.keep_line_box(l);
         true
     }
 
     /// Fits record `c` to the best line, or starts a line with it.
-    fn add(&mut self, c: &mut ClockRec) -> Added {
+    fn add(&mut self, c: &mut ClockRec, singles: &mut Singles) -> Added {
         let own = c.own_rate.map(|r| snap(r).0);
         let (t0, v0) = (c.first_ns, c.first_tsval);
         let (lo, hi) = match self.span {
@@ -338,7 +392,7 @@ impl PairLines {
             None => {
                 let seq = self.created;
                 self.created += 1;
-                let l = Box::new(Line::new(seq, c, cap));
+                let l = singles.boxed_line(Line::new(seq, c, cap));
                 let li = match self.free.pop() {
                     Some(s) => s as usize,
                     None => {
@@ -357,11 +411,12 @@ impl PairLines {
             self.named.insert(c.id, slot as u32);
         }
         if c.stream {
-            if let Some(mut r) = c.report.take() {
+            if let Some(r) = c.report.as_deref_mut() {
                 let line = self.slots.get(slot).and_then(Option::as_ref);
                 r.clock_line = line.map(|l| l.seq as usize);
                 r.client_rate_hz = line.and_then(|l| l.hz).map(r3);
-                self.streamed.push(*r);
+                self.streamed
+                    .push(core::mem::replace(r, FlowReport::moved_out()));
             }
         }
         added

@@ -213,6 +213,38 @@ pub struct FlowReport {
     pub previous_flow: Option<usize>,
 }
 
+impl FlowReport {
+    /// An empty report, left in a box whose report was moved out (the box
+    /// is reused, `cluster::Singles`): it allocates nothing.
+    pub(crate) fn moved_out() -> FlowReport {
+        FlowReport {
+            index: 0,
+            client: String::new(),
+            client_port: 0,
+            server: String::new(),
+            server_port: 0,
+            mid_stream: false,
+            handshake: Handshake::Completed,
+            first_frame: 0,
+            last_frame: 0,
+            syn_frames: Vec::new(),
+            syns: 0,
+            syn_retransmissions: 0,
+            synack_frame: None,
+            ts_negotiated: false,
+            first_fin: None,
+            client_rst: false,
+            server_rst: false,
+            client_ts: TsRange::default(),
+            server_ts: TsRange::default(),
+            clock_line: None,
+            client_rate_hz: None,
+            probe: false,
+            previous_flow: None,
+        }
+    }
+}
+
 /// A TS clock line in the report.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

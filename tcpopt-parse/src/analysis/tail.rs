@@ -177,7 +177,7 @@ impl core::fmt::Debug for Clusters {
 
 impl Sink for Clusters {
     fn record(&mut self, pair: u32, mut rec: ClockRec, report: LineReport) {
-        rec.report = Some(Box::new(report.into_report()));
+        rec.report = Some(self.singles.boxed_report(report.into_report()));
         let cap = self.evidence_cap;
         let i = pair as usize;
         if self.lines.len() <= i {
@@ -266,7 +266,7 @@ impl Clusters {
     fn forget_singles(&mut self) {
         while let Some((pi, slot, seq)) = self.singles.over() {
             if let Some(p) = self.lines.get_mut(pi as usize) {
-                if p.forget(slot, seq) {
+                if p.forget(slot, seq, &mut self.singles) {
                     self.singles.settled();
                 }
             }
