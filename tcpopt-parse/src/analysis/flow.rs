@@ -204,8 +204,10 @@ pub(crate) struct Regression {
     pub peer_ack: Option<u32>,
 }
 
-/// State of one direction of a flow.
+/// State of one direction of a flow (`repr(C)`: what each segment reads
+/// first, the evidence of rare events after it; see [`Flow`]).
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
 pub(crate) struct Dir {
     pub segments: u64,
     pub with_ts: u64,
@@ -224,23 +226,8 @@ pub(crate) struct Dir {
     pub max_unwrapped: i64,
     pub max_unwrapped_ns: i64,
     pub max_idle_ns: i64,
-    /// Regressions of more than 2 ticks below the maximum: the first few.
-    pub regressions: [Regression; 4],
-    pub regression_count: u32,
-    pub worst_regression: Regression,
-    /// The most recent regression of more than 2 ticks.
-    pub latest_regression: Regression,
-    pub dupacks_after_regression: u32,
-    pub wraps: u32,
-    pub wrap_first: Option<(u64, u32, u32, i64)>,
-    /// Non-RST segments without TS after negotiation.
-    pub missing_ts: Frames<4>,
-    /// TSecr not among the peer's TSvals.
-    pub tsecr_bad: Frames<4>,
-    pub tsecr_example: (u32, u32, u32),
     pub tsecr_k: Option<i64>,
     pub tsecr_k_const: bool,
-    pub tsecr_zero: Frames<4>,
     pub last_ack: Option<u32>,
     /// The serially highest acknowledgment number this direction sent.
     pub max_ack: Option<u32>,
@@ -255,6 +242,21 @@ pub(crate) struct Dir {
     /// The segment being recorded carries only data this direction had
     /// already sent (set before `record_ts`).
     pub old_copy: bool,
+    /// Regressions of more than 2 ticks below the maximum: the first few.
+    pub regressions: [Regression; 4],
+    pub regression_count: u32,
+    pub worst_regression: Regression,
+    /// The most recent regression of more than 2 ticks.
+    pub latest_regression: Regression,
+    pub dupacks_after_regression: u32,
+    pub wraps: u32,
+    pub wrap_first: Option<(u64, u32, u32, i64)>,
+    /// Non-RST segments without TS after negotiation.
+    pub missing_ts: Frames<4>,
+    /// TSecr not among the peer's TSvals.
+    pub tsecr_bad: Frames<4>,
+    pub tsecr_example: (u32, u32, u32),
+    pub tsecr_zero: Frames<4>,
 }
 
 impl Dir {
@@ -506,21 +508,44 @@ pub(crate) const C2S: usize = 0;
 pub(crate) const S2C: usize = 1;
 
 /// One flow (connection attempt).
+///
+/// `repr(C)`, with what every segment and the sweep read first (the
+/// 4-tuple, the handshake's state, the times, the directions): on a busy
+/// server a flow is cold at its next segment, and the fields a segment
+/// reads then share fewer cache lines of the 1.8 KB.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub(crate) struct Flow {
     /// Stable id: the order flows were created (the report's `index`).
     pub id: u32,
-    pub client: IpAddr,
-    pub cport: u16,
-    pub server: IpAddr,
-    pub sport: u16,
     pub pair: u32,
+    pub cport: u16,
+    pub sport: u16,
+    pub client: IpAddr,
+    pub server: IpAddr,
     pub mid_stream: bool,
-    pub first_frame: u64,
+    pub client_fin: bool,
+    pub server_fin: bool,
+    pub server_seen: bool,
+    pub ts_negotiated: bool,
+    pub synack_has_ts: bool,
+    pub first_fin: Option<Side>,
+    pub last_ns: i64,
     pub last_frame: u64,
     pub first_ns: i64,
-    pub last_ns: i64,
+    pub first_frame: u64,
     pub client_isn: Option<u32>,
+    /// The acknowledgment number of the SYN-ACK (a late copy of the SYN it
+    /// answers is that SYN, not a new connection).
+    pub synack_ack: Option<u32>,
+    pub synack: Option<u64>,
+    pub hs_ack: Option<u64>,
+    pub server_rst: Option<u64>,
+    pub client_rst: Option<(u64, u32)>,
+    pub bare_ack: Option<BareAck>,
+    pub probe: Option<ProbeKind>,
+    pub dir: [Dir; 2],
+    pub points: Points,
     pub syns: Frames<8>,
     pub syn_first_ns: i64,
     pub syn_last_ns: i64,
@@ -532,9 +557,7 @@ pub(crate) struct Flow {
     pub predicted: u32,
     pub predicted_no_ts: u32,
     pub prediction: Option<Prediction>,
-    pub synack: Option<u64>,
     pub synack_ns: i64,
-    pub synack_has_ts: bool,
     /// The first SYN's MSS, window scale and SACK-permitted options, and
     /// the first SYN-ACK's (SYN_COOKIES: a Linux cookie without
     /// timestamps drops window scale and SACK).
@@ -543,26 +566,11 @@ pub(crate) struct Flow {
     /// SYN-ACK segments seen, retransmissions included (a SYN cookie
     /// keeps no state to retransmit from).
     pub synacks: u32,
-    /// The acknowledgment number of the SYN-ACK (a late copy of the SYN it
-    /// answers is that SYN, not a new connection).
-    pub synack_ack: Option<u32>,
     /// A client ACK of the SYN-ACK (sequence ISN+1) while the capture holds
     /// no SYN-ACK: a one-sided capture, the SYN was answered.
     pub answered_unseen: Option<u64>,
     /// The ICMP destination unreachable that answered the SYN instead.
     pub icmp: Option<IcmpAnswer>,
-    pub hs_ack: Option<u64>,
-    pub bare_ack: Option<BareAck>,
-    pub server_rst: Option<u64>,
-    pub client_rst: Option<(u64, u32)>,
-    pub server_seen: bool,
-    pub first_fin: Option<Side>,
-    pub client_fin: bool,
-    pub server_fin: bool,
-    pub ts_negotiated: bool,
-    pub dir: [Dir; 2],
-    pub points: Points,
-    pub probe: Option<ProbeKind>,
     pub prev: Option<u32>,
     /// The previous flow on this 4-tuple as it ended (TS-02).
     pub prev_close: Option<PrevClose>,
