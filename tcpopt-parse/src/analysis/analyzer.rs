@@ -30,8 +30,10 @@
 //! last 60 s, the clock lines (the one-connection lines bounded over the
 //! capture, `cluster::MAX_OPEN_SINGLES`), at most `cluster::MAX_PENDING`
 //! records per pair waiting for their order, the detectors' evidence, up
-//! to 1,024 boxes of retired flows for new ones (`SPARE_FLOWS`) and, with
-//! the worker thread, the records in its channel (`worker::IN_FLIGHT`).
+//! to 1,024 boxes of retired flows for new ones (`SPARE_FLOWS`), up to
+//! 4,096 boxes each of forgotten lines and of records' reports
+//! (`cluster::SPARE_BOXES`) and, with the worker thread, the records in
+//! its channel (`worker::IN_FLIGHT`).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -412,52 +414,56 @@ impl Analyzer {
             c.closed_grace_ns,
             c.syn_answer_timeout_ns,
         );
-        let stale: Vec<(u32, Retire)> = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(s, f)| {
-                let f = f.as_ref()?;
-                let reset = f.client_rst.is_some() || f.server_rst.is_some();
-                let over = f.closed() || (reset && f.synack.is_some() && f.hs_ack.is_some());
-                let busy = f.established() && !f.client_fin && !f.server_fin && !reset;
-                let (limit, why) = if over {
-                    (grace, Retire::Closed)
-                } else if busy {
-                    (idle, Retire::Idle)
-                } else if let Some(l) = f.unanswered_quiet_limit(syn_wait, closing) {
-                    (l, Retire::Idle)
-                } else {
-                    (closing, Retire::Idle)
-                };
-                (now.saturating_sub(f.last_ns) > limit).then_some((s as u32, why))
-            })
-            .collect();
+        // One pass over the open flows finds the stale ones and, from the
+        // others (those still open after this sweep), the watermark: a
+        // busy server's flows are cold, and a second pass fetched each
+        // again (`watermark`).
+        let mut stale: Vec<(u32, Retire)> = Vec::new();
+        let mut watermark: HashMap<u32, i64> = HashMap::new();
+        for (s, f) in self.slots.iter().enumerate() {
+            let Some(f) = f.as_ref() else {
+                continue;
+            };
+            let reset = f.client_rst.is_some() || f.server_rst.is_some();
+            let over = f.closed() || (reset && f.synack.is_some() && f.hs_ack.is_some());
+            let busy = f.established() && !f.client_fin && !f.server_fin && !reset;
+            let (limit, why) = if over {
+                (grace, Retire::Closed)
+            } else if busy {
+                (idle, Retire::Idle)
+            } else if let Some(l) = f.unanswered_quiet_limit(syn_wait, closing) {
+                (l, Retire::Idle)
+            } else {
+                (closing, Retire::Idle)
+            };
+            if now.saturating_sub(f.last_ns) > limit {
+                stale.push((s as u32, why));
+            } else {
+                Self::lower_watermark(&mut watermark, f);
+            }
+        }
         for (s, why) in stale {
             self.retire(s, why);
         }
-        self.release_clock_records();
+        self.release_clock_records(watermark);
     }
 
-    /// The earliest first client TSval time of each pair's open flows: a
-    /// clock record's key (`ClockRec::first_ns`). An open flow whose client
-    /// has sent none yet will have a later one than every record now.
-    fn watermark(&self) -> HashMap<u32, i64> {
-        let mut watermark: HashMap<u32, i64> = HashMap::new();
-        for f in self.slots.iter().flatten() {
-            let c = &f.dir[C2S];
-            if c.has_ts() {
-                let w = watermark.entry(f.pair).or_insert(i64::MAX);
-                *w = (*w).min(c.first_ns);
-            }
+    /// Takes open flow `f` into `watermark`: the earliest first client
+    /// TSval time of each pair's open flows, a clock record's key
+    /// (`ClockRec::first_ns`). An open flow whose client has sent none yet
+    /// will have a later one than every record now.
+    fn lower_watermark(watermark: &mut HashMap<u32, i64>, f: &Flow) {
+        let c = &f.dir[C2S];
+        if c.has_ts() {
+            let w = watermark.entry(f.pair).or_insert(i64::MAX);
+            *w = (*w).min(c.first_ns);
         }
-        watermark
     }
 
     /// Clusters the retired clock records that no open flow of their pair
     /// precedes (`cluster`: the order of first TSvals), then forgets the
     /// oldest one-connection lines past the cap (`Clusters::release`).
-    fn release_clock_records(&mut self) {
+    fn release_clock_records(&mut self, w: HashMap<u32, i64>) {
         let wanted = match &self.back {
             // Nothing pending: the watermark would go unread.
             Back::Inline(c) => c.has_pending(),
@@ -467,7 +473,6 @@ impl Analyzer {
         if !wanted {
             return;
         }
-        let w = self.watermark();
         match &mut self.back {
             Back::Inline(c) => c.release(&w),
             #[cfg(feature = "std")]
