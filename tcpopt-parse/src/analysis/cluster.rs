@@ -138,8 +138,12 @@ pub(crate) struct Singles {
     live: usize,
     cap: usize,
     /// Boxes for new lines ([`SPARE_BOXES`]); the content is stale.
+    // The boxes themselves are the point: a pair's line list and a line's
+    // report hold `Box`es, and these are handed back to them unmoved.
+    #[allow(clippy::vec_box)]
     spare_lines: Vec<Box<Line>>,
     /// Boxes for records' reports; the content is stale.
+    #[allow(clippy::vec_box)]
     spare_reports: Vec<Box<FlowReport>>,
 }
 
