@@ -516,6 +516,9 @@ pub(crate) const S2C: usize = 1;
 #[derive(Clone, Debug)]
 #[repr(C)]
 pub(crate) struct Flow {
+    /// The 4-tuple's key: the flow table keeps only slots and compares
+    /// this (`Analyzer::lookup`).
+    pub key: FlowKey,
     /// Stable id: the order flows were created (the report's `index`).
     pub id: u32,
     pub pair: u32,
@@ -589,6 +592,7 @@ pub(crate) struct Flow {
 impl Flow {
     pub fn new(id: u32, client: IpAddr, cport: u16, server: IpAddr, sport: u16, pair: u32) -> Self {
         Flow {
+            key: FlowKey::new(client, cport, server, sport),
             id,
             client,
             cport,
