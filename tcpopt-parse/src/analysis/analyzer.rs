@@ -11,7 +11,7 @@
 //! handshake: the client retries with the same ISN after TIME_WAIT's bare
 //! ACK, TS-02); an attempt whose SYNs nothing answered at all retires
 //! sooner, after twice its retransmission time so far
-//! (`Flow::unanswered_quiet_limit`: a client that gave up holds no 1.8 KB
+//! (`Flow::unanswered_quiet_limit`: a client that gave up holds no 1.3 KB
 //! for 130 s). Sweeps run once per second of capture time at most.
 //! Retiring frees the flow's slot and hands the flow to the retired side
 //! (`tail`: every detector's `Detector::flow_done`, the totals, its
@@ -60,7 +60,7 @@ use crate::Segment;
 pub struct Analyzer {
     config: Config,
     /// Open flows; a retired flow's slot is reused.
-    /// (Boxed: a `Flow` is about 1.5 KB, and moving it into and out of
+    /// (Boxed: a `Flow` is about 1.3 KB, and moving it into and out of
     /// its slot per connection was a tenth of a busy capture's time.)
     slots: Vec<Option<Box<Flow>>>,
     /// Boxes of retired flows, reused by new ones (boxed on purpose: the
@@ -548,7 +548,7 @@ impl Analyzer {
             .then(|| self.retry_of(pair, seg))
             .flatten();
         // Built where it lands: a flow built first and then moved is two
-        // 1.8 KB writes per connection.
+        // 1.3 KB writes per connection.
         let mut flow = match self.spare.pop() {
             Some(mut b) => {
                 *b = Flow::new(id, client, cport, server, sport, pair);

@@ -5,7 +5,7 @@
 //! - [`Clusters`]: each pair's online clustering of those records into
 //!   clock lines (`cluster`), and the streamed reports in their order.
 //!
-//! `Tail` reads the whole 1.8 KB flow; `Clusters` only the records
+//! `Tail` reads the whole 1.3 KB flow; `Clusters` only the records
 //! (`Sink`), about a fifth of that with the report they carry, and none of
 //! it reads the live flow table. So `Clusters` can run inline (the
 //! embeddable, one-thread mode) or on a second thread fed through a

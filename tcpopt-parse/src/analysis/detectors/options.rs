@@ -51,7 +51,7 @@ pub(crate) struct Options {
 impl Detector for Options {
     fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         let tampered = f.synack_ts_without_syn_ts.is_some()
-            || f.dir.iter().any(|d| d.missing_ts.total > 0)
+            || f.dir.iter().any(|d| d.rare().missing_ts.total > 0)
             || f.nop_runs.total > 0
             || f.malformed.total > 0;
         if !tampered && f.not_negotiated.is_none() {
@@ -65,9 +65,10 @@ impl Detector for Options {
             acc.frames.extend_from_slice(f.syns.as_slice());
         }
         for d in &f.dir {
-            acc.missing += d.missing_ts.total;
-            acc.frames.extend_from_slice(d.missing_ts.as_slice());
-            acc.beyond += d.missing_ts.beyond();
+            let m = &d.rare().missing_ts;
+            acc.missing += m.total;
+            acc.frames.extend_from_slice(m.as_slice());
+            acc.beyond += m.beyond();
         }
         acc.nops += f.nop_runs.total;
         acc.frames.extend_from_slice(f.nop_runs.as_slice());

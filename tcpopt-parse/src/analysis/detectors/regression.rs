@@ -70,11 +70,11 @@ impl Detector for Regression {
     fn flow_done(&mut self, id: u32, f: &Flow) -> bool {
         let dir = |d: &flow::Dir, peer: &flow::Dir| {
             (d.regression_count > 0).then_some(Dir {
-                regressions: d.regressions,
+                regressions: d.rare().regressions,
                 count: d.regression_count,
-                worst: d.worst_regression,
+                worst: d.rare().worst_regression,
                 dupacks: d.dupacks_after_regression,
-                latest: d.latest_regression,
+                latest: d.rare().latest_regression,
                 peer_max_ack: peer.max_ack,
                 own_hz: d.own_rate(100_000_000).map(|r| snap(r).0),
             })

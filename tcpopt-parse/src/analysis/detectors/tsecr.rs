@@ -48,7 +48,7 @@ impl Detector for Tsecr {
         let any = f.synack_tsecr_outside.is_some()
             || f.dir
                 .iter()
-                .any(|d| d.tsecr_bad.total > 0 || d.tsecr_zero.total > 0);
+                .any(|d| d.rare().tsecr_bad.total > 0 || d.rare().tsecr_zero.total > 0);
         if !any {
             return false;
         }
@@ -60,12 +60,13 @@ impl Detector for Tsecr {
             acc.frames.extend(f.syns.first());
         }
         for d in &f.dir {
-            if d.tsecr_bad.total > 0 {
-                acc.bad += d.tsecr_bad.total;
-                acc.frames.extend_from_slice(d.tsecr_bad.as_slice());
-                acc.beyond += d.tsecr_bad.beyond();
+            let r = d.rare();
+            if r.tsecr_bad.total > 0 {
+                acc.bad += r.tsecr_bad.total;
+                acc.frames.extend_from_slice(r.tsecr_bad.as_slice());
+                acc.beyond += r.tsecr_bad.beyond();
                 if acc.example.is_none_or(|(first, _)| id < first) {
-                    acc.example = Some((id, d.tsecr_example));
+                    acc.example = Some((id, r.tsecr_example));
                 }
                 let this = if d.tsecr_k_const { d.tsecr_k } else { None };
                 acc.k = Some(match acc.k {
@@ -74,9 +75,9 @@ impl Detector for Tsecr {
                     Some(_) => None,
                 });
             }
-            acc.zero += d.tsecr_zero.total;
-            acc.frames.extend_from_slice(d.tsecr_zero.as_slice());
-            acc.beyond += d.tsecr_zero.beyond();
+            acc.zero += r.tsecr_zero.total;
+            acc.frames.extend_from_slice(r.tsecr_zero.as_slice());
+            acc.beyond += r.tsecr_zero.beyond();
         }
         if acc.frames.len() > before {
             acc.flows.push(id as usize);

@@ -45,13 +45,13 @@ impl Detector for Wrap {
         if !f
             .dir
             .iter()
-            .any(|d| d.wrap_first.is_some() || d.max_idle_ns > MIN_HORIZON_NS)
+            .any(|d| d.rare().wrap_first.is_some() || d.max_idle_ns > MIN_HORIZON_NS)
         {
             return false;
         }
         let dir = |d: &crate::analysis::flow::Dir| Dir {
             wraps: d.wraps,
-            wrap_first: d.wrap_first,
+            wrap_first: d.rare().wrap_first,
             max_idle_ns: d.max_idle_ns,
             first_frame: d.first_frame,
             own_hz: d.own_rate(2_000_000_000),
