@@ -279,7 +279,7 @@ impl Line {
                 k % 2 == 0
             });
         }
-        let i = self.points.partition_point(|p| p.0 <= t);
+        let i = after_last(&self.points, |p| p.0 <= t);
         self.points.insert(i, (t, u));
     }
 
@@ -308,6 +308,17 @@ impl Line {
             self.hz = Some(hz);
             self.snapped = snapped;
         }
+    }
+}
+
+/// `v.partition_point(pred)`, trying the end first: a line's vectors are
+/// sorted by time or frame, and a joining connection is nearly always the
+/// latest, so one look at the last element (a cold line's vectors are a
+/// cache miss per probe of a binary search) usually settles it.
+fn after_last<T>(v: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    match v.last() {
+        Some(x) if pred(x) => v.len(),
+        _ => v.partition_point(pred),
     }
 }
 
@@ -352,10 +363,10 @@ impl Line {
     /// decimated, points are decimated (`add_point`).
     pub fn join(&mut self, c: &mut ClockRec, base: i64, caps: LineCaps) {
         let t0 = c.first_ns;
-        let at = c.report.as_deref().map(|r| {
-            self.reports
-                .partition_point(|x| x.first_frame <= r.first_frame)
-        });
+        let at = c
+            .report
+            .as_deref()
+            .map(|r| after_last(&self.reports, |x| x.first_frame <= r.first_frame));
         if let Some(i) = at.filter(|&i| i < LINE_REPORTS) {
             // A streamed report goes on to the stream as well.
             // Moved out, not unboxed: the box goes back to the spares
@@ -382,7 +393,7 @@ impl Line {
         // The earliest connections by frame, whatever the order they join
         // in (a long flow's record comes late): `frames` sorted, `flows`
         // beside it.
-        let i = self.frames.partition_point(|&f| f <= c.first_frame);
+        let i = after_last(&self.frames, |&f| f <= c.first_frame);
         if i < caps.frames {
             self.frames.insert(i, c.first_frame);
             self.frames.truncate(caps.frames);
@@ -425,7 +436,7 @@ impl Line {
                 .collect();
             self.starts = merged;
         }
-        let i = self.starts.partition_point(|s| s.0 <= t);
+        let i = after_last(&self.starts, |s| s.0 <= t);
         self.starts.insert(i, (t, 1));
     }
 
@@ -998,6 +1009,21 @@ mod tests {
     use super::*;
     use crate::analysis::test_rng::Rng;
     use core::net::Ipv4Addr;
+
+    /// `after_last` is `partition_point` on sorted vectors, duplicates,
+    /// keys before, inside and after them, and empty ones.
+    #[test]
+    fn after_last_is_partition_point() {
+        let mut rng = Rng(7);
+        for _ in 0..2_000 {
+            let n = (rng.next() % 12) as usize;
+            let mut v: Vec<u64> = (0..n).map(|_| rng.next() % 20).collect();
+            v.sort_unstable();
+            let t = rng.next() % 24;
+            assert_eq!(after_last(&v, |&x| x <= t), v.partition_point(|&x| x <= t));
+            assert_eq!(after_last(&v, |&x| x < t), v.partition_point(|&x| x < t));
+        }
+    }
 
     /// The pause scan's filter never hides a fit: for lines of known and
     /// unknown rate (short and long connections at every snap rate), and
